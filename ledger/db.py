@@ -1,0 +1,94 @@
+"""The DuckDB ledger store: where the file is, opening it, applying the schema.
+
+One process writes a DuckDB file at a time. Inside a process, hold one connection
+(``st.cache_resource`` in the app), take ``con.cursor()`` per thread/script run, and
+serialise writes with ``WRITE_LOCK``.
+"""
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+SQL_DIR = Path(__file__).resolve().parent / "sql"
+DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
+DB_ENV = "LEDGER_DB"
+ARCHIVE_ENV = "LEDGER_ARCHIVE"
+SCHEMA_VERSION = "1"
+
+WRITE_LOCK = threading.RLock()
+
+
+def db_path(explicit: str | os.PathLike | None = None) -> Path:
+    """--db flag, else $LEDGER_DB, else data/ledger.duckdb."""
+    if explicit:
+        return Path(explicit).resolve()
+    if os.environ.get(DB_ENV):
+        return Path(os.environ[DB_ENV]).resolve()
+    return DEFAULT_DB
+
+
+def archive_dir(db: Path) -> Path:
+    """Where accepted originals are kept (content-addressed). $LEDGER_ARCHIVE, else
+    data/archive for the default database, else <db name>.archive beside the file."""
+    if os.environ.get(ARCHIVE_ENV):
+        return Path(os.environ[ARCHIVE_ENV]).resolve()
+    if db.resolve() == DEFAULT_DB:
+        return ROOT / "data" / "archive"
+    return db.parent / (db.stem + ".archive")
+
+
+def schema_files() -> list[Path]:
+    return sorted(SQL_DIR.glob("*.sql"))
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply every .sql file in order (idempotent) and record the schema version."""
+    from .glossary import TOWNS, DEPARTMENTS
+
+    for f in schema_files():
+        con.execute(f.read_text(encoding="utf-8"))
+    con.execute(
+        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        [SCHEMA_VERSION],
+    )
+    con.executemany(
+        "INSERT INTO units VALUES (?, 'township', ?) ON CONFLICT DO NOTHING",
+        [[n, c] for n, c in TOWNS.items()],
+    )
+    con.executemany(
+        "INSERT INTO units VALUES (?, 'department', NULL) ON CONFLICT DO NOTHING",
+        [[n] for n in DEPARTMENTS],
+    )
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the ledger database and make sure the schema is there."""
+    if str(path) == ":memory:":
+        con = duckdb.connect(":memory:")
+    else:
+        p = db_path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        if read_only and p.exists():
+            return duckdb.connect(str(p), read_only=True)
+        con = duckdb.connect(str(p))
+    with WRITE_LOCK:
+        apply_schema(con)
+    return con
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    return row[0] if row else None
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A key that changes whenever an import lands: use it as a st.cache_data argument."""
+    row = con.execute(
+        "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM imports"
+    ).fetchone()
+    srow = con.execute("SELECT COUNT(*), MAX(updated_at) FROM settings").fetchone()
+    return f"{row[0]}-{row[1]}-{srow[0]}-{srow[1]}"

@@ -1,0 +1,322 @@
+"""Glossary: every Chinese policy term, its stable ASCII code, and the Excel header synonyms.
+
+This is the only module that maps Chinese to codes. The database stores codes; pages render the
+Chinese labels through ``label()``. ``tests/test_glossary.py`` fails when a code has no label.
+
+Policy terms (English identifier ← 中文):
+- grade ← 风险等级 (红/黄/绿), initial grade ← 初始等级
+- three_failures ← "三不" (建而不成 / 成而不用 / 用而不好)
+- other risks ← 其他风险隐患; sensitive ← 敏感问题; pretreatment ← 预处理 (摘牌, 复耕复种)
+- disposal ← 四个一批; plan/tasks ← 一项目一方案 / 任务分解表 (附件5)
+- tier ← 分级负责 (督办层级); clock ← 整改时限; signoff ← 降级销号
+- round ← 报送期次 (due 14th/29th); submission ← 报送; unit ← 单位 (乡镇/街道 或 项目主管部门)
+- township ← 乡镇(街道); department ← 项目主管部门; factor ← 奖惩系数; allocation ← 衔接资金分配
+"""
+from __future__ import annotations
+
+# --- administrative units: the 15 乡镇/街道 of 八步区 with their statistical division codes ---------
+TOWNS: dict[str, str] = {
+    "八步街道": "451102001",
+    "城东街道": "451102002",
+    "江南街道": "451102003",
+    "贺街镇": "451102100",
+    "步头镇": "451102101",
+    "莲塘镇": "451102102",
+    "大宁镇": "451102103",
+    "南乡镇": "451102104",
+    "桂岭镇": "451102105",
+    "开山镇": "451102106",
+    "里松镇": "451102107",
+    "仁义镇": "451102108",
+    "信都镇": "451102109",
+    "灵峰镇": "451102110",
+    "铺门镇": "451102111",
+}
+
+# Typical 项目主管部门 [A] (DOMAIN §2). Townships also act as 主管 of their own small projects.
+DEPARTMENTS: list[str] = [
+    "区农业农村局",
+    "区乡村振兴局",
+    "区林业局",
+    "区水利局",
+    "区商务局",
+    "区文化广电体育和旅游局",
+    "区人力资源和社会保障局",
+    "区供销社",
+    "区发展和改革局",
+    "区工业和信息化局",
+]
+DEPARTMENT_ALIASES: dict[str, str] = {
+    "农业农村局": "区农业农村局",
+    "八步区农业农村局": "区农业农村局",
+    "乡村振兴局": "区乡村振兴局",
+    "林业局": "区林业局",
+    "水利局": "区水利局",
+    "商务局": "区商务局",
+    "文旅局": "区文化广电体育和旅游局",
+    "文化广电体育和旅游局": "区文化广电体育和旅游局",
+    "人社局": "区人力资源和社会保障局",
+    "人力资源和社会保障局": "区人力资源和社会保障局",
+    "供销社": "区供销社",
+    "发改局": "区发展和改革局",
+    "发展和改革局": "区发展和改革局",
+    "工信局": "区工业和信息化局",
+}
+
+# --- the nine fund-source types (资金来源类型), DOMAIN §2, in policy order ---------------------------
+FUND_SOURCES: dict[str, str] = {
+    "poverty_special": "财政专项扶贫资金",
+    "integrated_agri": "统筹整合财政涉农资金",
+    "lottery": "彩票公益金",
+    "gov_bond": "用于支持脱贫攻坚的政府债券",
+    "industry": "行业扶贫资金",
+    "linkage": "各级财政衔接推进乡村振兴补助资金",
+    "guangdong": "广东帮扶广西财政协作资金",
+    "central_unit": "中央单位定点帮扶无偿援助资金",
+    "donation": "社会捐赠资金",
+}
+FUND_SOURCE_SHORT: dict[str, str] = {
+    "poverty_special": "专项扶贫",
+    "integrated_agri": "统筹整合",
+    "lottery": "彩票公益金",
+    "gov_bond": "政府债券",
+    "industry": "行业扶贫",
+    "linkage": "衔接资金",
+    "guangdong": "粤桂协作",
+    "central_unit": "定点帮扶",
+    "donation": "社会捐赠",
+}
+# Header synonyms for each source column (short names real ledgers use).
+FUND_SOURCE_SYNONYMS: dict[str, list[str]] = {
+    "poverty_special": ["财政专项扶贫资金", "专项扶贫资金", "财政专项扶贫", "专项扶贫"],
+    "integrated_agri": ["统筹整合财政涉农资金", "统筹整合资金", "整合资金", "统筹整合", "涉农整合资金"],
+    "lottery": ["彩票公益金", "公益金"],
+    "gov_bond": ["用于支持脱贫攻坚的政府债券", "政府债券", "地方政府债券", "债券资金"],
+    "industry": ["行业扶贫资金", "行业扶贫"],
+    "linkage": ["各级财政衔接推进乡村振兴补助资金", "衔接推进乡村振兴补助资金", "财政衔接资金", "衔接资金",
+                "衔接补助资金"],
+    "guangdong": ["广东帮扶广西财政协作资金", "粤桂扶贫协作资金", "粤桂协作资金", "东西部协作资金", "粤桂协作",
+                  "广东帮扶资金"],
+    "central_unit": ["中央单位定点帮扶无偿援助资金", "中央单位定点帮扶资金", "定点帮扶资金", "定点帮扶"],
+    "donation": ["社会捐赠资金", "社会捐赠", "捐赠资金"],
+}
+
+# --- grades ----------------------------------------------------------------------------------------
+GRADES: dict[str, str] = {"red": "红", "yellow": "黄", "green": "绿"}
+GRADE_COLORS: dict[str, str] = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c"}
+GRADE_SYNONYMS: dict[str, list[str]] = {
+    "red": ["红", "红色", "红级", "红灯", "🔴", "red", "r", "高风险"],
+    "yellow": ["黄", "黄色", "黄级", "黄灯", "🟡", "yellow", "y", "中风险"],
+    "green": ["绿", "绿色", "绿级", "绿灯", "🟢", "green", "g", "低风险", "正常"],
+}
+
+# --- problems (问题类型), DOMAIN §3 ------------------------------------------------------------------
+THREE_FAILURES = ("built_not_finished", "finished_not_used", "used_not_well")  # "三不"
+PROBLEMS: dict[str, str] = {
+    "built_not_finished": "建而不成",
+    "finished_not_used": "成而不用",
+    "used_not_well": "用而不好",
+    "feasibility": "可行性研究/尽职调查/风险评估不符合要求",
+    "intake_irregular": "项目入库程序不规范",
+    "not_accepted": "完工项目未及时验收及结算",
+    "rights_irregular": "资产确权登记不规范",
+    "enterprise_share": "企业出资比例不足",
+    "no_joint_account": "未设立共管账户",
+    "fund_risk": "财政资金存在风险隐患",
+    "other": "其他",
+}
+PROBLEM_SYNONYMS: dict[str, list[str]] = {
+    "built_not_finished": ["建而不成"],
+    "finished_not_used": ["成而不用"],
+    "used_not_well": ["用而不好"],
+    "feasibility": ["可行性研究", "尽职调查", "风险评估", "可研"],
+    "intake_irregular": ["入库程序不规范", "项目入库", "入库不规范"],
+    "not_accepted": ["未及时验收", "未验收", "未结算", "验收及结算"],
+    "rights_irregular": ["确权登记不规范", "确权", "资产确权"],
+    "enterprise_share": ["企业出资比例不足", "出资比例", "企业出资"],
+    "no_joint_account": ["未设立共管账户", "共管账户"],
+    "fund_risk": ["财政资金存在风险隐患", "资金风险", "资金存在风险", "风险隐患"],
+    "other": ["其他", "其它"],
+}
+
+SENSITIVE: dict[str, str] = {"farmland": "违法违规占用耕地", "roadside": "“两高两道”沿线"}
+SENSITIVE_SYNONYMS: dict[str, list[str]] = {
+    "farmland": ["占用耕地", "耕地"],
+    "roadside": ["两高两道", "沿线"],
+}
+PRETREATMENT: dict[str, str] = {"delisting": "摘牌", "recultivation": "复耕复种"}
+
+DISPOSAL: dict[str, str] = {  # 四个一批
+    "consolidate": "巩固一批",
+    "upgrade": "提升一批",
+    "revitalise": "盘活一批",
+    "restart": "另起炉灶一批",
+}
+DISPOSAL_SYNONYMS: dict[str, list[str]] = {
+    "consolidate": ["巩固"],
+    "upgrade": ["提升"],
+    "revitalise": ["盘活"],
+    "restart": ["另起炉灶"],
+}
+
+BUILD_STATUS: dict[str, str] = {
+    "not_started": "未开工",
+    "under_construction": "在建",
+    "suspended": "停工",
+    "completed": "已完工",
+    "accepted": "已验收",
+}
+BUILD_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "not_started": ["未开工", "未动工"],
+    "under_construction": ["在建", "建设中", "施工中", "正在建设"],
+    "suspended": ["停工", "停建", "暂停"],
+    "completed": ["已完工", "完工", "已建成", "建成"],
+    "accepted": ["已验收", "竣工验收", "验收"],
+}
+OP_STATUS: dict[str, str] = {
+    "not_operating": "未运营",
+    "trial": "试运营",
+    "normal": "正常运营",
+    "halted": "停产",
+    "idle": "闲置",
+}
+OP_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "not_operating": ["未运营", "未投产", "未运行"],
+    "trial": ["试运营", "试运行", "试生产"],
+    "normal": ["正常运营", "运营", "正常", "运行良好", "正常生产"],
+    "halted": ["停产", "停业", "停运"],
+    "idle": ["闲置", "荒废", "空置"],
+}
+ASSET_TYPES: dict[str, str] = {"operating": "经营性", "public": "公益性", "household": "到户类"}
+ASSET_TYPE_SYNONYMS: dict[str, list[str]] = {
+    "operating": ["经营性"],
+    "public": ["公益性"],
+    "household": ["到户类", "到户"],
+}
+TASK_STATUS: dict[str, str] = {"not_started": "未开始", "in_progress": "推进中", "done": "已完成"}
+TASK_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "not_started": ["未开始", "未启动"],
+    "in_progress": ["推进中", "进行中", "正在推进", "整改中"],
+    "done": ["已完成", "完成", "已整改"],
+}
+# 降级销号 status (DOMAIN §8)
+SIGNOFF_STATUS: dict[str, str] = {
+    "none": "未申请",
+    "applied": "已申请",
+    "self_evaluated": "县自评",
+    "accepted": "已验收",
+    "signed_off": "已销号",
+    "rejected": "未通过",
+}
+SIGNOFF_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "none": ["未申请", "无"],
+    "applied": ["已申请", "申请中"],
+    "self_evaluated": ["县自评", "已自评", "自评"],
+    "accepted": ["已验收", "验收通过", "市验收"],
+    "signed_off": ["已销号", "销号", "已降级"],
+    "rejected": ["未通过", "不通过", "退回"],
+}
+# 《风险销号核查标准(试行)》 checklist items [A: editable in settings]
+SIGNOFF_CHECKLIST: dict[str, str] = {
+    "construction_accepted": "建设完成并竣工验收",
+    "assets_registered": "资产确权登记并移交",
+    "operator_contract": "运营主体及合同落实",
+    "in_production": "投产运营",
+    "revenue_evidenced": "收益及分红有佐证",
+    "linkage_ledger": "联农带农台账齐全",
+    "joint_account": "设立共管账户",
+    "pretreatment_done": "敏感问题预处理完成",
+}
+
+TIERS: dict[str, str] = {
+    "region": "自治区督办",
+    "city": "市级督办",
+    "district": "区专班督办",
+    "monitor": "常态化监测",
+}
+CLOCK_STATUS: dict[str, str] = {
+    "on_time": "按期完成",
+    "late": "逾期完成",
+    "overdue": "逾期未完成",
+    "pending": "未到期",
+}
+CLOCK_KINDS: dict[str, str] = {
+    "red_1m": "红级1个月实质性进展",
+    "red_3m": "红级3个月投产运营/产生收益",
+    "yellow_1m": "黄级1个月完成整改",
+}
+SUBMISSION_STATUS: dict[str, str] = {"on_time": "按时", "late": "逾期", "missing": "未报"}
+UNIT_KINDS: dict[str, str] = {"township": "乡镇(街道)", "department": "项目主管部门"}
+FORMS: dict[str, str] = {
+    "progress": "附件1 推进梳理表",
+    "risk": "附件2 风险排查表",
+    "tasks": "附件5 任务分解表",
+    "signoff": "降级销号核查表",
+}
+BANDS: dict[str, str] = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
+
+_ALL_LABELS: dict[str, dict[str, str]] = {
+    "grade": GRADES,
+    "fund_source": FUND_SOURCES,
+    "problem": PROBLEMS,
+    "sensitive": SENSITIVE,
+    "pretreatment": PRETREATMENT,
+    "disposal": DISPOSAL,
+    "build_status": BUILD_STATUS,
+    "op_status": OP_STATUS,
+    "asset_type": ASSET_TYPES,
+    "task_status": TASK_STATUS,
+    "signoff_status": SIGNOFF_STATUS,
+    "signoff_checklist": SIGNOFF_CHECKLIST,
+    "tier": TIERS,
+    "clock_status": CLOCK_STATUS,
+    "clock_kind": CLOCK_KINDS,
+    "submission_status": SUBMISSION_STATUS,
+    "unit_kind": UNIT_KINDS,
+    "form": FORMS,
+    "band": BANDS,
+}
+
+
+def label(kind: str, code: str | None) -> str:
+    """Chinese label of a code, e.g. label('grade', 'red') == '红'. Unknown codes come back as-is."""
+    if code is None:
+        return ""
+    return _ALL_LABELS[kind].get(code, code)
+
+
+def labels(kind: str) -> dict[str, str]:
+    return dict(_ALL_LABELS[kind])
+
+
+# Column labels for tables shown or exported (canonical column → 中文 header).
+COLUMN_LABELS: dict[str, str] = {
+    "project_code": "项目编号",
+    "name": "项目名称",
+    "town": "乡镇(街道)",
+    "village": "行政村",
+    "department": "项目主管部门",
+    "implementer": "实施单位",
+    "operator": "运营主体",
+    "build_year": "建设年度",
+    "category": "项目类别",
+    "asset_type": "资产类别",
+    "total_investment_wan": "总投资(万元)",
+    "funds_wan": "扶贫帮扶资金(万元)",
+    "amount_wan": "金额(万元)",
+    "grade": "风险等级",
+    "initial_grade": "初始等级",
+    "current_grade": "当前等级",
+    "graded_on": "认定日期",
+    "tier": "督办层级",
+    "unit": "单位",
+    "unit_kind": "单位类型",
+    "round_date": "报送期次",
+    "fund_year": "资金年度",
+    "source": "资金来源",
+    "build_status": "建设状态",
+    "op_status": "运营状态",
+    "disposal": "四个一批",
+    "households": "带动农户数",
+    "revenue_wan": "上年经营收入(万元)",
+}
