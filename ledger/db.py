@@ -90,5 +90,7 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     row = con.execute(
         "SELECT COUNT(*), COALESCE(MAX(import_id), 0) FROM imports"
     ).fetchone()
-    srow = con.execute("SELECT COUNT(*), MAX(updated_at) FROM settings").fetchone()
+    srow = con.execute(
+        "SELECT COUNT(*), COALESCE(md5(string_agg(key || '=' || value_json, ';' ORDER BY key)), '') FROM settings"
+    ).fetchone()
     return f"{row[0]}-{row[1]}-{srow[0]}-{srow[1]}"

@@ -1,0 +1,43 @@
+"""Query helper: DuckDB → pandas with money kept exact.
+
+DuckDB's ``.df()`` turns DECIMAL into float64; we go through Arrow and keep DECIMAL columns as
+``pd.ArrowDtype(decimal128)`` so sums stay exact (``df.x.sum()`` is a ``decimal.Decimal``).
+Plotly and st.dataframe accept these columns as they are.
+"""
+from __future__ import annotations
+
+import warnings
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+
+
+def _mapper(t: pa.DataType):
+    if pa.types.is_decimal(t):
+        return pd.ArrowDtype(t)
+    if pa.types.is_integer(t):
+        return pd.Int64Dtype()  # counts with NULLs stay integers (not float NaN)
+    if pa.types.is_boolean(t):
+        return pd.BooleanDtype()
+    return None
+
+
+def query(con, sql: str, params: list | dict | None = None) -> pd.DataFrame:
+    """Run ``sql`` with bound ``params`` and return a DataFrame (decimals exact, dates as dates)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        tbl = con.execute(sql, params or []).to_arrow_table()
+    return tbl.to_pandas(types_mapper=_mapper, date_as_object=True)
+
+
+def dec(x) -> Decimal:
+    """Any money value (Decimal, int, str, None/NA) → Decimal; None/NA → 0."""
+    if x is None or (not isinstance(x, (Decimal, str)) and pd.isna(x)):
+        return Decimal(0)
+    return x if isinstance(x, Decimal) else Decimal(str(x))
+
+
+def money_sum(series: pd.Series) -> Decimal:
+    """Exact sum of a money column (empty → Decimal(0))."""
+    return sum((dec(v) for v in series), Decimal(0))

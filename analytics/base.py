@@ -1,0 +1,152 @@
+"""The project frame every other module starts from, and the round calendar.
+
+``projects(con, as_of=...)`` — one row per project in force at ``as_of``: for each unit, the rows of
+its latest submission on or before ``as_of`` (a unit that missed a round keeps its last report in
+force). It adds the initial grade (DOMAIN §4: the first grade ever given, with its date) and the
+responsibility tier (DOMAIN §5).
+
+Tier rule (附件4, 分级负责), amount = funds_wan (sum of the nine sources) or total investment:
+  tier grade = the initial grade; if that was 绿 and the project later turned 红/黄, the first 红/黄
+  grade [A]; a project never graded 红/黄 is 'monitor' (常态化监测).
+  amount ≥ 3000 and tier grade 红 → 'region' (自治区督办); amount ≥ 3000 and 黄 → 'city';
+  1000 ≤ amount < 3000 → 'city' (市级督办); amount < 1000 → 'district' (区工作专班督办).
+  Worked example: 3000.00 万元 first graded 红 → region; 2999.99 红 → city; 1000.00 黄 → city;
+  999.99 红 → district; 5000 always 绿 → monitor.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from ._db import query
+from .filters import Filters
+from .settings import get_settings
+
+TIER_SUPERVISOR = {
+    "region": "自治区督办、市级推进",
+    "city": "市级督办",
+    "district": "区工作专班督办",
+    "monitor": "项目主管部门常态化监测",
+}
+TIER_OWNER = {"region": "区本级落实", "city": "区本级落实", "district": "项目主管部门", "monitor": "—"}
+TIER_ACCEPTANCE = {
+    "region": "县自评、市验收（按自治区要求）",
+    "city": "县自评、市验收",
+    "district": "区工作专班验收、市级随机抽查",
+    "monitor": "—",
+}
+TIER_ORDER = ["region", "city", "district", "monitor"]
+
+
+def rounds(con, *, as_of: date | None = None) -> list[date]:
+    """Report rounds (报送期次) on or before ``as_of`` (all when None), ascending."""
+    if as_of is None:
+        rows = con.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall()
+    else:
+        rows = con.execute("SELECT round_date FROM rounds WHERE round_date <= ? ORDER BY 1", [as_of]).fetchall()
+    return [r[0] for r in rows]
+
+
+def round_in_force(con, *, as_of: date) -> date | None:
+    """The latest round on or before ``as_of`` (None before the first round)."""
+    r = rounds(con, as_of=as_of)
+    return r[-1] if r else None
+
+
+def previous_round(con, *, as_of: date) -> date | None:
+    """The round before the one in force at ``as_of``."""
+    r = rounds(con, as_of=as_of)
+    return r[-2] if len(r) >= 2 else None
+
+
+def tier_of(amount_wan, tier_grade: str | None, *, lower=1000, upper=3000) -> str:
+    """DOMAIN §5 table; ``tier_grade`` is the first 红/黄 grade, or 'green'/None if never 红/黄."""
+    if tier_grade not in ("red", "yellow"):
+        return "monitor"
+    amt = 0 if amount_wan is None or pd.isna(amount_wan) else amount_wan
+    if amt >= upper:
+        return "region" if tier_grade == "red" else "city"
+    if amt >= lower:
+        return "city"
+    return "district"
+
+
+def grade_history(con, *, as_of: date) -> pd.DataFrame:
+    """Every grade given on or before ``as_of``: one row per project per round.
+
+    Columns: project_code, round_date, grade, graded_on, unit, problems (list of codes).
+    """
+    return query(
+        con,
+        "SELECT project_code, round_date, grade, graded_on, unit, problems FROM v_grade_history "
+        "WHERE round_date <= ? ORDER BY project_code, round_date",
+        [as_of],
+    )
+
+
+_PROJECTS_SQL = """
+WITH hist AS (
+    SELECT * FROM v_grade_history WHERE round_date <= $as_of
+), first_any AS (
+    SELECT project_code, arg_min(grade, round_date) AS initial_grade,
+           arg_min(graded_on, round_date) AS initial_graded_on,
+           min(round_date) AS first_graded_round,
+           arg_max(grade, round_date) AS last_grade
+    FROM hist GROUP BY project_code
+), first_ry AS (
+    SELECT project_code, arg_min(grade, round_date) AS tier_grade,
+           min(round_date) AS first_ry_round
+    FROM hist WHERE grade IN ('red', 'yellow') GROUP BY project_code
+)
+SELECT i.project_code, i.code_derived, i.name, i.town, i.village, i.department, i.implementer,
+       i.operator, i.build_year, i.category, i.asset_type, i.high_concern, i.unit, i.round_date,
+       i.total_investment_wan, i.funds_wan, i.enterprise_funds_wan, i.paid_wan,
+       COALESCE(i.grade, fa.last_grade) AS grade, i.graded_on,
+       i.problems, i.problem_detail, i.sensitive, i.pretreatment, i.pretreatment_done, i.disposal,
+       i.build_status, i.op_status, i.planned_completion, i.completion_accepted_on,
+       i.settled, i.rights_registered, i.joint_account, i.substantive_progress, i.progress_text,
+       i.revenue_wan, i.distribution_wan, i.households, i.households_exited, i.households_monitored,
+       i.linkage_mode, i.patrolled, i.signoff_status, i.signoff_applied_on, i.signoff_accepted_on,
+       i.resp_leader, i.resp_unit, i.resp_person,
+       fa.initial_grade, fa.initial_graded_on, fa.first_graded_round,
+       fr.tier_grade, fr.first_ry_round
+FROM inforce($as_of) i
+LEFT JOIN first_any fa USING (project_code)
+LEFT JOIN first_ry fr USING (project_code)
+ORDER BY i.project_code
+"""
+
+
+def _as_list(v) -> list:
+    return [] if v is None or isinstance(v, float) else list(v)
+
+
+def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per project in force at ``as_of`` (after ``filters``).
+
+    Columns (money in 万元, exact decimals): identity (project_code, name, town, village, department,
+    implementer, operator, build_year, category, asset_type, high_concern), unit (reporting unit),
+    round_date (the round its row comes from), total_investment_wan, funds_wan (sum of nine sources),
+    grade (current: red/yellow/green), graded_on, problems (list of codes), sensitive, pretreatment,
+    pretreatment_done, disposal, build_status, op_status, planned_completion, revenue_wan,
+    households (+ _exited, _monitored), signoff_status ..., initial_grade, initial_graded_on,
+    tier_grade (first 红/黄 grade or None), tier_amount_wan, tier (region/city/district/monitor),
+    tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
+    """
+    s = settings or get_settings(con)
+    df = query(con, _PROJECTS_SQL, {"as_of": as_of})
+    basis = "total_investment_wan" if s["tier_amount_basis"] == "total_investment" else "funds_wan"
+    df["tier_amount_wan"] = df[basis]
+    lower, upper = s["tier_lower_wan"], s["tier_upper_wan"]
+    df["tier"] = [
+        tier_of(a, g, lower=lower, upper=upper) for a, g in zip(df["tier_amount_wan"], df["tier_grade"])
+    ]
+    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
+    df["tier_owner"] = df["tier"].map(TIER_OWNER)
+    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
+    df["problems"] = df["problems"].map(_as_list)
+    df["sensitive"] = df["sensitive"].map(_as_list)
+    if filters is not None:
+        df = filters.apply(df)
+    return df.reset_index(drop=True)

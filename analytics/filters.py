@@ -1,0 +1,42 @@
+"""The shared sidebar filters, applied to a one-row-per-project frame.
+
+Every page honours the same ``Filters``; analytics functions take ``filters: Filters | None``.
+An empty tuple means "no filter on this dimension".
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class Filters:
+    towns: tuple[str, ...] = ()          # 乡镇(街道), canonical names
+    departments: tuple[str, ...] = ()    # 项目主管部门
+    tiers: tuple[str, ...] = ()          # region/city/district/monitor
+    categories: tuple[str, ...] = ()     # 项目类别
+    year_from: int | None = None         # 建设年度 from (inclusive)
+    year_to: int | None = None           # 建设年度 to (inclusive)
+
+    def is_empty(self) -> bool:
+        return self == Filters()
+
+    def apply(self, df: pd.DataFrame) -> pd.DataFrame:
+        """Keep the rows of a project frame (columns town, department, tier, category, build_year)."""
+        if df.empty or self.is_empty():
+            return df
+        m = pd.Series(True, index=df.index)
+        if self.towns:
+            m &= df["town"].isin(self.towns)
+        if self.departments:
+            m &= df["department"].isin(self.departments)
+        if self.tiers and "tier" in df:
+            m &= df["tier"].isin(self.tiers)
+        if self.categories:
+            m &= df["category"].isin(self.categories)
+        if self.year_from is not None:
+            m &= df["build_year"].fillna(0) >= self.year_from
+        if self.year_to is not None:
+            m &= df["build_year"].fillna(9999) <= self.year_to
+        return df[m]
