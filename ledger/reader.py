@@ -1,0 +1,531 @@
+"""Read ledger workbooks (.xlsx/.xlsm/.xls) into forms (DOMAIN §11).
+
+``read_workbook(path)`` → raw grids (python-calamine), ``parse_workbook(path)`` → one ``ParsedSheet``
+per recognised sheet: which form, the column → field mapping, the meta lines (填报单位, 填报日期,
+单位：万元/元), the title, the data rows (Excel row numbers, 1-based) with values already normalised
+per column, and notes for every skipped row (group rows, 小计/合计, blanks, footers, unit rows) plus
+problems from parsing cells and from checking 合计 rows against the rows they sum.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import python_calamine as pc
+
+from . import forms as F
+from . import normalize as N
+
+
+@dataclass
+class Grid:
+    name: str
+    rows: list[list]                  # rows[i] is Excel row i+1; '' for empty cells
+    merged: list[tuple[int, int, int, int]]  # 0-based (r1, c1, r2, c2), inclusive
+
+
+@dataclass
+class Column:
+    index: int                         # 0-based
+    field: str
+    type: str
+    header: str                        # header path as written, "资金来源|衔接资金"
+    yuan: bool = False
+
+    @property
+    def letter(self) -> str:
+        return col_letter(self.index)
+
+
+@dataclass
+class ParsedSheet:
+    name: str
+    form: str
+    title: str
+    meta: dict                          # unit_text, submitted_on (date), money_unit ('wan'|'yuan'), dates
+    columns: list[Column]
+    header_rows: tuple[int, int]        # Excel rows (first, last)
+    records: list[dict] = field(default_factory=list)   # {"_row": excel_row, field: value, ...}
+    raw: dict = field(default_factory=dict)             # (excel_row, field) -> raw text for errors
+    notes: list[dict] = field(default_factory=list)     # problems/notes (sheet,row,column,value,message,severity)
+    skipped: int = 0
+
+    def column_of(self, fname: str) -> Column | None:
+        for c in self.columns:
+            if c.field == fname:
+                return c
+        return None
+
+
+def col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, r = divmod(i - 1, 26)
+        s = chr(65 + r) + s
+    return s
+
+
+def problem(sheet, row, column, value, message, severity="error") -> dict:
+    return {"sheet": sheet, "row": row, "column": column, "value": value, "message": message,
+            "severity": severity}
+
+
+# --- reading ---------------------------------------------------------------------------------------
+def read_workbook(path: str | Path) -> list[Grid]:
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    out = []
+    try:
+        for name in wb.sheet_names:
+            sh = wb.get_sheet_by_name(name)
+            try:
+                rows = sh.to_python(skip_empty_area=False)
+            except Exception:  # noqa: BLE001 - an unreadable (e.g. chart) sheet
+                continue
+            merged = []
+            for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or []):
+                merged.append((r1, c1, r2, c2))
+            out.append(Grid(name, rows, merged))
+    finally:
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return out
+
+
+# --- header matching -------------------------------------------------------------------------------
+_UNIT_SUFFIX = re.compile(r"[(（\[【]?(?:单位[:：])?(?:万元|元|万|户|人|个|年|%|亩)[)）\]】]?$")
+
+
+def norm_header(s) -> str:
+    """Normalise a header: NFKC, no whitespace/newlines, ASCII brackets, no trailing unit suffix."""
+    t = N.text(s)
+    t = re.sub(r"\s+", "", t)
+    t = t.replace("（", "(").replace("）", ")").replace("：", ":")
+    t = re.sub(r"^[*※]+|[*※]+$", "", t)
+    prev = None
+    while prev != t:
+        prev = t
+        t = _UNIT_SUFFIX.sub("", t) if len(t) > 2 else t
+    return t
+
+
+def _header_is_yuan(s: str) -> bool:
+    t = re.sub(r"\s+", "", N.text(s))
+    return bool(re.search(r"(?<!万)元[)）\]】]?$", t)) or bool(re.search(r"[(（]\s*元\s*[)）]", t))
+
+
+def _syn_variants(s: str) -> set[str]:
+    n = norm_header(s)
+    return {n, n.replace("(", "").replace(")", ""), n.replace(":", "")}
+
+
+_FORM_INDEX: dict[str, tuple[dict[str, F.Field], list[tuple[str, F.Field]]]] = {}
+
+
+def form_index(form: str):
+    if form not in _FORM_INDEX:
+        exact: dict[str, F.Field] = {}
+        for f in F.FORMS[form]:
+            for syn in f.synonyms:
+                for v in _syn_variants(syn):
+                    exact.setdefault(v, f)
+        contains = sorted(((k, f) for k, f in exact.items() if len(k) >= 3), key=lambda kf: -len(kf[0]))
+        _FORM_INDEX[form] = (exact, contains)
+    return _FORM_INDEX[form]
+
+
+def match_header(parts: list[str], form: str) -> F.Field | None:
+    """Most specific first: the leaf, then parent+leaf joined, then upwards; exact then contains."""
+    exact, contains = form_index(form)
+    cands: list[str] = []
+    for i in range(len(parts) - 1, -1, -1):
+        p = norm_header(parts[i])
+        if i > 0:
+            cands.append(norm_header(parts[i - 1]) + p)
+        cands.append(p)
+        cands.append(re.sub(r"^其中:?", "", p))
+    for c in cands:
+        if not c:
+            continue
+        for v in (c, c.replace("(", "").replace(")", ""), c.replace(":", "")):
+            if v in exact:
+                return exact[v]
+    leaf = norm_header(parts[-1]) if parts else ""
+    for c in ([leaf] if leaf else []) + [norm_header(p) for p in parts[:-1]][::-1]:
+        for k, f in contains:
+            if k in c:
+                return f
+    return None
+
+
+# --- sheet layout ----------------------------------------------------------------------------------
+_FOOTER_RE = re.compile(r"^(填表人|填报人|审核人|审核|联系电话|电话|制表|制表人|负责人|单位负责人|分管领导|主要领导|备注|说明|注[:：]|注[0-9１-９]|填表说明|领导签字|签字|盖章)")
+_GROUP_RE = re.compile(r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百]+[)）])")
+_TOTAL_RE = re.compile(r"(小计|合计|总计)")
+_META_UNIT_RE = re.compile(r"(?:填报|报送|上报)单位(?:名称)?\s*[:：]\s*([^\s:：]*?)(?=\s|填报|报送|单位[:：]|金额单位|$)")
+_META_DATE_RE = re.compile(r"(?:填报|报送|上报|填表)(?:日期|时间)\s*[:：]\s*([0-9０-９年月日./\-\s]+?)(?=\s{2,}|填报|报送|单位|$)")
+_MONEY_UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
+_DATE_ANY = re.compile(r"(\d{4})\s*[-./年]\s*(\d{1,2})\s*[-./月]\s*(\d{1,2})\s*日?|(?<!\d)(20\d{2})(\d{2})(\d{2})(?!\d)")
+
+
+def _row_text(row) -> str:
+    return "  ".join(N.text(v) for v in row if v not in ("", None))
+
+
+def _cell_str(v) -> str:
+    return v.strip() if isinstance(v, str) else ""
+
+
+def _filled_header(grid: Grid, r0: int, r1: int, ncols: int) -> list[list[str]]:
+    """Header band rows r0..r1 (0-based) with merged cells spread over their range."""
+    band = [[N.text(grid.rows[r][c]) if c < len(grid.rows[r]) else "" for c in range(ncols)]
+            for r in range(r0, r1 + 1)]
+    for (a, b, c, d) in grid.merged:
+        if c < r0 or a > r1:
+            continue
+        v = N.text(grid.rows[a][b]) if a < len(grid.rows) and b < len(grid.rows[a]) else ""
+        for r in range(max(a, r0), min(c, r1) + 1):
+            for cc in range(b, min(d, ncols - 1) + 1):
+                band[r - r0][cc] = v
+    return band
+
+
+def _score_row(row, form: str) -> int:
+    n = 0
+    for v in row:
+        if isinstance(v, str) and v.strip() and len(v.strip()) <= 40:
+            if match_header([v], form) is not None:
+                n += 1
+    return n
+
+
+def _detect_form_hint(text: str) -> str | None:
+    for form, hints in F.FORM_HINTS.items():
+        if any(h in text for h in hints):
+            return form
+    return None
+
+
+def _is_unit_row(row) -> bool:
+    vals = [N.text(v) for v in row if v not in ("", None)]
+    if not vals:
+        return False
+    if all(re.fullmatch(r"[(（]?(万元|元|户|人|个|年|%|亩|万)?[)）]?", v) and v for v in vals):
+        return True
+    nums = [v for v in row if v not in ("", None)]
+    try:
+        ints = [int(float(N.text(v))) for v in nums]
+    except ValueError:
+        return False
+    return len(ints) >= 3 and ints == list(range(ints[0], ints[0] + len(ints))) and ints[0] in (0, 1)
+
+
+def find_header(grid: Grid, limit: int = 40) -> tuple[int, str | None, int] | None:
+    """(header row 0-based, best form by score, score)."""
+    best = None
+    for r in range(min(limit, len(grid.rows))):
+        row = grid.rows[r]
+        strs = sum(1 for v in row if isinstance(v, str) and v.strip())
+        if strs < 2:
+            continue
+        scores = {f: _score_row(row, f) for f in F.FORMS}
+        form, sc = max(scores.items(), key=lambda kv: kv[1])
+        if sc >= 3:
+            return r, form, sc
+        if sc >= 2 and (best is None or sc > best[2]):
+            best = (r, form, sc)
+    return best
+
+
+def layout(grid: Grid) -> ParsedSheet | None:
+    """Find the header band and map columns to fields; None when the sheet holds no known form."""
+    found = find_header(grid)
+    if not found:
+        return None
+    h0, score_form, _sc = found
+    ncols = max((len(r) for r in grid.rows), default=0)
+    # header band: extend with vertical merges that start in the band, then with header-like rows
+    h1 = h0
+    changed = True
+    while changed:
+        changed = False
+        for (a, b, c, d) in grid.merged:
+            if h0 <= a <= h1 and c > h1 and c - h0 <= 3:
+                h1, changed = c, True
+    while h1 + 1 < len(grid.rows) and h1 - h0 < 2:
+        nxt = grid.rows[h1 + 1]
+        vals = [v for v in nxt if v not in ("", None)]
+        if vals and all(isinstance(v, str) for v in vals) and not _is_unit_row(nxt) \
+                and any(match_header([v], score_form) for v in vals) \
+                and not any(_TOTAL_RE.search(v) or _GROUP_RE.match(v.strip()) for v in vals) \
+                and len(vals) < len([v for v in grid.rows[h0] if v not in ("", None)]) + 1 \
+                and _looks_subheader(grid, h0, h1, nxt):
+            h1 += 1
+        else:
+            break
+    title_rows = [grid.rows[r] for r in range(0, h0)]
+    title_text = "\n".join(t for t in (_row_text(r) for r in title_rows) if t)
+    hint = _detect_form_hint(grid.name) or _detect_form_hint(title_text)
+    band = _filled_header(grid, h0, h1, ncols)
+    forms_to_try = [hint] if hint else []
+    forms_to_try += [f for f in F.FORMS if f not in forms_to_try]
+
+    def mapping(form):
+        cols: list[Column] = []
+        used: set[str] = set()
+        for c in range(ncols):
+            parts = []
+            for r in range(len(band)):
+                v = band[r][c]
+                if v and (not parts or parts[-1] != v):
+                    parts.append(v)
+            if not parts:
+                continue
+            f = match_header(parts, form)
+            if f is None or f.name in used:
+                continue
+            used.add(f.name)
+            yuan = any(_header_is_yuan(p) for p in parts)
+            cols.append(Column(c, f.name, f.type, "|".join(re.sub(r"\s+", "", p) for p in parts), yuan))
+        return cols
+
+    if hint:
+        form, cols = hint, mapping(hint)
+    else:
+        best = None
+        for f in F.FORMS:
+            cols = mapping(f)
+            names = {c.field for c in cols}
+            sc = len(cols) + 3 * sum(1 for fl in F.FORMS[f] if fl.required and fl.name in names)
+            sc += {"risk": 2 if "grade" in names else 0,
+                   "progress": 2 if any(n.startswith("fund_") for n in names) else 0,
+                   "tasks": 2 if "measure" in names else 0,
+                   "signoff": 2 if "from_grade" in names else 0}[f]
+            if best is None or sc > best[0]:
+                best = (sc, f, cols)
+        _sc, form, cols = best
+    if len(cols) < 2:
+        return None
+    meta = read_meta(title_rows)
+    return ParsedSheet(grid.name, form, title_text, meta, cols, (h0 + 1, h1 + 1))
+
+
+def _looks_subheader(grid: Grid, h0: int, h1: int, nxt) -> bool:
+    """The next row is a header row when its texts sit under blank or horizontally repeated cells."""
+    top = grid.rows[h1]
+    for c, v in enumerate(nxt):
+        if v in ("", None):
+            continue
+        above = top[c] if c < len(top) else ""
+        if above not in ("", None):
+            # a data row under a full header row: text under text in a plain column is data
+            left = top[c - 1] if c > 0 and c - 1 < len(top) else ""
+            if left not in ("", None):
+                return False
+    return True
+
+
+def read_meta(rows) -> dict:
+    meta: dict = {"unit_text": None, "submitted_on": None, "money_unit": None, "dates": []}
+    for row in rows:
+        t = _row_text(row)
+        if not t:
+            continue
+        m = _META_UNIT_RE.search(t)
+        if m and m.group(1) and not meta["unit_text"]:
+            meta["unit_text"] = m.group(1).strip()
+        m = _META_DATE_RE.search(t)
+        if m and not meta["submitted_on"]:
+            d, _e = N.parse_date(re.sub(r"\s", "", m.group(1)))
+            if d:
+                meta["submitted_on"] = d
+        m = _MONEY_UNIT_RE.search(t)
+        if m and not meta["money_unit"]:
+            meta["money_unit"] = "yuan" if m.group(1) == "元" else "wan"
+    return meta
+
+
+def dates_in(text: str) -> list[date]:
+    out = []
+    for m in _DATE_ANY.finditer(text or ""):
+        g = m.groups()
+        y, mo, d = (g[0], g[1], g[2]) if g[0] else (g[3], g[4], g[5])
+        try:
+            out.append(date(int(y), int(mo), int(d)))
+        except ValueError:
+            pass
+    return out
+
+
+# --- rows ------------------------------------------------------------------------------------------
+IDENTITY_FILL = {"town", "village", "department", "implementer", "operator", "project_code", "name",
+                 "build_year", "category", "asset_type"}
+_LABEL_FIELDS = ("seq", "town", "name", "village", "project_code")
+
+
+def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None:
+    ps = layout(grid)
+    if ps is None:
+        return None
+    rows = grid.rows
+    h_last = ps.header_rows[1]  # Excel row of the last header row == 0-based index of first body row
+    col_idx = [c.index for c in ps.columns]
+    by_field = {c.field: c for c in ps.columns}
+    if ps.meta.get("money_unit") == "yuan":
+        for c in ps.columns:
+            if c.type == "money" and "万元" not in c.header:
+                c.yuan = True
+    # fill vertically merged identity cells in the body
+    fill_cols = {c.index for c in ps.columns if c.field in IDENTITY_FILL}
+    fills: dict[tuple[int, int], object] = {}
+    for (a, b, c, d) in grid.merged:
+        if a >= h_last and c > a:
+            for cc in range(b, d + 1):
+                if cc in fill_cols:
+                    v = rows[a][b]
+                    for r in range(a + 1, c + 1):
+                        fills[(r, cc)] = v
+    label_cols = [by_field[f].index for f in _LABEL_FIELDS if f in by_field]
+    first_cols = sorted(set(label_cols) | set(range(min(3, len(rows[0]) if rows else 0))))
+    money_cols = [c for c in ps.columns if c.type == "money"]
+
+    sheet = ps.name
+    group_town = None
+    group_members: list[int] = []   # indices into ps.records since the last group/小计
+    totals_to_check: list[tuple[int, list, list[int]]] = []  # (excel_row, raw row, member indices)
+    all_members: list[int] = []
+    raw_cols: dict[int, list] = {c.index: [] for c in ps.columns}
+    rec_rows: list[int] = []
+    unit_row_checked = False
+    footer_seen = False
+    for r in range(h_last, len(rows)):
+        row = rows[r]
+        excel_row = r + 1
+        # apply fills
+        if fills:
+            for cc in fill_cols:
+                if (r, cc) in fills and (cc >= len(row) or row[cc] in ("", None)):
+                    row = list(row)
+                    row[cc] = fills[(r, cc)]
+        if not any(v not in ("", None) for v in row):
+            ps.notes.append(problem(sheet, excel_row, "", "", "空行，已跳过", "info"))
+            ps.skipped += 1
+            continue
+        if not unit_row_checked:
+            unit_row_checked = True
+            if _is_unit_row(row):
+                for c in ps.columns:
+                    if c.type == "money" and c.index < len(row) and N.text(row[c.index]) in ("元", "(元)"):
+                        c.yuan = True
+                ps.notes.append(problem(sheet, excel_row, "", _row_text(row)[:60], "表头下的单位/栏次行，已跳过", "info"))
+                ps.skipped += 1
+                continue
+        strs = [(i, v.strip()) for i, v in enumerate(row) if isinstance(v, str) and v.strip()]
+        first = strs[0][1] if strs else ""
+        first_txt = N.text(first)
+        if footer_seen or _FOOTER_RE.match(first_txt) or (
+                strs and all(_FOOTER_RE.match(N.text(v)) or "：" in v or ":" in v for _i, v in strs)
+                and any(_FOOTER_RE.match(N.text(v)) for _i, v in strs)):
+            footer_seen = footer_seen or bool(_FOOTER_RE.match(first_txt) and first_txt[:2] in ("填表", "填报", "审核", "制表"))
+            ps.notes.append(problem(sheet, excel_row, "", _row_text(row)[:60], "表尾说明行，已跳过", "info"))
+            ps.skipped += 1
+            continue
+        label = "".join(N.text(row[i]).replace(" ", "") for i in first_cols
+                        if i < len(row) and isinstance(row[i], str))
+        if _TOTAL_RE.search(label):
+            kind = _TOTAL_RE.search(label).group(1)
+            members = group_members if kind == "小计" else all_members
+            totals_to_check.append((excel_row, row, list(members), kind))
+            if kind == "小计":
+                group_members = []
+            ps.notes.append(problem(sheet, excel_row, "", kind, f"{kind}行，已跳过", "info"))
+            ps.skipped += 1
+            continue
+        nonempty = sum(1 for v in row if v not in ("", None))
+        if strs and _GROUP_RE.match(first_txt) and nonempty <= 2:
+            t, _e = N.parse_town(_GROUP_RE.sub("", first_txt))
+            group_town = t
+            group_members = []
+            ps.notes.append(problem(sheet, excel_row, "", first_txt, "分组标题行，已跳过", "info"))
+            ps.skipped += 1
+            continue
+        # data row
+        idx = len(rec_rows)
+        rec_rows.append(excel_row)
+        for c in ps.columns:
+            v = row[c.index] if c.index < len(row) else None
+            if c.field == "town" and (v in ("", None)) and group_town:
+                v = group_town
+            raw_cols[c.index].append(v)
+        group_members.append(idx)
+        all_members.append(idx)
+
+    # normalise per column over unique values
+    n = len(rec_rows)
+    values: dict[str, list] = {}
+    for c in ps.columns:
+        raw = raw_cols[c.index]
+        cache: dict = {}
+        out = [None] * n
+        for i, v in enumerate(raw):
+            key = (type(v), v) if not isinstance(v, list) else None
+            hit = cache.get(key)
+            if hit is None:
+                if c.field == "town":
+                    hit = N.parse_town(v)
+                    if hit[0] is None and hit[1]:
+                        hit = (None, hit[1])
+                elif c.field == "department":
+                    hit = N.parse_department(v)
+                else:
+                    hit = N.parse_field(v, c.type, yuan=c.yuan)
+                cache[key] = hit
+            val, err = hit
+            out[i] = val
+            if err:
+                ps.raw[(rec_rows[i], c.field)] = (N.text(v), err)
+        values[c.field] = out
+    ps.records = [{"_row": rec_rows[i], **{f: values[f][i] for f in values}} for i in range(n)]
+
+    # check 小计/合计 rows against the rows they sum
+    for excel_row, row, members, kind in totals_to_check:
+        for c in money_cols:
+            v = row[c.index] if c.index < len(row) else None
+            tot, err = N.parse_money(v, c.yuan)
+            if tot is None or err or not members:
+                continue
+            s = sum((values[c.field][i] or Decimal(0) for i in members), Decimal(0))
+            written = N.text(v)
+            num = re.sub(r"[^0-9.]", "", written)
+            decs = len(num.split(".")[1]) if "." in num else 0
+            tol = Decimal(5).scaleb(-decs - 1)
+            if c.yuan and "万" not in written:
+                tol = tol / N.WAN
+            tol = max(tol, Decimal("0.0000005"))
+            if abs(s - tot) > tol:
+                first_r = rec_rows[members[0]]
+                last_r = rec_rows[members[-1]]
+                ps.notes.append(problem(
+                    sheet, excel_row, f"{c.letter} {c.header}", written,
+                    f"{kind}行与第{first_r}至{last_r}行的数据之和不符：填报 {N.fmt(tot)}，各行合计 "
+                    f"{N.fmt(s)}（万元）", "warning"))
+    return ps
+
+
+def parse_workbook(path: str | Path) -> tuple[list[ParsedSheet], list[dict]]:
+    """All recognised sheets of a workbook and notes about the sheets that were not recognised."""
+    sheets, notes = [], []
+    for grid in read_workbook(path):
+        if not grid.rows or not any(any(v not in ("", None) for v in r) for r in grid.rows[:50]):
+            continue
+        ps = parse_sheet(grid)
+        if ps is None:
+            notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表），已跳过", "info"))
+            continue
+        sheets.append(ps)
+    return sheets, notes

@@ -1,0 +1,35 @@
+"""Shared fixtures for the ledger import tests: small workbooks built with openpyxl."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+
+def write_xlsx(path: Path, sheets: dict[str, list[list]], merges: dict[str, list[str]] | None = None) -> Path:
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows in sheets.items():
+        ws = wb.create_sheet(name)
+        for r in rows:
+            ws.append(r)
+        for m in (merges or {}).get(name, []):
+            ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+PROGRESS_HEADER_TOP = ["序号", "乡镇（街道）", "项目编号", "项目名称", "建设年度", "总投资\n（万元）",
+                       "资金来源（万元）", None, None, "企业出资(元)", "建设状态", "运营状态", "计划完成时间"]
+PROGRESS_HEADER_SUB = [None, None, None, None, None, None, "衔接资金", "粤桂协作", "社会捐赠", None, None, None, None]
+# merged: A..F and J..M vertically over rows 4-5; G4:I4 horizontally
+PROGRESS_MERGES = ["A4:A5", "B4:B5", "C4:C5", "D4:D5", "E4:E5", "F4:F5", "G4:I4", "J4:J5", "K4:K5", "L4:L5", "M4:M5"]
+
+
+def progress_book(path: Path, data: list[list], *, title="附件1 八步区帮扶产业项目推进梳理表（2023年10月29日）",
+                  unit_line="填报单位：贺街镇人民政府    填报日期：2023年10月28日    单位：万元",
+                  extra_rows: list[list] | None = None, extra_merges: list[str] | None = None) -> Path:
+    rows = [[title], [unit_line], [], PROGRESS_HEADER_TOP, PROGRESS_HEADER_SUB] + data + (extra_rows or [])
+    return write_xlsx(path, {"附件1": rows}, {"附件1": ["A1:M1"] + PROGRESS_MERGES + (extra_merges or [])})
