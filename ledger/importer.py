@@ -1,0 +1,408 @@
+"""Import ledger workbooks into the DuckDB store, all or nothing (DOMAIN §9, §11).
+
+``import_file`` parses, validates and — only when there is no error — writes one report round of one
+unit in a single transaction: the rows of that unit+round for the forms present are replaced, the
+submission upserted and the import logged. The original bytes are archived content-addressed with a
+JSON sidecar so ``rebuild`` can replay every accepted import in its original order.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import shutil
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+import pyarrow as pa
+
+from . import db as dbm
+from . import glossary as g
+from . import normalize as N
+from . import reader as R
+from . import rounds as RD
+from . import validate as V
+
+
+@dataclass
+class ImportResult:
+    status: str                      # 'accepted' | 'rejected' | 'unchanged'
+    accepted: int = 0                # data rows written
+    skipped: int = 0                 # rows skipped (group, 小计/合计, blank, footer, unit rows)
+    rejected: int = 0                # data rows with at least one error
+    problems: list[dict] = field(default_factory=list)
+    round_date: date | None = None
+    unit: str | None = None
+    import_id: int | None = None
+    file: str | None = None
+    forms: list[str] = field(default_factory=list)
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+def sha256_of(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _db_file(con) -> Path | None:
+    row = con.execute("SELECT path FROM duckdb_databases() WHERE database_name = current_database()").fetchone()
+    return Path(row[0]).resolve() if row and row[0] else None
+
+
+def _archive_root(con, archive_root) -> Path:
+    if archive_root:
+        return Path(archive_root).resolve()
+    p = _db_file(con)
+    if p is None:
+        raise ValueError("内存数据库需要指定 archive_root")
+    return dbm.archive_dir(p)
+
+
+def rejected_log_path(archive_root: Path) -> Path:
+    return Path(archive_root).parent / "rejected.jsonl"
+
+
+def resolve_round(sheets, path: Path) -> tuple[date | None, str]:
+    """The round: a due date in a title, else a date in the file name, else 填报日期 / 报送日期 snapped."""
+    for ps in sheets:
+        for d in R.dates_in(ps.title):
+            if RD.is_due_date(d):
+                return d, "标题"
+    for d in R.dates_in(path.stem):
+        return (d if RD.is_due_date(d) else RD.nearest_due_date(d)), "文件名"
+    for ps in sheets:
+        if ps.meta.get("submitted_on"):
+            return RD.nearest_due_date(ps.meta["submitted_on"]), "填报日期"
+    rep = [r["reported_on"] for ps in sheets for r in ps.records if r.get("reported_on")]
+    if rep:
+        return RD.nearest_due_date(max(rep)), "报送日期列"
+    return None, ""
+
+
+def resolve_unit(sheets, path: Path) -> str | None:
+    for ps in sheets:
+        t = ps.meta.get("unit_text")
+        if t:
+            u, _e = N.parse_unit(t)
+            if u:
+                return u
+    stem = path.stem
+    for t in g.TOWNS:
+        base = t[:-1] if t.endswith("镇") else t[:-2]
+        if t in stem or base in stem:
+            return t
+    for alias, dep in sorted({**{d: d for d in g.DEPARTMENTS}, **g.DEPARTMENT_ALIASES}.items(),
+                             key=lambda kv: -len(kv[0])):
+        if alias in stem:
+            return dep
+    return None
+
+
+# --- Arrow frames ----------------------------------------------------------------------------------
+_TYPES = {
+    "text": pa.string(), "money": pa.string(), "int": pa.int64(), "year": pa.int64(), "date": pa.date32(),
+    "bool": pa.bool_(), "grade": pa.string(), "list": pa.list_(pa.string()),
+}
+_COL_TYPES = {
+    "project_code": "text", "code_derived": "bool", "sheet": "text", "excel_row": "int",
+    "name": "text", "town": "text", "village": "text", "department": "text", "implementer": "text",
+    "operator": "text", "build_year": "year", "category": "text", "asset_type": "text", "high_concern": "bool",
+    "total_investment_wan": "money", "enterprise_funds_wan": "money", "paid_wan": "money",
+    "build_status": "text", "op_status": "text", "planned_completion": "date", "completion_accepted_on": "date",
+    "settled": "bool", "rights_registered": "bool", "joint_account": "bool", "progress_text": "text",
+    "substantive_progress": "bool", "issues_text": "text", "next_steps": "text", "reported_on": "date",
+    "funds_wan": "money", "problems": "list", "problem_detail": "text", "grade": "text", "graded_on": "date",
+    "sensitive": "list", "pretreatment": "list", "pretreatment_done": "bool", "disposal": "text",
+    "revenue_wan": "money", "distribution_wan": "money", "linkage_mode": "text", "households": "int",
+    "households_exited": "int", "households_monitored": "int", "measures": "text", "deadline": "date",
+    "resp_leader": "text", "resp_unit": "text", "resp_person": "text", "patrolled": "bool",
+    "signoff_status": "text", "signoff_applied_on": "date", "signoff_accepted_on": "date",
+    "source": "text", "fund_year": "int", "amount_wan": "money",
+    "task_seq": "int", "problem": "text", "measure": "text", "due_on": "date", "lead_leader": "text",
+    "lead_unit": "text", "co_units": "text", "owner": "text", "status": "text", "done_on": "date",
+    "from_grade": "text", "to_grade": "text", "applied_on": "date", "self_eval_on": "date",
+    "accepted_on": "date", "accepted_by": "text", "route": "text", "evidence": "text", "checklist_json": "text",
+}
+TABLES = {  # our key → (db table, columns)
+    "progress": ("progress_rows", ["project_code", "code_derived", "sheet", "excel_row"] + V.PROGRESS_COLS),
+    "funding": ("funding_rows", ["project_code", "source", "fund_year", "amount_wan"]),
+    "risk": ("risk_rows", ["project_code", "code_derived", "sheet", "excel_row"] + V.RISK_COLS),
+    "tasks": ("tasks", ["project_code", "task_seq"] + V.TASK_COLS),
+    "signoff": ("signoffs", ["project_code"] + V.SIGNOFF_COLS),
+}
+FORM_TABLES = {"progress": ["progress", "funding"], "risk": ["risk"], "tasks": ["tasks"], "signoff": ["signoff"]}
+
+
+def _arrow(rows: list[dict], cols: list[str]) -> pa.Table:
+    arrays = []
+    for c in cols:
+        t = _COL_TYPES[c]
+        vals = [r.get(c) for r in rows]
+        if t == "money":
+            vals = [None if v is None else format(v, "f") for v in vals]
+        arrays.append(pa.array(vals, type=_TYPES[t]))
+    return pa.Table.from_arrays(arrays, names=cols)
+
+
+def _select_list(cols: list[str]) -> str:
+    out = []
+    for c in cols:
+        if _COL_TYPES[c] == "money":
+            out.append(f'CAST("{c}" AS DECIMAL(20,6)) AS "{c}"')
+        else:
+            out.append(f'"{c}"')
+    return ", ".join(out)
+
+
+# --- the import ------------------------------------------------------------------------------------
+def import_file(con, path, *, round_date: date | str | None = None, unit: str | None = None,
+                imported_by: str = "cli", archive_root=None, dry_run: bool = False,
+                _imported_at: datetime | None = None, _replay: bool = False,
+                _file_name: str | None = None) -> ImportResult:
+    """Import one workbook. See the module docstring; nothing is written when any error is found."""
+    path = Path(path).resolve()
+    file_name = _file_name or path.name
+    res = ImportResult(status="rejected", file=file_name)
+    if isinstance(round_date, str):
+        round_date = date.fromisoformat(round_date)
+
+    def reject(extra: list[dict] | None = None) -> ImportResult:
+        res.status = "rejected"
+        res.problems.extend(extra or [])
+        res.accepted = 0
+        res.rejected = len({(p["sheet"], p["row"]) for p in res.problems
+                            if p["severity"] == "error" and p["row"] is not None})
+        if not dry_run and not _replay:
+            try:
+                root = _archive_root(con, archive_root)
+                log = rejected_log_path(root)
+                log.parent.mkdir(parents=True, exist_ok=True)
+                entry = {"file_name": file_name, "path": str(path), "at": datetime.now().isoformat(timespec="seconds"),
+                         "imported_by": imported_by, "round_date": res.round_date.isoformat() if res.round_date else None,
+                         "unit": res.unit, "errors": [p for p in res.problems if p["severity"] == "error"]}
+                with open(log, "a", encoding="utf-8") as f:
+                    f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
+            except (OSError, ValueError):
+                pass
+        return res
+
+    try:
+        sheets, notes = R.parse_workbook(path)
+    except Exception as e:  # noqa: BLE001 - unreadable file
+        return reject([R.problem(None, None, "", file_name, f"无法读取文件：{e}")])
+    res.problems.extend(notes)
+    if not sheets:
+        return reject([R.problem(None, None, "", file_name, "文件中没有可识别的台账表格")])
+    res.forms = sorted({ps.form for ps in sheets}, key=list(FORM_TABLES).index)
+    res.skipped = sum(ps.skipped for ps in sheets)
+
+    rd, how = (round_date, "参数") if round_date else resolve_round(sheets, path)
+    res.round_date = rd
+    if unit:
+        u, _e = N.parse_unit(unit)
+        unit = u or unit.strip()
+    else:
+        unit = resolve_unit(sheets, path)
+    res.unit = unit
+    file_errors = []
+    if rd is None:
+        file_errors.append(R.problem(None, None, "", file_name, "无法确定报送期次：标题、文件名和填报日期中都没有日期，请用 --round 指定"))
+    elif not RD.is_due_date(rd):
+        res.problems.append(R.problem(None, None, "", rd.isoformat(), "报送期次不是每月14日或29日（2月为月末）", "warning"))
+    if not unit:
+        file_errors.append(R.problem(None, None, "", file_name, "无法确定填报单位：请在表头填写“填报单位：”或用 --unit 指定"))
+    elif unit not in g.TOWNS and unit not in g.DEPARTMENTS:
+        res.problems.append(R.problem(None, None, "", unit, f"填报单位“{unit}”不在乡镇(街道)和常见主管部门名单中", "warning"))
+    if file_errors:
+        return reject(file_errors)
+
+    problems, rows = V.validate(sheets, round_date=rd)
+    res.problems.extend(problems)
+    res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
+    n_records = sum(len(ps.records) for ps in sheets)
+    if any(p["severity"] == "error" for p in res.problems):
+        return reject()
+
+    sha = sha256_of(path)
+    last = con.execute(
+        "SELECT sha256 FROM imports WHERE round_date = ? AND unit = ? ORDER BY import_id DESC LIMIT 1",
+        [rd, unit]).fetchone()
+    if last and last[0] == sha:
+        res.status = "unchanged"
+        res.accepted = 0
+        return res
+    if dry_run:
+        res.status = "accepted"
+        res.accepted = n_records
+        return res
+
+    submitted_on = next((ps.meta["submitted_on"] for ps in sheets if ps.meta.get("submitted_on")), None)
+    if submitted_on is None:
+        rep = [r.get("reported_on") for ps in sheets for r in ps.records if r.get("reported_on")]
+        submitted_on = max(rep) if rep else rd
+
+    root = _archive_root(con, archive_root)
+    ext = path.suffix.lower() or ".xlsx"
+    rel = f"{sha[:2]}/{sha}{ext}"
+    if not _replay:
+        dest = root / rel
+        if not dest.exists():
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            tmp = dest.with_suffix(dest.suffix + ".tmp")
+            shutil.copyfile(path, tmp)
+            os.replace(tmp, dest)
+
+    imported_at = _imported_at or datetime.now().replace(microsecond=0)
+    warnings = [p for p in res.problems if p["severity"] != "error"]
+    frames = {k: _arrow(rows[k], TABLES[k][1]) for k in TABLES}
+    with dbm.WRITE_LOCK:
+        con.execute("BEGIN TRANSACTION")
+        try:
+            import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchone()[0]
+            con.execute("INSERT INTO rounds VALUES (?) ON CONFLICT DO NOTHING", [rd])
+            con.execute("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                        [unit, N.unit_kind(unit), g.TOWNS.get(unit)])
+            prev = con.execute("SELECT import_id FROM submissions WHERE round_date = ? AND unit = ?",
+                               [rd, unit]).fetchone()
+            for form in res.forms:
+                for key in FORM_TABLES[form]:
+                    table, cols = TABLES[key]
+                    con.execute(f"DELETE FROM {table} WHERE round_date = ? AND unit = ?", [rd, unit])
+                    if frames[key].num_rows == 0:
+                        continue
+                    view = f"_ledger_in_{key}"
+                    con.register(view, frames[key])
+                    try:
+                        collist = ", ".join(f'"{c}"' for c in cols)
+                        con.execute(
+                            f"INSERT INTO {table} (round_date, unit, import_id, {collist}) "
+                            f"SELECT ?::DATE, ?, ?, {_select_list(cols)} FROM {view}",
+                            [rd, unit, import_id])
+                    finally:
+                        con.unregister(view)
+            con.execute(
+                "INSERT INTO submissions VALUES (?, ?, ?, ?) ON CONFLICT (round_date, unit) DO UPDATE "
+                "SET submitted_on = excluded.submitted_on, import_id = excluded.import_id",
+                [rd, unit, submitted_on, import_id])
+            con.execute(
+                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [import_id, file_name, sha, unit, rd, ",".join(res.forms), n_records, res.skipped, 0,
+                 json.dumps(warnings, ensure_ascii=False, default=str), imported_at, imported_by, rel,
+                 prev[0] if prev else None])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+    if not _replay:
+        _append_manifest(root, rel, {
+            "import_id": import_id, "file_name": file_name, "sha256": sha, "round_date": rd.isoformat(),
+            "unit": unit, "imported_at": imported_at.isoformat(), "imported_by": imported_by,
+            "db": str(_db_file(con) or ""),
+        })
+    res.status = "accepted"
+    res.accepted = n_records
+    res.import_id = import_id
+    return res
+
+
+def _append_manifest(root: Path, rel: str, event: dict) -> None:
+    side = root / (rel + ".json")
+    data = {"file_name": event["file_name"], "sha256": event["sha256"], "archive_path": rel, "events": []}
+    if side.exists():
+        data = json.loads(side.read_text(encoding="utf-8"))
+    data["events"].append(event)
+    tmp = side.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    os.replace(tmp, side)
+
+
+def archive_events(root: Path, db_file: Path | None = None) -> list[dict]:
+    """Every accepted import recorded in the archive's sidecars, in original order."""
+    events = []
+    for side in sorted(Path(root).glob("*/*.json")):
+        data = json.loads(side.read_text(encoding="utf-8"))
+        for ev in data.get("events", []):
+            if db_file is not None and ev.get("db") and Path(ev["db"]).resolve() != Path(db_file).resolve():
+                continue
+            events.append({**ev, "archive_path": data["archive_path"]})
+    events.sort(key=lambda e: (e["imported_at"], e["import_id"]))
+    return events
+
+
+def rebuild(db_path=None, *, archive_root=None) -> Path:
+    """Rebuild the database from the archive: replay every accepted import in its original order into a
+    temp file (same round, unit, who and when), copy the settings over, then atomically replace the
+    database file. Close other connections to the file first."""
+    target = dbm.db_path(db_path)
+    root = Path(archive_root).resolve() if archive_root else dbm.archive_dir(target)
+    events = archive_events(root, target)
+    tmp = target.with_name(target.name + ".rebuild.tmp")
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        if p.exists():
+            p.unlink()
+    settings = []
+    if target.exists():
+        old = dbm.connect(target)
+        try:
+            settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
+        finally:
+            old.close()
+    con = dbm.connect(tmp)
+    try:
+        if settings:
+            con.executemany("INSERT INTO settings VALUES (?, ?, ?, ?)", [list(s) for s in settings])
+        for ev in events:
+            src = root / ev["archive_path"]
+            res = import_file(con, src, round_date=date.fromisoformat(ev["round_date"]), unit=ev["unit"],
+                              imported_by=ev["imported_by"], archive_root=root,
+                              _imported_at=datetime.fromisoformat(ev["imported_at"]), _replay=True,
+                              _file_name=ev["file_name"])
+            if res.status == "rejected":
+                raise RuntimeError(f"重建失败：{ev['file_name']} 重放时被拒绝")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()
+    os.replace(tmp, target)
+    wal = Path(str(target) + ".wal")
+    if wal.exists():
+        wal.unlink()
+    return target
+
+
+# --- summary ---------------------------------------------------------------------------------------
+def summary(con, round_date: date | str | None = None) -> dict:
+    """Headline numbers of the ledger in force at the latest round (or the one given)."""
+    if isinstance(round_date, str):
+        round_date = date.fromisoformat(round_date)
+    if round_date is None:
+        round_date = con.execute("SELECT MAX(round_date) FROM rounds").fetchone()[0]
+    funds = {lbl: 0.0 for lbl in g.FUND_SOURCES.values()}
+    out = {"rounds": 0, "projects": 0,
+           "total_funds_wan": 0.0, "funds_wan": funds, "grades": {"red": 0, "yellow": 0, "green": 0}}
+    if round_date is None:
+        return out
+    out["rounds"] = con.execute("SELECT COUNT(*) FROM rounds WHERE round_date <= ?", [round_date]).fetchone()[0]
+    n, tot = con.execute("SELECT COUNT(*), COALESCE(SUM(funds_wan), 0) FROM inforce(?::DATE)",
+                         [round_date]).fetchone()
+    out["projects"] = n
+    out["total_funds_wan"] = _num(tot)
+    for src, amt in con.execute("SELECT source, SUM(amount_wan) FROM inforce_funding(?::DATE) GROUP BY source",
+                                [round_date]).fetchall():
+        if src in g.FUND_SOURCES:
+            funds[g.FUND_SOURCES[src]] = _num(amt)
+    for grade, cnt in con.execute("SELECT grade, COUNT(*) FROM inforce(?::DATE) WHERE grade IS NOT NULL "
+                                  "GROUP BY grade", [round_date]).fetchall():
+        out["grades"][grade] = cnt
+    return out
+
+
+def _num(d) -> float:
+    from decimal import Decimal
+    if d is None:
+        return 0.0
+    return float(round(Decimal(d), 6))

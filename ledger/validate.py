@@ -1,0 +1,266 @@
+"""Validate parsed ledger sheets and shape them into table rows.
+
+Problems are dicts {"sheet","row","column","value","message","severity"}: ``row`` is the Excel row
+(1-based), ``column`` the Excel column letter plus its header ("M 风险等级"), the message in Chinese.
+Severity "error" rejects the whole file; "warning"/"info" are reported and the file is accepted.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+
+from . import forms as F
+from . import glossary as g
+from . import normalize as N
+from .reader import ParsedSheet, problem
+
+MIN_YEAR = 2013
+FUND_FIELDS = [f"fund_{c}" for c in g.FUND_SOURCES]
+_ERROR_TYPES = {"money", "date", "year", "int", "grade"}
+# where unknown enum / multi text is kept so nothing the unit wrote is lost
+_KEEP_TEXT = {"progress": "progress_text", "risk": "problem_detail"}
+
+PROGRESS_COLS = ["name", "town", "village", "department", "implementer", "operator", "build_year", "category",
+                 "asset_type", "high_concern", "total_investment_wan", "enterprise_funds_wan", "paid_wan",
+                 "build_status", "op_status", "planned_completion", "completion_accepted_on", "settled",
+                 "rights_registered", "joint_account", "progress_text", "substantive_progress", "issues_text",
+                 "next_steps", "reported_on"]
+RISK_COLS = ["name", "town", "village", "department", "implementer", "operator", "build_year", "category",
+             "asset_type", "high_concern", "total_investment_wan", "funds_wan", "problems", "problem_detail",
+             "grade", "graded_on", "sensitive", "pretreatment", "pretreatment_done", "disposal", "revenue_wan",
+             "distribution_wan", "linkage_mode", "households", "households_exited", "households_monitored",
+             "measures", "deadline", "resp_leader", "resp_unit", "resp_person", "patrolled", "signoff_status",
+             "signoff_applied_on", "signoff_accepted_on", "reported_on"]
+TASK_COLS = ["problem", "measure", "due_on", "lead_leader", "lead_unit", "co_units", "owner", "status", "done_on"]
+SIGNOFF_COLS = ["from_grade", "to_grade", "applied_on", "self_eval_on", "accepted_on", "accepted_by", "route",
+                "status", "evidence", "checklist_json"]
+
+
+def _col(ps: ParsedSheet, fname: str) -> str:
+    c = ps.column_of(fname)
+    if c is None:
+        lbl = next((f.synonyms[0] for f in F.FORMS[ps.form] if f.name == fname), fname)
+        return lbl
+    return f"{c.letter} {c.header}"
+
+
+def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date: date | None = None
+             ) -> tuple[list[dict], dict[str, list[dict]]]:
+    """(problems, rows by table: progress, funding, risk, tasks, signoff)."""
+    as_of = as_of or round_date or date.today()
+    max_year = as_of.year
+    problems: list[dict] = []
+    out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "tasks": [], "signoff": []}
+    name_to_code: dict[str, str] = {}
+    ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
+
+    def add(ps, row, fname, value, msg, sev="error"):
+        problems.append(problem(ps.name, row, _col(ps, fname) if fname else "", value, msg, sev))
+
+    order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3}
+    for ps in sorted(sheets, key=lambda s: order[s.form]):
+        problems.extend(ps.notes)
+        fdefs = ftypes[ps.form]
+        keep = _KEEP_TEXT.get(ps.form)
+        # parse errors
+        kept_text: dict[int, list[str]] = {}
+        for (row, fname), (raw, err) in sorted(ps.raw.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+            t = fdefs[fname].type if fname in fdefs else "text"
+            if fname == "town":
+                add(ps, row, fname, raw, err + "（不作为新乡镇，乡镇留空）", "warning")
+            elif t in _ERROR_TYPES:
+                add(ps, row, fname, raw, err, "error")
+            else:
+                add(ps, row, fname, raw, err + ("，原文已保留在备注文字中" if keep else ""), "warning")
+                if keep:
+                    lbl = next(iter(fdefs[fname].synonyms), fname)
+                    kept_text.setdefault(row, []).append(f"{lbl}：{raw}")
+        seen: dict[tuple, int] = {}
+        for rec in ps.records:
+            row = rec["_row"]
+            if row in kept_text and keep:
+                base = rec.get(keep)
+                rec[keep] = "；".join(([base] if base else []) + kept_text[row])
+            for f in F.FORMS[ps.form]:
+                if f.required and rec.get(f.name) in (None, "") and ps.column_of(f.name) is not None \
+                        and (row, f.name) not in ps.raw:
+                    add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
+                elif f.required and ps.column_of(f.name) is None and rec is ps.records[0]:
+                    add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
+            for yf in ("build_year", "fund_year"):
+                y = rec.get(yf)
+                if y is not None and not (MIN_YEAR <= y <= max_year):
+                    add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{max_year}年）")
+            for fname, fd in fdefs.items():
+                if fd.type in ("money", "int"):
+                    v = rec.get(fname)
+                    if v is not None and v < 0:
+                        add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
+            if ps.form in ("progress", "risk"):
+                _identity(ps, rec, add, seen, name_to_code)
+            if ps.form == "progress":
+                srcs = [rec.get(f) for f in FUND_FIELDS if rec.get(f) is not None]
+                tot = rec.get("total_investment_wan")
+                if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
+                    add(ps, row, "total_investment_wan", N.fmt(tot),
+                        f"九类资金合计 {N.fmt(sum(srcs, Decimal(0)))} 万元大于总投资 {N.fmt(tot)} 万元")
+        # shape rows
+        if ps.form == "progress":
+            _shape_progress(ps, out, add, round_date)
+        elif ps.form == "risk":
+            for rec in ps.records:
+                if not rec.get("_code"):
+                    continue
+                r = {k: rec.get(k) for k in RISK_COLS}
+                r.update(project_code=rec["_code"], code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
+                out["risk"].append(r)
+        elif ps.form == "tasks":
+            _shape_tasks(ps, out, add, name_to_code)
+        elif ps.form == "signoff":
+            _shape_signoff(ps, out, add, name_to_code)
+    return problems, out
+
+
+def _identity(ps, rec, add, seen, name_to_code):
+    row = rec["_row"]
+    name = rec.get("name")
+    code = rec.get("project_code")
+    derived = False
+    if not name:
+        rec["_code"] = None
+        return
+    if not code:
+        code = N.derived_code(rec.get("build_year"), rec.get("town"), name)
+        derived = True
+        add(ps, row, "project_code", "", f"未填项目编号，已按(建设年度,乡镇,项目名称)生成编号 {code}", "warning")
+    code = code.strip()
+    rec["_code"], rec["_derived"] = code, derived
+    name_to_code.setdefault(N.norm_name(name), code)
+    if ps.form == "progress":
+        key = (code, rec.get("fund_year"))
+        if key in seen:
+            if derived:
+                msg = f"与第{seen[key]}行生成的编号相同（{code}）：同一建设年度、乡镇、项目名称出现两次，不能自动合并"
+            elif rec.get("fund_year") is not None:
+                msg = f"项目编号 {code} 与第{seen[key]}行重复（资金年度 {rec.get('fund_year')} 相同）"
+            else:
+                msg = f"项目编号 {code} 与第{seen[key]}行重复"
+            add(ps, row, "project_code", code, msg)
+        else:
+            seen[key] = row
+    else:
+        if code in seen:
+            msg = (f"与第{seen[code]}行生成的编号相同（{code}），不能自动合并" if derived else
+                   f"同一项目在本期被评级两次：项目编号 {code} 与第{seen[code]}行重复")
+            add(ps, row, "project_code", code, msg)
+        else:
+            seen[code] = row
+
+
+def _shape_progress(ps, out, add, round_date):
+    by_code: dict[str, dict] = {}
+    fund_keys: dict[tuple, int] = {}
+    for rec in ps.records:
+        code = rec.get("_code")
+        if not code:
+            continue
+        if code not in by_code:
+            r = {k: rec.get(k) for k in PROGRESS_COLS}
+            r.update(project_code=code, code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
+            by_code[code] = r
+        else:
+            r = by_code[code]
+            for k in PROGRESS_COLS:
+                if r.get(k) is None and rec.get(k) is not None:
+                    r[k] = rec.get(k)
+        amounts = [(f[5:], rec.get(f)) for f in FUND_FIELDS if rec.get(f)]
+        if not amounts:
+            continue
+        fy = rec.get("fund_year") or rec.get("build_year")
+        if fy is None:
+            fy = round_date.year if round_date else date.today().year
+            add(ps, rec["_row"], "fund_year", "", f"未填资金年度和建设年度，资金按报送期次年度 {fy} 记入", "warning")
+        for src, amt in amounts:
+            k = (code, src, fy)
+            if k in fund_keys:
+                add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
+                    f"项目 {code} 的{g.FUND_SOURCES[src]}（{fy}年度）与第{fund_keys[k]}行重复")
+                continue
+            fund_keys[k] = rec["_row"]
+            out["funding"].append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
+    out["progress"].extend(by_code.values())
+
+
+def _code_for(ps, rec, add, name_to_code):
+    code = rec.get("project_code")
+    if code:
+        return code.strip()
+    name = rec.get("name")
+    if name and N.norm_name(name) in name_to_code:
+        return name_to_code[N.norm_name(name)]
+    add(ps, rec["_row"], "project_code", name or "", "缺少项目编号，且项目名称在本文件的台账中找不到")
+    return None
+
+
+def _shape_tasks(ps, out, add, name_to_code):
+    seqs: dict[str, int] = {}
+    seen: dict[tuple, int] = {}
+    for rec in ps.records:
+        code = _code_for(ps, rec, add, name_to_code)
+        if not code or not rec.get("measure"):
+            continue
+        seq = rec.get("task_seq")
+        if seq is None:
+            seq = seqs.get(code, 0) + 1
+        seqs[code] = max(seqs.get(code, 0), seq)
+        if (code, seq) in seen:
+            add(ps, rec["_row"], "task_seq", str(seq), f"项目 {code} 的任务序号 {seq} 与第{seen[(code, seq)]}行重复")
+            continue
+        seen[(code, seq)] = rec["_row"]
+        r = {k: rec.get(k) for k in TASK_COLS}
+        r["status"] = r["status"] or ("done" if rec.get("done_on") else "not_started")
+        r.update(project_code=code, task_seq=seq)
+        out["tasks"].append(r)
+
+
+def _shape_signoff(ps, out, add, name_to_code):
+    seen: dict[tuple, int] = {}
+    for rec in ps.records:
+        code = _code_for(ps, rec, add, name_to_code)
+        if not code or not rec.get("from_grade") or not rec.get("to_grade"):
+            continue
+        k = (code, rec["from_grade"], rec["to_grade"])
+        if k in seen:
+            add(ps, rec["_row"], "project_code", code, f"降级销号记录与第{seen[k]}行重复")
+            continue
+        seen[k] = rec["_row"]
+        checks = {c: rec.get(f"check_{c}") for c in g.SIGNOFF_CHECKLIST if ps.column_of(f"check_{c}")}
+        r = {k2: rec.get(k2) for k2 in SIGNOFF_COLS if k2 != "checklist_json"}
+        r["status"] = r["status"] or ("accepted" if rec.get("accepted_on") else "applied")
+        r["checklist_json"] = json.dumps(checks, ensure_ascii=False, sort_keys=True) if checks else None
+        r["project_code"] = code
+        out["signoff"].append(r)
+
+
+def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit: str,
+                     sheet_of: dict[str, str] | None = None) -> list[dict]:
+    """A project already graded by ANOTHER unit in the same round → error."""
+    risk = rows.get("risk") or []
+    if not risk:
+        return []
+    codes = sorted({r["project_code"] for r in risk})
+    found = con.execute(
+        "SELECT project_code, unit FROM risk_rows WHERE round_date = ? AND unit <> ? "
+        "AND list_contains(?, project_code) ORDER BY project_code, unit",
+        [round_date, unit, codes]).fetchall()
+    other = {}
+    for code, u in found:
+        other.setdefault(code, u)
+    out = []
+    for r in risk:
+        if r["project_code"] in other:
+            out.append(problem(r.get("sheet"), r.get("excel_row"), "项目编号", r["project_code"],
+                               f"项目 {r['project_code']} 本期（{round_date.isoformat()}）已由{other[r['project_code']]}"
+                               f"评级，同一项目一期只能评级一次"))
+    return out
