@@ -163,7 +163,7 @@ def _select_list(cols: list[str]) -> str:
 def import_file(con, path, *, round_date: date | str | None = None, unit: str | None = None,
                 imported_by: str = "cli", archive_root=None, dry_run: bool = False,
                 _imported_at: datetime | None = None, _replay: bool = False,
-                _file_name: str | None = None) -> ImportResult:
+                _file_name: str | None = None, _db_name=None) -> ImportResult:
     """Import one workbook. See the module docstring; nothing is written when any error is found."""
     path = Path(path).resolve()
     file_name = _file_name or path.name
@@ -302,7 +302,7 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
         _append_manifest(root, rel, {
             "import_id": import_id, "file_name": file_name, "sha256": sha, "round_date": rd.isoformat(),
             "unit": unit, "imported_at": imported_at.isoformat(), "imported_by": imported_by,
-            "db": str(_db_file(con) or ""),
+            "db": str(_db_name or _db_file(con) or ""),
         })
     res.status = "accepted"
     res.accepted = n_records

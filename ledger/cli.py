@@ -1,0 +1,129 @@
+"""Command line: python -m ledger import|summary|rebuild|init|load-sample (see ``main``)."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import db as dbm
+from . import importer
+
+SAMPLE_DIR = dbm.ROOT / "data" / "sample" / "ledgers"
+_SEV = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def sample_files(sample_dir: Path = SAMPLE_DIR) -> list[Path]:
+    return sorted(p for p in Path(sample_dir).glob("**/*.xls*") if p.is_file() and not p.name.startswith("~$"))
+
+
+def _print_report(res: importer.ImportResult) -> None:
+    st = {"accepted": "已导入", "rejected": "已拒绝（数据库未作任何修改）", "unchanged": "未变化（同一文件已导入过）"}[res.status]
+    print(f"{res.file}：{st}")
+    print(f"  报送期次 {res.round_date or '未知'}，填报单位 {res.unit or '未知'}；"
+          f"导入 {res.accepted} 行，跳过 {res.skipped} 行，错误 {res.rejected} 行")
+    for p in res.problems:
+        if p["severity"] == "info":
+            continue
+        where = "，".join(x for x in [p.get("sheet") or "", f"第{p['row']}行" if p.get("row") else "",
+                                      f"{p['column']}列" if p.get("column") else ""] if x)
+        val = f"（{p['value']}）" if p.get("value") not in (None, "") else ""
+        print(f"  [{_SEV[p['severity']]}] {where}：{p['message']}{val}")
+    infos = sum(1 for p in res.problems if p["severity"] == "info")
+    if infos:
+        print(f"  另有 {infos} 条提示（分组、小计/合计、空行、表尾等已跳过的行），用 --json 查看")
+
+
+def cmd_import(a) -> int:
+    path = dbm.db_path(a.db)
+    con = dbm.connect(path)
+    results = []
+    try:
+        for f in a.files:
+            results.append(importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit))
+    finally:
+        con.close()
+    if a.json:
+        out = {"accepted": sum(r.accepted for r in results), "skipped": sum(r.skipped for r in results),
+               "rejected": sum(r.rejected for r in results),
+               "problems": [{k: p.get(k) for k in ("sheet", "row", "column", "value", "message", "severity")}
+                            for r in results for p in r.problems]}
+        print(json.dumps(out, ensure_ascii=False, default=str))
+    else:
+        for r in results:
+            _print_report(r)
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def cmd_summary(a) -> int:
+    path = dbm.db_path(a.db)
+    con = dbm.connect(path, read_only=path.exists())
+    try:
+        s = importer.summary(con, a.round)
+    finally:
+        con.close()
+    if a.json:
+        print(json.dumps(s, ensure_ascii=False))
+    else:
+        print(f"期次数 {s['rounds']}，项目 {s['projects']} 个，扶贫资金帮扶资金 {s['total_funds_wan']} 万元")
+        for k, v in s["funds_wan"].items():
+            print(f"  {k}：{v} 万元")
+        print(f"  红 {s['grades']['red']}，黄 {s['grades']['yellow']}，绿 {s['grades']['green']}")
+    return 0
+
+
+def cmd_rebuild(a) -> int:
+    p = importer.rebuild(a.db)
+    print(f"已从归档重建：{p}")
+    return 0
+
+
+def cmd_init(a) -> int:
+    con = dbm.connect(dbm.db_path(a.db))
+    con.close()
+    print(f"已创建数据库：{dbm.db_path(a.db)}")
+    return 0
+
+
+def load_sample(db_path=None, sample_dir: Path = SAMPLE_DIR, *, imported_by: str = "load-sample") -> list:
+    con = dbm.connect(dbm.db_path(db_path))
+    try:
+        if con.execute("SELECT COUNT(*) FROM imports").fetchone()[0]:
+            return []
+        return [importer.import_file(con, f, imported_by=imported_by) for f in sample_files(sample_dir)]
+    finally:
+        con.close()
+
+
+def cmd_load_sample(a) -> int:
+    results = load_sample(a.db)
+    if not results:
+        print("数据库已有导入记录（或没有样例文件），未加载样例")
+        return 0
+    for r in results:
+        _print_report(r)
+    return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m ledger", description="帮扶产业项目台账：导入与汇总")
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("import", help="导入台账文件（全部通过才写入）")
+    p.add_argument("files", nargs="+")
+    p.add_argument("--db")
+    p.add_argument("--round", help="报送期次 YYYY-MM-DD")
+    p.add_argument("--unit", help="填报单位")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_import)
+    p = sub.add_parser("summary", help="在用台账汇总")
+    p.add_argument("--db")
+    p.add_argument("--round")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_summary)
+    for name, fn, hlp in (("rebuild", cmd_rebuild, "从归档重建数据库"), ("init", cmd_init, "创建空数据库"),
+                          ("load-sample", cmd_load_sample, "导入 data/sample/ledgers 下的样例")):
+        p = sub.add_parser(name, help=hlp)
+        p.add_argument("--db")
+        p.set_defaults(fn=fn)
+    a = ap.parse_args(argv)
+    return a.fn(a)
