@@ -1,0 +1,29 @@
+"""Import history (the ``imports`` log written by ``ledger.importer``) for the 数据导入 page."""
+from __future__ import annotations
+
+import pandas as pd
+
+from ._db import query
+
+
+def import_history(con, *, limit: int = 200) -> pd.DataFrame:
+    """One row per accepted import, newest first (at most ``limit`` rows).
+
+    Columns: import_id, imported_at, imported_by, file_name, unit, round_date, forms (comma list of
+    form codes), rows_accepted, rows_skipped, rows_rejected, warnings (count of warning problems
+    stored with the import), replaced_import_id (the earlier import of the same unit+round it
+    replaced, else NA). Rejected files are not in the table (they leave the database unchanged).
+    """
+    return query(
+        con,
+        """
+        SELECT import_id, imported_at, imported_by, file_name, unit, round_date, forms,
+               rows_accepted, rows_skipped, rows_rejected,
+               COALESCE(json_array_length(TRY_CAST(warnings_json AS JSON)), 0)::INTEGER AS warnings,
+               replaced_import_id
+        FROM imports
+        ORDER BY imported_at DESC, import_id DESC
+        LIMIT ?
+        """,
+        [int(limit)],
+    )
