@@ -33,3 +33,30 @@ def progress_book(path: Path, data: list[list], *, title="附件1 八步区帮�
                   extra_rows: list[list] | None = None, extra_merges: list[str] | None = None) -> Path:
     rows = [[title], [unit_line], [], PROGRESS_HEADER_TOP, PROGRESS_HEADER_SUB] + data + (extra_rows or [])
     return write_xlsx(path, {"附件1": rows}, {"附件1": ["A1:M1"] + PROGRESS_MERGES + (extra_merges or [])})
+
+
+TABLES = ["rounds", "units", "imports", "submissions", "progress_rows", "funding_rows", "risk_rows", "tasks",
+          "signoffs", "settings", "meta"]
+
+
+def dump(con) -> dict:
+    """Full contents of every table, sorted, for before/after comparisons."""
+    return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+RISK_HEADER = ["序号", "所属乡镇", "项目编码", "项目名称", "建设年度", "扶贫资金帮扶资金（元）", "问题类型",
+               "风险等级", "认定日期", "运营状态说明", "带动农户数"]
+
+
+def risk_book(path: Path, data: list[list], *, title="附件2 风险排查表", unit_line="填报单位：贺街镇",
+              date_line="填报日期：2023-10-27") -> Path:
+    rows = [[title], [unit_line, None, None, date_line], RISK_HEADER] + data
+    return write_xlsx(path, {"风险排查": rows})
+
+
+@pytest.fixture
+def con(tmp_path):
+    from ledger import db
+    c = db.connect(tmp_path / "t.duckdb")
+    yield c
+    c.close()
