@@ -1,0 +1,359 @@
+"""Remediation deadlines (时限, DOMAIN §6 精准施策) and the task plans behind them (附件5).
+
+An **episode** is a maximal run of consecutive 红/黄 rows in a project's own grade history (rounds
+on or before ``as_of``; a round the project was not reported in is skipped, not a break). It ends at
+the first 绿 row (``end_round``). Inside an episode each maximal run of one grade is a *segment*;
+a segment starts clocks:
+
+=========  =============================  ==========================================================
+kind       due                            met on (earliest evidence, each dated ≤ as_of)
+=========  =============================  ==========================================================
+red_1m     start + red_progress_months    问题整改有实质性进展: a task reported 已完成 (date = done_on, or
+                                          the first round it was reported done when done_on is
+                                          empty); or a round whose 附件1 row marks 实质性进展
+                                          (date = round date); or the red segment ending (the
+                                          project reported 绿 or 黄: that round's date).
+red_3m     start + red_operation_months   the segment's first-row 三不 problems all cured in one
+                                          round (建而不成/成而不用 → op_status 正常运营/试运营;
+                                          用而不好 → revenue_wan > 0 and households > 0; date = that
+                                          round); or the episode ending 绿. A red→黄 change meets it
+                                          only if the evidence holds at that round (else it keeps
+                                          being evaluated). A red row with no 三不 problem [A]: only
+                                          the episode ending 绿 meets it.
+yellow_1m  start + yellow_fix_months      完成问题整改: every task in the project's latest task list
+                                          (latest round ≤ as_of) done (date = the latest done date);
+                                          or the episode ending 绿.
+=========  =============================  ==========================================================
+
+Clock start [A]: the first segment starts at the episode's ``clock_start`` = 认定日期 (graded_on) of
+its first row, else max(default_clock_start, first round). A later segment (红→黄, or 黄→红) starts
+at its first row's graded_on when that is after the previous row's round (a fresh 认定), else at
+the round date. A 黄→红 escalation [A] starts new red clocks; the yellow clock keeps running.
+Task evidence counts only when dated on/after min(segment start, segment's first round) so that
+work done for an earlier episode is not credited again.
+
+Months are calendar months with month-end clamping (2023-10-31 + 1 month = 2023-11-30,
+2024-01-31 + 1 = 2024-02-29). Status at ``as_of``: met_on ≤ due → on_time; met_on > due → late;
+not met and due < as_of → overdue (逾期未完成); else pending (未到期; a due date exactly on as_of is
+pending with days_left 0). Only segments that started on or before ``as_of`` have clocks; clocks of
+closed episodes stay in the table (they count towards on-time rates).
+
+Worked example (fixture): P03 认定红 2023-09-25, reported 绿 at the 2023-10-29 round. red_1m due
+10-25, no task or 实质性进展 → met 10-29 by turning green → late, days_overdue 4; red_3m due 12-25,
+met 10-29 → on_time.
+"""
+from __future__ import annotations
+
+import calendar
+from datetime import date
+
+import pandas as pd
+
+from ledger.glossary import THREE_FAILURES
+
+from ._db import query
+from .base import grade_history, projects
+from .filters import Filters
+from .settings import get_settings
+
+KINDS = ("red_1m", "red_3m", "yellow_1m")
+STATUSES = ("on_time", "late", "overdue", "pending")
+ROLLUP_BY = ("unit", "town", "department", "tier")  # whitelist for clock_rollup(by=)
+_OPERATING = ("normal", "trial")  # 投产运营: 正常运营 / 试运营
+
+EPISODE_COLUMNS = ["project_code", "episode_no", "start_grade", "start_round", "clock_start", "end_round",
+                   "closed_on"]
+CLOCK_COLUMNS = ["project_code", "name", "town", "department", "unit", "tier", "grade", "episode_no", "kind",
+                 "start", "due", "met_on", "status", "days_left", "days_overdue", "due_within_warn"]
+
+
+def add_months(d: date, n: int) -> date:
+    """``d`` + ``n`` calendar months, clamped to the month's last day.
+
+    >>> add_months(date(2023, 10, 31), 1), add_months(date(2024, 1, 31), 1)
+    (datetime.date(2023, 11, 30), datetime.date(2024, 2, 29))
+    """
+    y, m0 = divmod(d.month - 1 + n, 12)
+    y, m = d.year + y, m0 + 1
+    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+
+
+def _as_date(v) -> date:
+    return v if isinstance(v, date) else date.fromisoformat(str(v))
+
+
+def _na(v) -> bool:
+    return v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
+
+
+def _runs(hist: pd.DataFrame) -> list[dict]:
+    """Episodes with their segments, from a grade history (one project, sorted by round)."""
+    rows = hist.to_dict("records")
+    out: list[dict] = []
+    cur = None
+    for i, r in enumerate(rows):
+        if r["grade"] in ("red", "yellow"):
+            prev_round = rows[i - 1]["round_date"] if i > 0 else None
+            if cur is None:
+                cur = {"rows": [], "segments": [], "end_round": None}
+                out.append(cur)
+            if not cur["segments"] or cur["segments"][-1]["grade"] != r["grade"]:
+                cur["segments"].append({"grade": r["grade"], "first": r, "prev_round": prev_round,
+                                        "end_round": None, "end_grade": None})
+            cur["rows"].append(r)
+            if len(cur["segments"]) >= 2 and cur["segments"][-2]["end_round"] is None:
+                cur["segments"][-2]["end_round"] = cur["segments"][-1]["first"]["round_date"]
+                cur["segments"][-2]["end_grade"] = cur["segments"][-1]["grade"]
+        elif cur is not None:
+            cur["end_round"] = r["round_date"]
+            cur["segments"][-1]["end_round"] = r["round_date"]
+            cur["segments"][-1]["end_grade"] = "green"
+            cur = None
+    return out
+
+
+def _episode_start(first: dict, default_start: date) -> date:
+    if not _na(first["graded_on"]):
+        return first["graded_on"]
+    return max(default_start, first["round_date"])
+
+
+def episodes(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
+    """One row per 红/黄 episode of every project graded on or before ``as_of``.
+
+    Columns: project_code, episode_no (1, 2, ... per project), start_grade, start_round (round date of
+    the first 红/黄 row), clock_start (that row's 认定日期, else max(default_clock_start, start_round)),
+    end_round (first 绿 round after the episode, None while open), closed_on (= end_round: the episode
+    closes on the round it is reported 绿).
+    Example: P05 graded 黄 (认定 09-26) at 09-29, 绿 at 10-14, 红 (认定 11-10) at 11-14 → two episodes:
+    (1, yellow, 09-29, 09-26, 10-14, 10-14) and (2, red, 11-14, 11-10, None, None).
+    """
+    s = settings or get_settings(con)
+    default_start = _as_date(s["default_clock_start"])
+    hist = grade_history(con, as_of=as_of)
+    recs = []
+    for code, h in hist.groupby("project_code", sort=True):
+        for n, ep in enumerate(_runs(h), start=1):
+            first = ep["rows"][0]
+            recs.append({
+                "project_code": code, "episode_no": n, "start_grade": first["grade"],
+                "start_round": first["round_date"], "clock_start": _episode_start(first, default_start),
+                "end_round": ep["end_round"], "closed_on": ep["end_round"],
+            })
+    return pd.DataFrame(recs, columns=EPISODE_COLUMNS)
+
+
+_EVIDENCE_SQL = """
+SELECT project_code, round_date,
+       bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
+       bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
+       bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
+FROM v_project_round WHERE round_date <= ? GROUP BY ALL ORDER BY project_code, round_date
+"""
+
+# each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
+_TASK_DONE_SQL = """
+SELECT project_code, unit, task_seq, COALESCE(min(done_on), min(round_date)) AS done_date
+FROM tasks WHERE round_date <= ? AND status = 'done' GROUP BY ALL
+"""
+
+_LATEST_TASKS_SQL = """
+SELECT t.* FROM tasks t
+JOIN (SELECT project_code, max(round_date) AS round_date FROM tasks WHERE round_date <= ? GROUP BY ALL) l
+  USING (project_code, round_date)
+ORDER BY t.project_code, t.unit, t.task_seq
+"""
+
+
+def _all_done_date(latest: pd.DataFrame, as_of: date) -> date | None:
+    """Date the latest task list was all done (latest done date), None if not (yet) all done."""
+    if latest.empty or not (latest["status"] == "done").all():
+        return None
+    dates = [d if not _na(d) else r for d, r in zip(latest["done_on"], latest["round_date"])]
+    d = max(dates)
+    return d if d <= as_of else None
+
+
+def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, default_start: date,
+                evid: pd.DataFrame, task_dates: list[date], all_done: date | None) -> list[dict]:
+    out = []
+    ep_end = ep["end_round"]
+    for k, seg in enumerate(ep["segments"]):
+        first = seg["first"]
+        if k == 0:
+            start = _episode_start(first, default_start)
+        elif not _na(first["graded_on"]) and (seg["prev_round"] is None or first["graded_on"] > seg["prev_round"]):
+            start = first["graded_on"]
+        else:
+            start = first["round_date"]
+        if start > as_of:
+            continue
+        lower = min(start, first["round_date"])
+        rounds_after = evid[evid["round_date"] >= first["round_date"]]
+        tasks_ok = [d for d in task_dates if lower <= d <= as_of]
+        if seg["grade"] == "red":
+            cands = [min(tasks_ok)] if tasks_ok else []
+            sub = rounds_after[rounds_after["substantive"]]
+            if not sub.empty:
+                cands.append(sub["round_date"].iloc[0])
+            if seg["end_round"] is not None:
+                cands.append(seg["end_round"])
+            out.append(("red_1m", start, add_months(start, int(s["red_progress_months"])),
+                        min(cands) if cands else None))
+            probs = set(first["problems"] if not _na(first["problems"]) else []) & set(THREE_FAILURES)
+            cands = []
+            if probs:
+                m = pd.Series(True, index=rounds_after.index)
+                if probs & {"built_not_finished", "finished_not_used"}:
+                    m &= rounds_after["operating"]
+                if "used_not_well" in probs:
+                    m &= rounds_after["earning"]
+                hit = rounds_after[m]
+                if not hit.empty:
+                    cands.append(hit["round_date"].iloc[0])
+            if ep_end is not None:
+                cands.append(ep_end)
+            out.append(("red_3m", start, add_months(start, int(s["red_operation_months"])),
+                        min(cands) if cands else None))
+        else:
+            cands = []
+            if all_done is not None and all_done >= lower:
+                cands.append(all_done)
+            if ep_end is not None:
+                cands.append(ep_end)
+            out.append(("yellow_1m", start, add_months(start, int(s["yellow_fix_months"])),
+                        min(cands) if cands else None))
+    warn = int(s["warn_days"])
+    recs = []
+    for kind, start, due, met in out:
+        days_left = days_overdue = None
+        if met is not None:
+            status = "on_time" if met <= due else "late"
+            if status == "late":
+                days_overdue = (met - due).days
+        elif due < as_of:
+            status, days_overdue = "overdue", (as_of - due).days
+        else:
+            status, days_left = "pending", (due - as_of).days
+        recs.append({"project_code": code, "episode_no": ep_no, "kind": kind, "start": start, "due": due,
+                     "met_on": met, "status": status, "days_left": days_left, "days_overdue": days_overdue,
+                     "due_within_warn": status == "pending" and 0 <= days_left <= warn})
+    return recs
+
+
+def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
+    default_start = _as_date(s["default_clock_start"])
+    hist = grade_history(con, as_of=as_of)
+    evid = query(con, _EVIDENCE_SQL, [as_of])
+    for c in ("substantive", "operating", "earning"):
+        evid[c] = evid[c].fillna(False).astype(bool)
+    done = query(con, _TASK_DONE_SQL, [as_of])
+    latest = query(con, _LATEST_TASKS_SQL, [as_of])
+    recs: list[dict] = []
+    for code, h in hist.groupby("project_code", sort=True):
+        e = evid[evid["project_code"] == code]
+        tdates = sorted(done.loc[done["project_code"] == code, "done_date"])
+        all_done = _all_done_date(latest[latest["project_code"] == code], as_of)
+        for n, ep in enumerate(_runs(h), start=1):
+            recs.extend(_clock_rows(code, n, ep, as_of=as_of, s=s, default_start=default_start, evid=e,
+                                    task_dates=tdates, all_done=all_done))
+    df = pd.DataFrame(recs, columns=["project_code", "episode_no", "kind", "start", "due", "met_on", "status",
+                                     "days_left", "days_overdue", "due_within_warn"])
+    for c in ("episode_no", "days_left", "days_overdue"):
+        df[c] = df[c].astype("Int64")
+    df["due_within_warn"] = df["due_within_warn"].astype(bool)
+    return df
+
+
+def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per clock (project × episode segment × kind) of the projects in force at ``as_of``.
+
+    Columns: project_code, name, town, department, unit (reporting unit), tier, grade (current),
+    episode_no, kind (red_1m/red_3m/yellow_1m), start, due, met_on (None when not met by as_of),
+    status (on_time/late/overdue/pending), days_left (due − as_of, pending only), days_overdue
+    (as_of − due when overdue; met_on − due when late), due_within_warn (pending and
+    0 ≤ days_left ≤ warn_days). Rules and a worked example: module docstring.
+    Identity comes from ``base.projects(as_of)``: clocks of projects no longer in the ledger in force
+    are left out. Sorted by project_code, episode_no, start, kind.
+    """
+    s = settings or get_settings(con)
+    pf = projects(con, as_of=as_of, filters=filters, settings=s)
+    ident = pf[["project_code", "name", "town", "department", "unit", "tier", "grade"]]
+    df = _clock_frame(con, as_of=as_of, s=s).merge(ident, on="project_code", how="inner")
+    df["_k"] = df["kind"].map({k: i for i, k in enumerate(KINDS)})
+    df = df.sort_values(["project_code", "episode_no", "start", "_k"]).drop(columns="_k")
+    return df[CLOCK_COLUMNS].reset_index(drop=True)
+
+
+def clock_rollup(con, *, as_of: date, filters: Filters | None = None, by: str = "unit",
+                 settings: dict | None = None) -> pd.DataFrame:
+    """One row per ``by`` value (unit/town/department/tier) of the projects in force: clock counts.
+
+    Columns: <by>, on_time, late, overdue, pending, total (= sum of the four), on_time_rate =
+    on_time / (on_time + late + overdue) (pending clocks are not judged yet; None when 0). Groups
+    with projects but no clocks are present with zeros. Example: 贺街镇 with 2 on_time, 1 late,
+    1 overdue, 2 pending → total 6, on_time_rate 2/4 = 0.5.
+    """
+    if by not in ROLLUP_BY:
+        raise ValueError(f"by must be one of {ROLLUP_BY}")
+    s = settings or get_settings(con)
+    c = clocks(con, as_of=as_of, filters=filters, settings=s)
+    groups = projects(con, as_of=as_of, filters=filters, settings=s)[by].dropna().unique().tolist()
+    counts = pd.crosstab(c[by], c["status"]) if not c.empty else pd.DataFrame()
+    recs = []
+    for g in sorted(set(groups) | set(c[by].dropna())):
+        row = {by: g}
+        for st in STATUSES:
+            row[st] = int(counts.at[g, st]) if g in counts.index and st in counts.columns else 0
+        row["total"] = sum(row[st] for st in STATUSES)
+        judged = row["on_time"] + row["late"] + row["overdue"]
+        row["on_time_rate"] = row["on_time"] / judged if judged else None
+        recs.append(row)
+    df = pd.DataFrame(recs, columns=[by, *STATUSES, "total", "on_time_rate"])
+    for st in (*STATUSES, "total"):
+        df[st] = df[st].astype("Int64")
+    df["on_time_rate"] = df["on_time_rate"].astype("Float64")
+    return df
+
+
+TASK_COLUMNS = ["project_code", "unit", "round_date", "task_seq", "problem", "measure", "due_on", "lead_leader",
+                "lead_unit", "co_units", "owner", "status", "done_on"]
+
+
+def tasks_of(con, *, as_of: date, project_code: str) -> pd.DataFrame:
+    """The tasks (附件5 一项目一方案) of one project in its latest round on or before ``as_of`` with tasks.
+
+    One row per (unit, task_seq): project_code, unit, round_date, task_seq, problem, measure, due_on,
+    lead_leader, lead_unit, co_units, owner, status (not_started/in_progress/done), done_on.
+    """
+    return query(
+        con,
+        "SELECT " + ", ".join(TASK_COLUMNS) + " FROM tasks WHERE project_code = $p AND round_date = "
+        "(SELECT max(round_date) FROM tasks WHERE project_code = $p AND round_date <= $d) "
+        "ORDER BY unit, task_seq",
+        {"p": project_code, "d": as_of},
+    )
+
+
+def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per project in force at ``as_of``, currently 红/黄, that has tasks (latest list ≤ as_of).
+
+    Columns: project_code, name, unit, grade, tasks, done, in_progress, not_started, overdue_tasks
+    (due_on < as_of and not done), done_share = done / tasks.
+    Example: P01 at 2023-11-30, two tasks (推进中 due 12-20, 未开始 due 11-20) → tasks 2, done 0,
+    in_progress 1, not_started 1, overdue_tasks 1 (11-20 < 11-30), done_share 0.0.
+    """
+    pf = projects(con, as_of=as_of, filters=filters)
+    pf = pf[pf["grade"].isin(["red", "yellow"])][["project_code", "name", "unit", "grade"]]
+    t = query(
+        con,
+        "SELECT l.project_code, count(*) AS tasks, count(*) FILTER (status = 'done') AS done, "
+        "count(*) FILTER (status = 'in_progress') AS in_progress, "
+        "count(*) FILTER (status = 'not_started') AS not_started, "
+        "count(*) FILTER (status <> 'done' AND due_on < $d) AS overdue_tasks "
+        "FROM (" + _LATEST_TASKS_SQL.replace("?", "$d") + ") l GROUP BY ALL",
+        {"d": as_of},
+    )
+    df = pf.merge(t, on="project_code", how="inner")
+    df["done_share"] = (df["done"] / df["tasks"]).astype("Float64")
+    return df.sort_values("project_code").reset_index(drop=True)
