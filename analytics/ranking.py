@@ -1,0 +1,452 @@
+"""奖惩 ranking of units and the allocation simulator (DOMAIN §10). Every rule here is [A].
+
+Units are ranked in two separate leagues: departments (项目主管部门, by a project's ``department``)
+and townships (乡镇(街道), by a project's ``town``). Every unit with at least one project in force
+is ranked once. Metrics of a unit over its projects in force (raw values, 0..1 unless said):
+
+- green_share  = projects 绿 now / projects.
+- on_time      = clocks met on time / (on time + late + overdue) over its projects' deadline clocks
+                 (DOMAIN §6, ``clocks.clocks``). No judged clock (all pending, or none) → raw None,
+                 scored as 1.0 (neutral: nothing has fallen due, nothing was missed).
+- resolved     = projects ever 红/黄 (initial grade or tier grade) that are 绿 now / projects ever
+                 红/黄. None (never 红/黄) → scored as 1.0.
+- submissions  = on-time share of half-monthly reports, on_time / due, from
+                 ``compliance.compliance_rollup``. A unit that submitted as a reporter (on_time +
+                 late > 0) uses its own row. A unit that never reported (e.g. a department whose
+                 projects all come in the townships' ledgers) uses the pooled rate of the distinct
+                 reporting units of its projects, Σ on_time / Σ due, each reporter counted once; no
+                 such rows either → None, scored as 1.0. ``submissions_basis`` says which
+                 ("own", "reporters", "none").
+- linkage      = 联农带农 households / 万元 of funds (households of the rows in force, funds = the
+                 nine sources). A unit with 0 funds → raw None, imputed with the median of the other
+                 units of its kind before normalising (it cannot be judged per 万元; the median
+                 neither rewards nor punishes it). Normalised min–max within the kind
+                 (all equal → 1.0).
+- consistency  = 1 − projects flagged by ``consistency.false_greens`` / projects.
+
+Score: contrib_m = weight_m / Σ weights × 100 × norm_m; penalty = penalty_overdue × overdue clocks
++ penalty_reopened × reopened projects (``signoff.reopened``); S = clip(Σ contrib − penalty, 0, 100).
+Rank within kind by S descending; ties share the lowest rank ("1, 2, 2, 4"); rows are ordered by
+kind, S descending, unit name. Band: S ≥ bands.excellent → excellent (优), ≥ good → good (良),
+≥ fair → fair (中), else poor (差). Factor f = 1 + beta·(S − mean S of the kind)/100, clipped to
+[1 − cap, 1 + cap].
+
+Worked example (default weights 25/25/20/10/10/10, Σ = 100): a township with green_share 0.5,
+on_time 0.5, resolved 0.5, submissions 1, norm linkage 0, consistency 1 and one overdue clock:
+Σ contrib = 12.5 + 12.5 + 10 + 10 + 0 + 10 = 55; penalty = 2 × 1 = 2; S = 53 → poor.
+If the township mean S is 73: f = 1 + 0.5 × (53 − 73)/100 = 0.9.
+
+Scores are computed in exact rational arithmetic (``fractions.Fraction``) so that equal units tie
+exactly; the frame carries them as floats.
+"""
+from __future__ import annotations
+
+import statistics
+from datetime import date
+from decimal import Decimal
+from fractions import Fraction
+
+import pandas as pd
+import pyarrow as pa
+
+from ._db import dec, money_sum
+from .settings import DEFAULTS, get_settings
+
+METRICS = ("green_share", "on_time", "resolved", "submissions", "linkage", "consistency")
+KINDS = (("department", "department"), ("township", "town"))  # (kind, project column)
+RED_YELLOW = ("red", "yellow")
+BAND_ORDER = ("excellent", "good", "fair")  # then "poor"
+WAN_DTYPE = pd.ArrowDtype(pa.decimal128(20, 6))
+
+METRIC_COLUMNS = [
+    "unit", "kind", "projects", "funds_wan", "green_share", "on_time", "resolved", "submissions",
+    "linkage", "consistency", "overdue", "reopened",
+    # the counts behind the rates
+    "green", "ever_red_yellow", "resolved_projects", "clocks_on_time", "clocks_late", "households",
+    "flagged", "submissions_basis",
+]
+
+
+def _frac(x) -> Fraction:
+    """Exact Fraction of an int/Decimal/float/str (floats via their shortest repr: 0.1 → 1/10)."""
+    if isinstance(x, Fraction):
+        return x
+    if isinstance(x, Decimal):
+        return Fraction(x)
+    if isinstance(x, (int, str)) and not isinstance(x, bool):
+        return Fraction(x)
+    if hasattr(x, "is_integer") and float(x).is_integer():
+        return Fraction(int(float(x)))
+    return Fraction(repr(float(x)))  # numpy floats included
+
+
+def _none_if_na(x):
+    return None if x is None or (not isinstance(x, (str, Decimal, Fraction)) and pd.isna(x)) else x
+
+
+# --------------------------------------------------------------------------------------------------
+# metrics
+# --------------------------------------------------------------------------------------------------
+
+def metrics_from_frames(
+    projects: pd.DataFrame,
+    clocks: pd.DataFrame,
+    reopened: pd.DataFrame,
+    compliance: pd.DataFrame,
+    flagged: pd.DataFrame,
+) -> pd.DataFrame:
+    """The pure part of ``unit_metrics``: one row per (kind, unit) from the building-block frames.
+
+    ``projects``: one row per project (project_code, town, department, unit, grade, initial_grade,
+    tier_grade, households, funds_wan). ``clocks``: one row per clock (project_code, status).
+    ``reopened``: one row per reopened project (project_code). ``compliance``: one row per
+    reporting unit (unit, on_time, late, due). ``flagged``: false greens (project_code; several rows
+    per project allowed). Clocks, reopenings and flags are attributed through the project's own
+    town/department in ``projects``.
+    """
+    rows = []
+    status_by_code = (
+        clocks.groupby("project_code")["status"].value_counts().unstack(fill_value=0)
+        if len(clocks) else pd.DataFrame()
+    )
+    reopened_codes = set(reopened["project_code"]) if len(reopened) else set()
+    flagged_codes = set(flagged["project_code"]) if len(flagged) else set()
+    comp = {}
+    for r in compliance.itertuples(index=False):
+        comp[r.unit] = (int(r.on_time), int(r.late), int(r.due))
+
+    def clock_count(codes, status):
+        if status_by_code.empty or status not in status_by_code.columns:
+            return 0
+        return int(status_by_code[status].reindex(list(codes), fill_value=0).sum())
+
+    for kind, col in KINDS:
+        if projects.empty:
+            continue
+        for unit, g in projects[projects[col].notna()].groupby(col, sort=True):
+            codes = list(g["project_code"])
+            n = len(g)
+            green = int((g["grade"] == "green").sum())
+            ever = g["initial_grade"].isin(RED_YELLOW) | g["tier_grade"].isin(RED_YELLOW)
+            ever_n = int(ever.sum())
+            resolved_n = int((ever & (g["grade"] == "green")).sum())
+            on_time, late, overdue = (clock_count(codes, s) for s in ("on_time", "late", "overdue"))
+            judged = on_time + late + overdue
+            funds = money_sum(g["funds_wan"])
+            households = int(sum(int(h) for h in g["households"] if _none_if_na(h) is not None))
+            flagged_n = len(set(codes) & flagged_codes)
+            reopened_n = len(set(codes) & reopened_codes)
+            own = comp.get(unit)
+            if own is not None and own[0] + own[1] > 0:
+                basis, sub = "own", (Fraction(own[0], own[2]) if own[2] else None)
+            else:
+                reporters = sorted({u for u in g["unit"] if _none_if_na(u) is not None and u in comp})
+                due = sum(comp[u][2] for u in reporters)
+                if due:
+                    basis, sub = "reporters", Fraction(sum(comp[u][0] for u in reporters), due)
+                else:
+                    basis, sub = "none", None
+            rows.append({
+                "unit": unit,
+                "kind": kind,
+                "projects": n,
+                "funds_wan": funds,
+                "green_share": float(Fraction(green, n)),
+                "on_time": float(Fraction(on_time, judged)) if judged else None,
+                "resolved": float(Fraction(resolved_n, ever_n)) if ever_n else None,
+                "submissions": float(sub) if sub is not None else None,
+                "linkage": float(Fraction(households) / Fraction(funds)) if funds > 0 else None,
+                "consistency": float(1 - Fraction(flagged_n, n)),
+                "overdue": overdue,
+                "reopened": reopened_n,
+                "green": green,
+                "ever_red_yellow": ever_n,
+                "resolved_projects": resolved_n,
+                "clocks_on_time": on_time,
+                "clocks_late": late,
+                "households": households,
+                "flagged": flagged_n,
+                "submissions_basis": basis,
+            })
+    out = pd.DataFrame(rows, columns=METRIC_COLUMNS)
+    out["funds_wan"] = out["funds_wan"].astype(WAN_DTYPE)
+    for c in ("projects", "overdue", "reopened", "green", "ever_red_yellow", "resolved_projects",
+              "clocks_on_time", "clocks_late", "households", "flagged"):
+        out[c] = out[c].astype("int64")
+    for m in METRICS:
+        out[m] = out[m].astype("object").where(out[m].notna(), None)
+    return out
+
+
+def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
+    """One row per (kind, unit): raw metrics and counts (see the module docstring).
+
+    Columns: unit, kind ∈ {department, township}, projects, funds_wan (万元, exact), green_share,
+    on_time, resolved, submissions, linkage (households per 万元), consistency (raw: None where
+    undefined), overdue (clocks 逾期未完成), reopened (projects), and the counts behind them.
+    """
+    from . import base, clocks, compliance, consistency, signoff
+
+    s = settings or get_settings(con)
+    projects = base.projects(con, as_of=as_of, settings=s)
+    return metrics_from_frames(
+        projects,
+        clocks.clocks(con, as_of=as_of, settings=s),
+        signoff.reopened(con, as_of=as_of),
+        compliance.compliance_rollup(con, as_of=as_of),
+        consistency.false_greens(con, as_of=as_of, settings=s),
+    )
+
+
+# --------------------------------------------------------------------------------------------------
+# scores
+# --------------------------------------------------------------------------------------------------
+
+def _band(score: Fraction, bands: dict) -> str:
+    for b in BAND_ORDER:
+        if score >= _frac(bands[b]):
+            return b
+    return "poor"
+
+
+def _min_ranks(keys: list[tuple[Fraction, str]]) -> dict[str, int]:
+    """{unit: rank} for (score, unit) pairs: score descending, ties share the min rank."""
+    order = sorted(keys, key=lambda k: (-k[0], k[1]))
+    ranks, prev, prev_rank = {}, None, 0
+    for i, (sc, unit) in enumerate(order, start=1):
+        if sc != prev:
+            prev, prev_rank = sc, i
+        ranks[unit] = prev_rank
+    return ranks
+
+
+def _factor(score: Fraction, mean: Fraction, beta: Fraction, cap: Fraction) -> Fraction:
+    f = 1 + beta * (score - mean) / 100
+    return min(max(f, 1 - cap), 1 + cap)
+
+
+def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
+    """The pure part of ``unit_scores``: add norm_*, contrib_*, penalty, score, rank, band, factor.
+
+    ``metrics`` is a ``unit_metrics`` frame (only unit, kind, the six metrics, overdue and reopened
+    are read). ``settings`` supplies weights, penalty_overdue, penalty_reopened, beta, cap, bands.
+    """
+    weights = {m: _frac(settings["weights"].get(m, 0)) for m in METRICS}
+    total_w = sum(weights.values())
+    if total_w <= 0:
+        raise ValueError("排名指标权重之和必须大于0")
+    p_over, p_reop = _frac(settings["penalty_overdue"]), _frac(settings["penalty_reopened"])
+    beta, cap = _frac(settings["beta"]), _frac(settings["cap"])
+
+    out = metrics.copy()
+    cols: dict[str, list] = {f"norm_{m}": [None] * len(out) for m in METRICS}
+    cols.update({f"contrib_{m}": [None] * len(out) for m in METRICS})
+    penalty, score, rank, band, factor = ([None] * len(out) for _ in range(5))
+
+    for kind in out["kind"].unique():
+        idx = [i for i, k in enumerate(out["kind"]) if k == kind]
+        norms: dict[str, list[Fraction]] = {}
+        for m in ("green_share", "on_time", "resolved", "submissions", "consistency"):
+            norms[m] = [Fraction(1) if _none_if_na(out[m].iat[i]) is None else _frac(out[m].iat[i]) for i in idx]
+        raw_link = [_none_if_na(out["linkage"].iat[i]) for i in idx]
+        known = [_frac(v) for v in raw_link if v is not None]
+        med = statistics.median(known) if known else Fraction(0)
+        link = [med if v is None else _frac(v) for v in raw_link]
+        lo, hi = min(link), max(link)
+        norms["linkage"] = [Fraction(1) if hi == lo else (v - lo) / (hi - lo) for v in link]
+
+        scores: dict[int, Fraction] = {}
+        for j, i in enumerate(idx):
+            total = Fraction(0)
+            for m in METRICS:
+                c = weights[m] / total_w * 100 * norms[m][j]
+                cols[f"norm_{m}"][i] = float(norms[m][j])
+                cols[f"contrib_{m}"][i] = float(c)
+                total += c
+            pen = p_over * int(out["overdue"].iat[i]) + p_reop * int(out["reopened"].iat[i])
+            penalty[i] = float(pen)
+            scores[i] = min(max(total - pen, Fraction(0)), Fraction(100))
+        mean = sum(scores.values()) / len(scores)
+        ranks = _min_ranks([(scores[i], out["unit"].iat[i]) for i in idx])
+        for i in idx:
+            score[i] = float(scores[i])
+            rank[i] = ranks[out["unit"].iat[i]]
+            band[i] = _band(scores[i], settings["bands"])
+            factor[i] = float(_factor(scores[i], mean, beta, cap))
+    for c, v in cols.items():
+        out[c] = pd.Series(v, index=out.index, dtype="float64")
+    out["penalty"] = pd.Series(penalty, index=out.index, dtype="float64")
+    out["score"] = pd.Series(score, index=out.index, dtype="float64")
+    out["rank"] = pd.Series(rank, index=out.index, dtype="int64")
+    out["band"] = pd.Series(band, index=out.index, dtype="object")
+    out["factor"] = pd.Series(factor, index=out.index, dtype="float64")
+    out = out.sort_values(["kind", "score", "unit"], ascending=[True, False, True], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def unit_scores(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
+    """One row per (kind, unit): ``unit_metrics`` + norm_<metric> (0..1), contrib_<metric> (points),
+    penalty (points), score S (0..100), rank (within kind, ties share the min rank), band
+    (excellent/good/fair/poor) and factor f. Ordered by kind, S descending, unit. See module doc.
+    """
+    s = settings or get_settings(con)
+    return score_metrics(unit_metrics(con, as_of=as_of, settings=s), settings=s)
+
+
+def weight_sensitivity(con, *, as_of: date, metric: str, steps: int = 11,
+                       settings: dict | None = None) -> pd.DataFrame:
+    """How S and rank move as one metric's weight varies, the other weights fixed.
+
+    Weight values: ``steps`` evenly spaced from 0 to 2 × the metric's current weight (0 to 50 when
+    that weight is 0). One row per (weight value, unit): weight, unit, kind, score, rank, band, factor.
+    Rows = steps × units. Example: default green_share 25, steps 11 → 0, 5, 10, ..., 50.
+    """
+    if metric not in METRICS:
+        raise ValueError(f"未知指标: {metric}")
+    if steps < 1:
+        raise ValueError("steps 至少为 1")
+    s = settings or get_settings(con)
+    metrics = unit_metrics(con, as_of=as_of, settings=s)
+    return sensitivity_from_metrics(metrics, metric=metric, steps=steps, settings=s)
+
+
+def sensitivity_from_metrics(metrics: pd.DataFrame, *, metric: str, steps: int, settings: dict) -> pd.DataFrame:
+    """The pure part of ``weight_sensitivity``."""
+    w0 = _frac(settings["weights"].get(metric, 0))
+    top = 2 * w0 if w0 > 0 else Fraction(50)
+    values = [Fraction(0)] if steps == 1 else [top * k / (steps - 1) for k in range(steps)]
+    frames = []
+    for w in values:
+        s = {**settings, "weights": {**settings["weights"], metric: w}}
+        sc = score_metrics(metrics, settings=s)
+        sc.insert(0, "weight", float(w))
+        frames.append(sc[["weight", "unit", "kind", "score", "rank", "band", "factor"]])
+    if not frames:
+        return pd.DataFrame(columns=["weight", "unit", "kind", "score", "rank", "band", "factor"])
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------------------
+# allocation simulator
+# --------------------------------------------------------------------------------------------------
+
+def _largest_remainder(total: int, weights: list[Fraction], order: list[int]) -> list[int]:
+    """Split integer ``total`` in proportion to ``weights`` (Σ > 0) so the parts sum to ``total``.
+
+    Each part gets floor(total·w/Σw); the yuan left over go one each to the largest fractional
+    remainders, ties broken by ``order`` (position of the unit in best-first order).
+    Example: 10 yuan over three equal weights → quotas 3⅓ each → 3, 3, 3 and the spare yuan to
+    the best-ranked unit: 4, 3, 3.
+    """
+    wsum = sum(weights)
+    quotas = [Fraction(total) * w / wsum for w in weights]
+    floors = [q.numerator // q.denominator for q in quotas]
+    left = total - sum(floors)
+    by_rem = sorted(range(len(weights)), key=lambda i: (-(quotas[i] - floors[i]), order[i]))
+    for i in by_rem[:left]:
+        floors[i] += 1
+    return floors
+
+
+def simulate_allocation(
+    scores: pd.DataFrame,
+    *,
+    budget_yuan: int,
+    base_shares: dict[str, Decimal] | None = None,
+    beta=None,
+    cap=None,
+    bottom_k: int = 0,
+    cut_yuan: int = 0,
+) -> pd.DataFrame:
+    """Split next year's 衔接资金 budget over the units of ``scores`` (a ``unit_scores`` frame, usually
+    one kind). All money is integer yuan; Σ alloc_yuan == budget_yuan exactly.
+
+    - base shares b: equal, or ``base_shares`` {unit: weight} (e.g. last year's amounts), normalised;
+      a unit missing from the dict has weight 0, an unknown unit is an error.
+    - factor f: the frame's ``factor`` column, or, when ``beta``/``cap`` are given,
+      f = 1 + beta·(S − mean S over these units)/100 clipped to [1 − cap, 1 + cap].
+    - base_yuan = T·b/Σb and alloc = T·b·f/Σ b·f, each rounded by the largest-remainder method
+      (spare yuan to the largest remainders; ties to the better S, then unit name).
+    - bottom_k cut: the k lowest-S units lose ``cut_yuan`` each (never below 0); the total cut is
+      split equally over the top k, the indivisible remainder going to the best unit.
+      ``adjust_yuan`` is that change (negative for the cut units).
+
+    Worked example: T = 100, three units with equal b and f = 1.2, 1.0, 0.8 → 40, 33⅓, 26⅔ →
+    40, 33, 27 (26⅔ has the larger remainder). One row per unit, best first: unit, kind, score, rank,
+    factor, base_share, base_yuan, alloc_yuan, adjust_yuan, change_yuan (alloc − base), change_pct
+    (change/base × 100, None when base is 0).
+    """
+    budget_yuan = int(budget_yuan)
+    if budget_yuan < 0:
+        raise ValueError("预算不能为负")
+    if scores["unit"].duplicated().any():
+        raise ValueError("同一单位出现多次；请按单位类型分别模拟")
+    df = scores.sort_values(["score", "unit"], ascending=[False, True], kind="stable").reset_index(drop=True)
+    n = len(df)
+    if n == 0:
+        return pd.DataFrame(columns=["unit", "kind", "score", "rank", "factor", "base_share", "base_yuan",
+                                     "alloc_yuan", "adjust_yuan", "change_yuan", "change_pct"])
+    units = list(df["unit"])
+    order = list(range(n))
+    if base_shares is None:
+        b = [Fraction(1)] * n
+    else:
+        unknown = set(base_shares) - set(units)
+        if unknown:
+            raise ValueError(f"基数中有未知单位: {sorted(unknown)}")
+        b = [_frac(dec(base_shares.get(u, 0))) for u in units]
+        if any(x < 0 for x in b) or sum(b) == 0:
+            raise ValueError("基数份额必须非负且不全为0")
+    sc = [_frac(float(x)) for x in df["score"]]
+    if beta is None and cap is None:
+        f = [_frac(float(x)) for x in df["factor"]]
+    else:
+        beta_f = _frac(DEFAULTS["beta"] if beta is None else beta)
+        cap_f = _frac(DEFAULTS["cap"] if cap is None else cap)
+        mean = sum(sc) / n
+        f = [_factor(x, mean, beta_f, cap_f) for x in sc]
+    bf = [x * y for x, y in zip(b, f)]
+    if sum(bf) <= 0:
+        raise ValueError("Σ b·f 必须大于0")
+    base = _largest_remainder(budget_yuan, b, order)
+    alloc = _largest_remainder(budget_yuan, bf, order)
+
+    adjust = [0] * n
+    k = int(bottom_k)
+    if k:
+        if k < 0 or 2 * k > n:
+            raise ValueError("bottom_k 须满足 0 ≤ 2k ≤ 单位数")
+        cut = int(cut_yuan)
+        if cut < 0:
+            raise ValueError("cut_yuan 不能为负")
+        taken = 0
+        for i in range(n - k, n):  # the k lowest (S ascending, unit name descending at the end)
+            t = min(cut, alloc[i])
+            adjust[i] -= t
+            taken += t
+        each, rem = divmod(taken, k)
+        for i in range(k):
+            adjust[i] += each
+        adjust[0] += rem
+    final = [a + d for a, d in zip(alloc, adjust)]
+    assert sum(final) == budget_yuan
+    wsum = sum(b)
+    return pd.DataFrame({
+        "unit": units,
+        "kind": list(df["kind"]) if "kind" in df else [None] * n,
+        "score": [float(x) for x in sc],
+        "rank": list(df["rank"]) if "rank" in df else _rank_list(sc, units),
+        "factor": [float(x) for x in f],
+        "base_share": [float(x / wsum) for x in b],
+        "base_yuan": pd.Series(base, dtype="int64"),
+        "alloc_yuan": pd.Series(final, dtype="int64"),
+        "adjust_yuan": pd.Series(adjust, dtype="int64"),
+        "change_yuan": pd.Series([a - bb for a, bb in zip(final, base)], dtype="int64"),
+        "change_pct": pd.Series([float(Fraction(a - bb, bb) * 100) if bb else None
+                                 for a, bb in zip(final, base)], dtype="object"),
+    })
+
+
+def _rank_list(scores: list[Fraction], units: list[str]) -> list[int]:
+    r = _min_ranks(list(zip(scores, units)))
+    return [r[u] for u in units]
