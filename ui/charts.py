@@ -1,0 +1,181 @@
+"""Plotly figure builders (plotly.graph_objects only: ~6 ms a chart, plotly.express ~30 ms).
+
+Every builder takes plain columns, puts Chinese axis titles on the figure, and colours grades with
+``glossary.GRADE_COLORS`` (红 #d62728, 黄, 绿). Red/yellow/green are reserved for grades: any other
+series takes ``NEUTRAL`` colours. Codes are turned into Chinese by the caller's ``names`` mapping
+(e.g. ``glossary.labels('fund_source')``) or by ``grade=True`` for grade series.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from ledger import glossary
+
+GRADE_ORDER = ["red", "yellow", "green"]
+GRADE_COLORS = glossary.GRADE_COLORS
+NEUTRAL = ["#4c78a8", "#9ecae9", "#6b6ecf", "#b279a2", "#8c564b", "#7f7f7f", "#17becf", "#393b79",
+           "#c49c94", "#aec7e8", "#5254a3", "#9c9ede"]
+FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
+
+
+def _layout(fig: go.Figure, *, title: str | None, x_title: str | None = None, y_title: str | None = None,
+            height: int = 380, legend_title: str | None = None) -> go.Figure:
+    fig.update_layout(
+        title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
+        font=dict(family=FONT), legend=dict(title=dict(text=legend_title) if legend_title else None),
+    )
+    if x_title is not None:
+        fig.update_xaxes(title_text=x_title)
+    if y_title is not None:
+        fig.update_yaxes(title_text=y_title)
+    return fig
+
+
+def _num(values) -> list:
+    return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else float(v) for v in values]
+
+
+def series_colors(keys, *, grade: bool = False) -> dict:
+    """Colour per series key: grade colours for grade codes, else the neutral palette in order."""
+    if grade:
+        return {k: GRADE_COLORS.get(k, "#7f7f7f") for k in keys}
+    return {k: NEUTRAL[i % len(NEUTRAL)] for i, k in enumerate(keys)}
+
+
+def donut(names, values, *, codes=None, grade: bool = False, title: str | None = None,
+          center_text: str | None = None, height: int = 320) -> go.Figure:
+    """A donut. ``names``: shown labels; ``codes``: grade codes for colours when ``grade``."""
+    names = list(names)
+    keys = list(codes) if codes is not None else names
+    cmap = series_colors(keys, grade=grade)
+    fig = go.Figure(go.Pie(labels=names, values=_num(values), hole=0.55, sort=False, direction="clockwise",
+                           marker=dict(colors=[cmap[k] for k in keys]), textinfo="label+value"))
+    if center_text:
+        fig.add_annotation(text=center_text, showarrow=False, font=dict(size=16))
+    return _layout(fig, title=title, height=height)
+
+
+def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, y_title: str,
+                names: dict | None = None, grade: bool = False, order: list | None = None,
+                horizontal: bool = False, title: str | None = None, legend_title: str | None = None,
+                height: int = 400) -> go.Figure:
+    """Long frame (x, series, y) → one stacked trace per series value (in ``order`` if given).
+    ``names`` maps series codes to Chinese; ``grade`` colours series as grades."""
+    keys = order if order is not None else list(dict.fromkeys(df[series]))
+    cmap = series_colors(keys, grade=grade)
+    fig = go.Figure()
+    for k in keys:
+        part = df[df[series] == k]
+        label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
+        xs, ys = list(part[x]), _num(part[y])
+        fig.add_trace(go.Bar(
+            x=ys if horizontal else xs, y=xs if horizontal else ys, name=label,
+            orientation="h" if horizontal else "v", marker_color=cmap[k],
+        ))
+    fig.update_layout(barmode="stack")
+    if horizontal:
+        return _layout(fig, title=title, x_title=y_title, y_title=x_title, height=height, legend_title=legend_title)
+    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height, legend_title=legend_title)
+
+
+def bar(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, horizontal: bool = False,
+        color: str | None = None, text: str | None = None, title: str | None = None,
+        height: int = 380) -> go.Figure:
+    """Single-series bars (neutral colour unless ``color`` is given)."""
+    xs, ys = list(df[x]), _num(df[y])
+    fig = go.Figure(go.Bar(
+        x=ys if horizontal else xs, y=xs if horizontal else ys, orientation="h" if horizontal else "v",
+        marker_color=color or NEUTRAL[0], text=list(df[text]) if text else None,
+    ))
+    if horizontal:
+        fig.update_yaxes(autorange="reversed")
+        return _layout(fig, title=title, x_title=y_title, y_title=x_title, height=height)
+    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
+
+
+def trend_lines(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, y_title: str,
+                names: dict | None = None, grade: bool = False, order: list | None = None,
+                title: str | None = None, height: int = 340) -> go.Figure:
+    """One line per series value over x (e.g. rounds)."""
+    keys = order if order is not None else list(dict.fromkeys(df[series]))
+    cmap = series_colors(keys, grade=grade)
+    fig = go.Figure()
+    for k in keys:
+        part = df[df[series] == k]
+        label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
+        fig.add_trace(go.Scatter(x=list(part[x]), y=_num(part[y]), name=label, mode="lines+markers",
+                                 line=dict(color=cmap[k], width=3)))
+    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
+
+
+def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, left_title: str = "初始",
+           right_title: str = "当前", grade: bool = True, title: str | None = None,
+           height: int = 360) -> go.Figure:
+    """Flows source → target (e.g. initial grade → current grade). Nodes: '<left_title>红' etc."""
+    df = df[[source, target, value]].copy()
+    df = df[[float(v or 0) > 0 for v in df[value]]]
+    left = [k for k in GRADE_ORDER if k in set(df[source])] if grade else list(dict.fromkeys(df[source]))
+    right = [k for k in GRADE_ORDER if k in set(df[target])] if grade else list(dict.fromkeys(df[target]))
+    name = (lambda k: glossary.label("grade", k)) if grade else str
+    labels = [f"{left_title}{name(k)}" for k in left] + [f"{right_title}{name(k)}" for k in right]
+    cmap = series_colors(left + right, grade=grade)
+    colors = [cmap[k] for k in left] + [cmap[k] for k in right]
+    fig = go.Figure(go.Sankey(
+        node=dict(label=labels, color=colors, pad=18, thickness=18),
+        link=dict(source=[left.index(s) for s in df[source]],
+                  target=[len(left) + right.index(t) for t in df[target]],
+                  value=_num(df[value]),
+                  color=["rgba(127,127,127,0.35)"] * len(df)),
+    ))
+    return _layout(fig, title=title, height=height)
+
+
+def treemap(df: pd.DataFrame, *, labels: str, parents: str | None, value: str, title: str | None = None,
+            root: str = "合计", height: int = 420) -> go.Figure:
+    """Two-level treemap: ``parents`` column groups ``labels`` (e.g. 乡镇 → 资金来源); values add up."""
+    ids, labs, pars, vals = [root], [root], [""], [0.0]
+    if parents:
+        for p in dict.fromkeys(df[parents]):
+            ids.append(f"p:{p}"); labs.append(str(p)); pars.append(root); vals.append(0.0)
+        for _, r in df.iterrows():
+            ids.append(f"c:{r[parents]}/{r[labels]}"); labs.append(str(r[labels]))
+            pars.append(f"p:{r[parents]}"); vals.append(float(r[value] or 0))
+    else:
+        for _, r in df.iterrows():
+            ids.append(f"c:{r[labels]}"); labs.append(str(r[labels])); pars.append(root); vals.append(float(r[value] or 0))
+    fig = go.Figure(go.Treemap(ids=ids, labels=labs, parents=pars, values=vals, branchvalues="remainder",
+                               marker=dict(colors=[NEUTRAL[i % len(NEUTRAL)] for i in range(len(ids))]),
+                               textinfo="label+value"))
+    return _layout(fig, title=title, height=height)
+
+
+def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | None = None,
+          names: dict | None = None, today: date | None = None, x_title: str = "日期",
+          y_title: str = "时限", title: str | None = None, height: int | None = None) -> go.Figure:
+    """Horizontal bars from ``start`` to ``end`` per ``task`` row, coloured by ``status`` (neutral
+    palette; an 'overdue' status is drawn red as a warning), with a dashed vertical line at ``today``."""
+    fig = go.Figure()
+    keys = list(dict.fromkeys(df[status])) if status else [None]
+    cmap = series_colors(keys)
+    if "overdue" in cmap:
+        cmap["overdue"] = GRADE_COLORS["red"]
+    for k in keys:
+        part = df if k is None else df[df[status] == k]
+        starts = pd.to_datetime(pd.Series(list(part[start])))
+        ends = pd.to_datetime(pd.Series(list(part[end])))
+        fig.add_trace(go.Bar(
+            y=list(part[task]), x=[(e - s).total_seconds() * 1000 for s, e in zip(starts, ends)],
+            base=[s.isoformat() for s in starts], orientation="h",
+            name=(names or {}).get(k, str(k)) if k is not None else "时限", marker_color=cmap[k],
+        ))
+    fig.update_xaxes(type="date")
+    fig.update_yaxes(autorange="reversed")
+    if today is not None:
+        fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), y0=0, y1=1, yref="paper",
+                      line=dict(color="#333333", dash="dash"))
+        fig.add_annotation(x=today.isoformat(), y=1, yref="paper", text="数据截至", showarrow=False, yanchor="bottom")
+    return _layout(fig, title=title, x_title=x_title, y_title=y_title,
+                   height=height or max(220, 40 * len(df) + 80))
