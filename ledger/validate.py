@@ -65,7 +65,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         keep = _KEEP_TEXT.get(ps.form)
         # parse errors
         kept_text: dict[int, list[str]] = {}
-        for (row, fname), (raw, err) in sorted(ps.raw.items(), key=lambda kv: (kv[0][0], kv[0][1])):
+        colpos = {c.field: c.index for c in ps.columns}
+        for (row, fname), (raw, err) in sorted(ps.raw.items(), key=lambda kv: (kv[0][0], colpos.get(kv[0][1], 0))):
             t = fdefs[fname].type if fname in fdefs else "text"
             if fname == "town":
                 add(ps, row, fname, raw, err + "（不作为新乡镇，乡镇留空）", "warning")
