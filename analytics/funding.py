@@ -1,0 +1,201 @@
+"""Money: where the 扶贫资金帮扶资金 came from, when, and how the funded projects are doing now.
+
+Grain of the input: funding lines (``funding_rows``: project × one of the nine source codes × fund year,
+万元, DECIMAL). Lines in force at ``as_of`` are those of each project's row in force (``inforce_funding``).
+Lines can be many, so they are aggregated in DuckDB; the filtered project set is passed in as a bound
+list of codes (with each project's group key), never formatted into the SQL.
+
+Money columns end in ``_wan`` (万元) and stay exact (``pd.ArrowDtype(decimal128(38, 6))``); shares are floats.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+import pandas as pd
+import pyarrow as pa
+
+from ledger.glossary import FUND_SOURCES, GRADES
+
+from . import base
+from ._db import money_sum, query
+from .filters import Filters
+
+MONEY = pd.ArrowDtype(pa.decimal128(38, 6))
+GRADE_ORDER = list(GRADES)          # red, yellow, green
+SOURCE_ORDER = list(FUND_SOURCES)   # the nine sources in policy order
+FIRST_FUND_YEAR = 2013              # DOMAIN §2: projects built since 2013
+
+# `by` dimensions for money breakdowns: public name -> column of the project frame (whitelist).
+UNIT_DIMENSIONS: dict[str, str] = {
+    "town": "town",
+    "department": "department",
+    "unit": "unit",
+    "tier": "tier",
+    "category": "category",
+    "build_year": "build_year",
+    "asset_type": "asset_type",
+}
+
+
+def money(values) -> pd.array:
+    """An exact 万元 column from Decimals/ints/None (None → 0)."""
+    return pd.array([Decimal(0) if v is None or (not isinstance(v, Decimal) and pd.isna(v)) else Decimal(v)
+                     for v in values], dtype=MONEY)
+
+
+def _py(v):
+    """pandas scalar → plain Python value for a bound DuckDB list (NA → None)."""
+    if v is None or (not isinstance(v, (str, Decimal)) and pd.isna(v)):
+        return None
+    return v.item() if hasattr(v, "item") else v
+
+
+def source_lines(con, *, as_of: date, keys: pd.Series, by_year: bool = False,
+                 by_source: bool = True) -> pd.DataFrame:
+    """Funding lines in force at ``as_of`` of the projects in ``keys``, aggregated in DuckDB.
+
+    ``keys``: index = project_code, values = the group key of each project (any scalar, e.g. its town or
+    its grade). Grain: one row per (key, source[, fund_year]) that has at least one line.
+    Columns: key, [source], [fund_year], amount_wan (万元, exact), projects (distinct projects with a line;
+    with ``by_source=False`` a project with two sources in one year counts once).
+    Example: P01 (key 'red') with linkage 2000 + guangdong 1000 → ('red','linkage',2000,1), ('red','guangdong',1000,1).
+    """
+    cols = (["key"] + (["source"] if by_source else []) + (["fund_year"] if by_year else [])
+            + ["amount_wan", "projects"])
+    if len(keys) == 0:
+        out = pd.DataFrame({c: [] for c in cols})
+        out["amount_wan"] = money([])
+        out["projects"] = out["projects"].astype("Int64")
+        return out
+    dims = (", f.source" if by_source else "") + (", f.fund_year" if by_year else "")  # fixed fragments
+    sql = f"""
+        WITH sel AS (SELECT unnest($codes) AS project_code, unnest($keys) AS key)
+        SELECT sel.key{dims}, CAST(SUM(f.amount_wan) AS DECIMAL(38, 6)) AS amount_wan,
+               COUNT(DISTINCT f.project_code) AS projects
+        FROM inforce_funding($as_of) f JOIN sel USING (project_code)
+        GROUP BY ALL ORDER BY ALL
+    """
+    params = {"as_of": as_of, "codes": [str(c) for c in keys.index], "keys": [_py(v) for v in keys]}
+    out = query(con, sql, params)
+    if out["amount_wan"].dtype != MONEY:
+        out["amount_wan"] = money(out["amount_wan"])
+    return out
+
+
+def _grade_counts_frame(df: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Per ``by`` value: projects, funds_wan, red, yellow, green, green_share (pandas on the project frame)."""
+    rows = []
+    for key, g in df.groupby(by, sort=True, dropna=False):
+        n = len(g)
+        counts = {gr: int((g["grade"] == gr).sum()) for gr in GRADE_ORDER}
+        rows.append({by: key, "projects": n, "funds_wan": money_sum(g["funds_wan"]), **counts,
+                     "green_share": counts["green"] / n if n else 0.0})
+    out = pd.DataFrame(rows, columns=[by, "projects", "funds_wan", *GRADE_ORDER, "green_share"])
+    out["funds_wan"] = money(out["funds_wan"])
+    for c in ["projects", *GRADE_ORDER]:
+        out[c] = out[c].astype("Int64")
+    out["green_share"] = out["green_share"].astype(float)
+    return out
+
+
+def funding_by_source_year(con, *, as_of: date, filters: Filters | None = None,
+                           settings: dict | None = None) -> pd.DataFrame:
+    """One row per (source, fund_year): ``amount_wan`` (万元, exact), for the projects in force after filters.
+
+    Grid: the nine source codes (policy order) × every year from 2013 to the last fund year in the data
+    (earlier years, if a ledger has any, are kept as their own rows so the total still reconciles); cells
+    without money are 0. Σ amount_wan = Σ funds_wan of the projects that have funding lines.
+    Example (fixture): ('linkage', 2021) = P01 2000 + P10 300 + P11 300 + P13 600 = 3200.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    lines = source_lines(con, as_of=as_of, keys=pd.Series("all", index=p["project_code"]), by_year=True)
+    data_years = {int(y) for y in lines["fund_year"]}
+    last = max(data_years | {FIRST_FUND_YEAR})
+    years = sorted(set(range(FIRST_FUND_YEAR, last + 1)) | data_years)
+    amounts = {(s, int(y)): a for s, y, a in zip(lines["source"], lines["fund_year"], lines["amount_wan"])}
+    extra = sorted({s for s, _ in amounts} - set(SOURCE_ORDER))  # an unknown code still reconciles
+    grid = [(s, y) for s in SOURCE_ORDER + extra for y in years]
+    out = pd.DataFrame({"source": [s for s, _ in grid], "fund_year": pd.array([y for _, y in grid], dtype="Int64")})
+    out["amount_wan"] = money([amounts.get(k, Decimal(0)) for k in grid])
+    return out
+
+
+def funding_by_unit(con, *, as_of: date, filters: Filters | None = None, by: str = "town",
+                    settings: dict | None = None) -> pd.DataFrame:
+    """One row per (``<by>``, source) with money: ``amount_wan`` (万元, exact).
+
+    ``by`` ∈ ``UNIT_DIMENSIONS`` (town, department, unit, tier, category, build_year, asset_type).
+    Only pairs with a funding line appear. Σ over rows = Σ funding lines of the filtered projects.
+    Example (fixture, by town): (贺街镇, linkage) = P01 2000.
+    """
+    if by not in UNIT_DIMENSIONS:
+        raise ValueError(f"by must be one of {sorted(UNIT_DIMENSIONS)}")
+    col = UNIT_DIMENSIONS[by]
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    lines = source_lines(con, as_of=as_of, keys=pd.Series(p[col].to_numpy(), index=p["project_code"]))
+    out = lines.rename(columns={"key": by})[[by, "source", "amount_wan"]]
+    order = {s: i for i, s in enumerate(SOURCE_ORDER)}
+    out = out.assign(_o=out["source"].map(order)).sort_values([by, "_o"]).drop(columns="_o")
+    return out.reset_index(drop=True)
+
+
+def funds_at_risk(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> dict:
+    """Money in 红/黄 projects now (dict, 万元 exact Decimals; share a float 0..1).
+
+    Keys: total_wan, red_wan, yellow_wan, at_risk_wan = red_wan + yellow_wan, at_risk_share = at_risk / total
+    (0.0 when total is 0). Example (fixture): red P01 3000 + P05 200 + P08 150 = 3350; yellow P02 1000;
+    total 14689.98 → share 4350 / 14689.98 ≈ 0.296.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    total = money_sum(p["funds_wan"])
+    red = money_sum(p.loc[p["grade"] == "red", "funds_wan"])
+    yellow = money_sum(p.loc[p["grade"] == "yellow", "funds_wan"])
+    at_risk = red + yellow
+    return {"total_wan": total, "red_wan": red, "yellow_wan": yellow, "at_risk_wan": at_risk,
+            "at_risk_share": float(at_risk / total) if total else 0.0}
+
+
+def outcome_by_year(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """"How are the projects built in year Y doing now": one row per build_year (建设年度), ascending.
+
+    Columns: build_year, projects, funds_wan (万元, exact), red, yellow, green (project counts by current
+    grade), green_share = green / projects (float). Example (fixture, 2021): P01 red, P10 P11 P13 green →
+    projects 4, funds 3000+300+300+600 = 4200, green_share 0.75.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    return _grade_counts_frame(p, "build_year").sort_values("build_year").reset_index(drop=True)
+
+
+def outcome_by_fund_year(con, *, as_of: date, filters: Filters | None = None,
+                         settings: dict | None = None) -> pd.DataFrame:
+    """"How is the money of fund year Y doing now": one row per fund_year (资金年度) with money, ascending.
+
+    A project counts in every fund year it has money from. Columns: fund_year, projects (projects with a
+    line of that year), funds_wan (that year's money, 万元 exact), red, yellow, green (those projects by
+    current grade), green_share = green / projects, red_wan, yellow_wan, green_wan (that year's money by
+    current grade). Example (fixture, 2021): P01 red 3000, P10 P11 P13 green 1200 → projects 4,
+    funds 4200, red 1, green 3, green_share 0.75, red_wan 3000, green_wan 1200.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    lines = source_lines(con, as_of=as_of, keys=pd.Series(p["grade"].to_numpy(), index=p["project_code"]),
+                         by_year=True, by_source=False)
+    cell = {(int(y), g): (n, a) for g, y, a, n in
+            zip(lines["key"], lines["fund_year"], lines["amount_wan"], lines["projects"])}
+    rows = []
+    for y in sorted({y for y, _ in cell}):
+        counts = {g: int(cell.get((y, g), (0, 0))[0]) for g in GRADE_ORDER}
+        amounts = {g: cell.get((y, g), (0, Decimal(0)))[1] for g in GRADE_ORDER}
+        n = sum(counts.values())
+        rows.append({"fund_year": y, "projects": n, "funds_wan": sum(amounts.values(), Decimal(0)), **counts,
+                     "green_share": counts["green"] / n if n else 0.0,
+                     **{f"{g}_wan": amounts[g] for g in GRADE_ORDER}})
+    cols = ["fund_year", "projects", "funds_wan", *GRADE_ORDER, "green_share", *(f"{g}_wan" for g in GRADE_ORDER)]
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ["fund_year", "projects", *GRADE_ORDER]:
+        out[c] = out[c].astype("Int64")
+    for c in ["funds_wan", *(f"{g}_wan" for g in GRADE_ORDER)]:
+        out[c] = money(out[c])
+    out["green_share"] = out["green_share"].astype(float)
+    return out
+

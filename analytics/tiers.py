@@ -1,0 +1,57 @@
+"""Responsibility tiers 分级负责 (DOMAIN §5, 附件4): who supervises, who does the work, who accepts.
+
+The tier itself is computed once in ``base.projects`` (amount basis and bounds are settings [A]):
+  amount ≥ 3000 and tier grade 红 → region (自治区督办); ≥ 3000 and 黄 → city; 1000 ≤ amount < 3000 → city;
+  amount < 1000 → district; never 红/黄 → monitor (常态化监测). Tier grade = the initial grade, or the first
+  红/黄 grade for a project first graded 绿; a downgraded project keeps its tier.
+  Worked example (fixture): P01 3000.00 红 → region; P03 2999.99 红 → city; P02 1000.00 黄 → city;
+  P04 999.99 黄 → district; P06 5000 always 绿 → monitor.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from . import base
+from .filters import Filters
+from .funding import GRADE_ORDER, money
+
+TIER_TABLE_COLUMNS = [
+    "project_code", "name", "town", "department", "tier_amount_wan", "initial_grade", "tier_grade", "grade",
+    "tier", "tier_supervisor", "tier_owner", "tier_acceptance",
+]
+
+
+def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per project in force: its tier and the route that goes with it.
+
+    Columns: project_code, name, town, department, tier_amount_wan (万元, exact: the amount the tier is
+    based on), initial_grade, tier_grade (first 红/黄 grade; None when never 红/黄), grade (current), tier
+    (region/city/district/monitor), tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
+    Sorted by tier (region → monitor), then project_code.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    order = {t: i for i, t in enumerate(base.TIER_ORDER)}
+    p = p.assign(_o=p["tier"].map(order)).sort_values(["_o", "project_code"])
+    return p[TIER_TABLE_COLUMNS].reset_index(drop=True)
+
+
+def tier_counts(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per tier, all four present in order region, city, district, monitor (0 filled).
+
+    Columns: tier, projects, funds_wan (Σ funds_wan, 万元 exact — the nine sources, whatever the tier
+    basis), red, yellow, green (project counts by current grade). The tiers partition the projects:
+    Σ projects = number of projects in force. Example (fixture): region P01 → 1 project, 3000, red 1.
+    """
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    rows = []
+    for t in base.TIER_ORDER:
+        g = p[p["tier"] == t]
+        rows.append({"tier": t, "projects": len(g), "funds_wan": g["funds_wan"].sum() if len(g) else 0,
+                     **{gr: int((g["grade"] == gr).sum()) for gr in GRADE_ORDER}})
+    out = pd.DataFrame(rows)
+    out["funds_wan"] = money(out["funds_wan"])
+    for c in ["projects", *GRADE_ORDER]:
+        out[c] = out[c].astype("Int64")
+    return out
