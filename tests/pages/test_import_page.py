@@ -1,0 +1,134 @@
+"""数据导入 page: the import flow (ui.extra.run_import) and the page's display of it, on an empty database."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import openpyxl
+import pytest
+
+from analytics.imports import import_history
+from ledger import db
+from tests.ledger_book import ledger_book
+from tests.pages.conftest import app_at, assert_ok
+from ui.extra import problems_frame, run_import
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@pytest.fixture
+def blank_db(tmp_path, monkeypatch):
+    """A fresh empty database file for this test (no sample bootstrap: the page must work empty)."""
+    import streamlit as st
+
+    import ledger.bootstrap as bootstrap
+
+    p = tmp_path / "blank.duckdb"
+    db.connect(p).close()
+    monkeypatch.setattr(bootstrap, "ensure_database", lambda path=None: db.db_path(path))
+    monkeypatch.setenv("LEDGER_DB", str(p))
+    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield p
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def _app_con():
+    from ui.common import get_con
+
+    return get_con()
+
+
+def _counts(con) -> tuple:
+    return tuple(con.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                 for t in ("imports", "rounds", "progress_rows", "risk_rows", "funding_rows", "submissions"))
+
+
+def test_import_history_bound_limit(tmp_path):
+    from tests.fixture_db import fixture_connection
+
+    con = fixture_connection()
+    h = import_history(con, limit=3)
+    # fixture: 5 rounds × 6 reporting units − 莲塘镇 R5 = 29 imports; newest first
+    assert list(h["import_id"]) == [29, 28, 27]
+    assert len(import_history(con)) == 29
+    assert set(h.columns) >= {"file_name", "unit", "round_date", "rows_accepted", "warnings"}
+
+
+def test_run_import_dry_run_then_real(tmp_path):
+    con = db.connect(tmp_path / "x.duckdb")
+    good = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    out = run_import(con, [("南乡镇_2023-12-14.xlsx", good)], dry_run=True)
+    r = out[0].result
+    # 2 projects in 附件1 + 2 in 附件2 = 4 records; nothing written by the dry run
+    assert (r.status, r.accepted, r.rejected, r.unit, r.round_date) == ("accepted", 4, 0, "南乡镇", date(2023, 12, 14))
+    assert _counts(con) == (0, 0, 0, 0, 0, 0)
+    assert [k.split("（")[1] for k in out[0].preview] == ["附件1 推进梳理表）", "附件2 风险排查表）"]
+    assert list(out[0].preview["附件2 风险排查表（附件2 风险排查表）"]["项目编号"]) == ["P13", "P14"]
+    out = run_import(con, [("南乡镇_2023-12-14.xlsx", good)], dry_run=False, imported_by="test")
+    assert out[0].result.status == "accepted"
+    # 1 import, 1 round, 2 progress rows, 2 risk rows, 2 funding lines (linkage 600, 120), 1 submission
+    assert _counts(con) == (1, 1, 2, 2, 2, 1)
+    assert import_history(con)["file_name"].tolist() == ["南乡镇_2023-12-14.xlsx"]  # original name kept
+
+
+def test_page_empty_db_shows_uploader_and_no_traceback(blank_db):
+    at = app_at("8_数据导入.py")
+    assert_ok(at)
+    assert at.title[0].value == "数据导入"
+    assert len(at.get("file_uploader")) == 1
+
+
+def test_page_accepts_valid_ledger_on_empty_db(blank_db, tmp_path):
+    data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    assert_ok(at)
+    prev = at.dataframe[0].value
+    assert prev.loc[0, ["文件", "结果", "填报单位", "有效行", "错误"]].tolist() == \
+        ["南乡镇_2023-12-14.xlsx", "可导入", "南乡镇", 4, 0]
+    assert _counts(_app_con()) == (0, 0, 0, 0, 0, 0)  # the preview is a dry run
+    btn = at.button(key="confirm_import")
+    assert not btn.disabled
+    btn.click().run()
+    assert_ok(at)
+    assert any("已导入 1 个文件" in s.value and "2023-12-14" in s.value for s in at.success)
+    assert _counts(_app_con()) == (1, 1, 2, 2, 2, 1)
+    # the new round is in force for every page: the banner names it
+    assert any("2023-12-14" in c.value for c in at.caption)
+    hist = [df for df in (d.value for d in at.dataframe) if "文件名" in df.columns][0]
+    assert hist["文件名"].tolist() == ["南乡镇_2023-12-14.xlsx"]
+
+
+def test_page_rejects_broken_ledger_and_db_unchanged(blank_db, tmp_path):
+    # second project's 风险等级 is "紫": Excel row 5 (title, unit line, header, P13, P14), column I
+    data = ledger_book(tmp_path / "bad.xlsx", grade_override={1: "紫"}).read_bytes()
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    assert_ok(at)
+    assert at.dataframe[0].value.loc[0, ["结果", "错误行", "错误"]].tolist() == ["拒绝", 1, 1]
+    probs = [d.value for d in at.dataframe if "严重程度" in d.value.columns][0]
+    assert probs.to_dict("records") == [{
+        "文件": "南乡镇_2023-12-14.xlsx", "工作表": "附件2 风险排查表", "行": 5, "列": "I 风险等级", "值": "紫",
+        "问题": "无法识别的风险等级：紫", "严重程度": "错误"}]
+    assert at.button(key="confirm_import").disabled
+    assert at.download_button(key="dl_import_problems") is not None
+    assert _counts(_app_con()) == (0, 0, 0, 0, 0, 0)
+
+
+def test_problems_frame_xlsx_roundtrip(tmp_path):
+    from ui.common import to_xlsx_bytes
+
+    con = db.connect(tmp_path / "y.duckdb")
+    data = ledger_book(tmp_path / "bad.xlsx", grade_override={0: "紫", 1: "蓝"}).read_bytes()
+    out = run_import(con, [("bad.xlsx", data)], dry_run=True, unit="南乡镇", round_date=date(2023, 12, 14))
+    df = problems_frame(out)
+    assert df[["行", "值"]].values.tolist() == [[4, "紫"], [5, "蓝"]]
+    wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df)))
+    rows = list(wb.active.values)
+    assert rows[0] == ("文件", "工作表", "行", "列", "值", "问题", "严重程度")
+    assert len(rows) == 3
