@@ -1,0 +1,100 @@
+"""One project, everything about it (the 项目详情 page), and project search.
+
+``search_projects`` matches 项目编号 or 项目名称 (ILIKE, bound parameter) among the projects ever reported
+on or before ``as_of`` (latest row per project). ``project_detail`` gathers identity, funding lines,
+grade history, clocks, tasks (附件5), 销号 records and the responsible units (分级负责, DOMAIN §5).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from . import base, clocks, signoff
+from ._db import query
+
+_SEARCH_SQL = """
+SELECT project_code, name, town, department, grade, round_date
+FROM v_project_round
+WHERE round_date <= $as_of
+  AND (project_code ILIKE $pat OR name ILIKE $pat)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
+ORDER BY project_code
+LIMIT $limit
+"""
+
+
+def search_projects(con, *, as_of: date, q: str, limit: int = 200) -> pd.DataFrame:
+    """Projects whose code or name contains ``q`` (case-insensitive), latest report ≤ ``as_of``.
+
+    One row per project: project_code, name, town, department, grade (latest reported), round_date
+    (latest round reporting it). Empty ``q`` matches every project (up to ``limit``).
+    Example: q='冷链' → P01 贺街镇冷链物流中心; q='p0' → P01…P09.
+    """
+    pat = "%" + (q or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    sql = _SEARCH_SQL.replace("ILIKE $pat", "ILIKE $pat ESCAPE '\\'")
+    return query(con, sql, {"as_of": as_of, "pat": pat, "limit": int(limit)})
+
+
+def _funding_lines(con, *, as_of: date, project_code: str) -> pd.DataFrame:
+    return query(
+        con,
+        "SELECT source, fund_year, amount_wan FROM inforce_funding($as_of) WHERE project_code = $p "
+        "ORDER BY fund_year, source",
+        {"as_of": as_of, "p": project_code},
+    )
+
+
+def _grade_history(con, *, as_of: date, project_code: str) -> pd.DataFrame:
+    return query(
+        con,
+        "SELECT round_date, grade, graded_on, unit, problems FROM v_grade_history "
+        "WHERE round_date <= $as_of AND project_code = $p ORDER BY round_date",
+        {"as_of": as_of, "p": project_code},
+    )
+
+
+def project_detail(con, *, as_of: date, project_code: str, settings: dict | None = None) -> dict:
+    """Everything about one project at ``as_of`` (no filters: the project is named).
+
+    Keys:
+      found: bool (False when the code was never reported on or before as_of; other keys empty then)
+      in_force: bool (the project is in the ledger in force at as_of)
+      project: dict of the base.projects row (identity, money in 万元 as Decimals, grade, tier, routes)
+      funding: DataFrame one row per (source, fund_year): amount_wan (lines in force; sum = funds_wan)
+      grades: DataFrame one row per round: round_date, grade, graded_on, unit, problems
+      clocks: DataFrame the clocks.clocks rows of this project
+      tasks: DataFrame clocks.tasks_of (latest task list ≤ as_of)
+      signoffs: DataFrame signoff.signoff_records rows of this project
+      units: DataFrame one row per responsibility role: role, unit (报送单位, 乡镇, 主管部门, 督办, 整治落实,
+             验收, 责任领导, 责任单位, 责任人)
+    """
+    empty = pd.DataFrame()
+    hist = _grade_history(con, as_of=as_of, project_code=project_code)
+    p = base.projects(con, as_of=as_of, settings=settings)
+    row = p[p["project_code"] == project_code]
+    out = {"found": not hist.empty or not row.empty, "in_force": not row.empty, "project": {},
+           "funding": empty, "grades": hist, "clocks": empty, "tasks": empty, "signoffs": empty,
+           "units": empty}
+    if not out["found"]:
+        return out
+    out["tasks"] = clocks.tasks_of(con, as_of=as_of, project_code=project_code)
+    if row.empty:
+        return out
+    r = row.iloc[0].to_dict()
+    out["project"] = r
+    out["funding"] = _funding_lines(con, as_of=as_of, project_code=project_code)
+    c = clocks.clocks(con, as_of=as_of, settings=settings)
+    out["clocks"] = c[c["project_code"] == project_code].reset_index(drop=True)
+    s = signoff.signoff_records(con, as_of=as_of, settings=settings)
+    out["signoffs"] = s[s["project_code"] == project_code].reset_index(drop=True)
+    roles = [
+        ("报送单位", r.get("unit")), ("乡镇(街道)", r.get("town")), ("项目主管部门", r.get("department")),
+        ("督办", r.get("tier_supervisor")), ("整治落实", r.get("tier_owner")), ("验收", r.get("tier_acceptance")),
+        ("责任领导", r.get("resp_leader")), ("责任单位", r.get("resp_unit")), ("责任人", r.get("resp_person")),
+    ]
+    out["units"] = pd.DataFrame(
+        [(k, v) for k, v in roles if v is not None and not (isinstance(v, float) and pd.isna(v))],
+        columns=["role", "unit"],
+    )
+    return out

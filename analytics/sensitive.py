@@ -1,0 +1,33 @@
+"""Sensitive projects (敏感问题) and their pre-treatment (预处理), DOMAIN §3.
+
+Sensitive flags — 违法违规占用耕地 (``farmland``), "两高两道"沿线 (``roadside``) — need 立行立改 before
+remediation: 摘牌 (``delisting``) or 复耕复种 (``recultivation``). We track whether it is done.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from .base import projects
+from .filters import Filters
+
+COLUMNS = ["project_code", "name", "town", "department", "grade", "tier", "sensitive", "pretreatment",
+           "pretreatment_done"]
+
+
+def sensitive_projects(con, *, as_of: date, filters: Filters | None = None,
+                       settings: dict | None = None) -> pd.DataFrame:
+    """One row per project in force at ``as_of`` (after filters) with at least one sensitive flag.
+
+    Columns: project_code, name, town, department, grade, tier, sensitive (list of codes), pretreatment
+    (code or None), pretreatment_done (bool or NA). Order: pre-treatment not done first, then by code.
+    Example: a project flagged ['farmland'] with pretreatment 'recultivation' not yet done comes before a
+    project flagged ['roadside'] whose 摘牌 is done.
+    """
+    p = projects(con, as_of=as_of, filters=filters, settings=settings)
+    p = p[p["sensitive"].map(len) > 0]
+    out = p[COLUMNS].copy()
+    done = out["pretreatment_done"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False)
+    out = out.assign(_done=done).sort_values(["_done", "project_code"]).drop(columns="_done")
+    return out.reset_index(drop=True)
