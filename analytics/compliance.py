@@ -1,0 +1,121 @@
+"""Reporting rhythm (DOMAIN §9): half-monthly submissions and the round-to-round diff.
+
+Units report on the 14th and 29th of each month (February: the last day [A], ``ledger.rounds``).
+A submission belongs to the due date equal to its round date (rounds are dated on due dates).
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from ledger.rounds import due_dates
+
+from ._db import query
+from .base import previous_round, projects, round_in_force, rounds
+from .filters import Filters
+
+GRID_COLUMNS = ["unit", "unit_kind", "due_date", "submitted_on", "status", "days_late"]
+ROLLUP_COLUMNS = ["unit", "unit_kind", "on_time", "late", "missing", "due", "on_time_rate"]
+DIFF_COLUMNS = ["project_code", "name", "unit", "change", "grade_before", "grade_after", "funds_before_wan",
+                "funds_after_wan"]
+CHANGES = ("new", "dropped", "regraded", "amount_changed")
+
+
+def submission_grid(con, *, as_of: date, units: list[str] | None = None) -> pd.DataFrame:
+    """One row per (unit, due_date): every due date from the first round to the last round on or before
+    ``as_of`` (a due date no unit reported for still counts), for ``units`` (default: every unit that
+    submitted a report for a round on or before ``as_of``).
+
+    Columns: unit, unit_kind (township/department, None if unknown), due_date, submitted_on (填报日期,
+    None when missing), status: submitted_on ≤ due_date → on_time; later → late with
+    days_late = submitted_on − due_date; no submission (or one dated after ``as_of``) → missing.
+    Example (fixture, as of 2023-11-30): 步头镇 R4 due 11-14 submitted 11-16 → late, 2 days;
+    莲塘镇 R5 due 11-29 no report → missing.
+    """
+    rs = rounds(con, as_of=as_of)
+    if not rs:
+        return pd.DataFrame(columns=GRID_COLUMNS)
+    dues = due_dates(rs[0], rs[-1])
+    subs = query(con, "SELECT unit, round_date, submitted_on FROM submissions WHERE round_date <= ? "
+                      "AND submitted_on <= ?", [as_of, as_of])
+    if units is None:
+        units = sorted(set(query(con, "SELECT DISTINCT unit FROM submissions WHERE round_date <= ?", [as_of])["unit"]))
+    kinds = dict(con.execute("SELECT name, kind FROM units").fetchall())
+    got = {(u, r): s for u, r, s in zip(subs["unit"], subs["round_date"], subs["submitted_on"])}
+    recs = []
+    for u in units:
+        for d in dues:
+            s = got.get((u, d))
+            if s is None:
+                status, late = "missing", None
+            elif s <= d:
+                status, late = "on_time", None
+            else:
+                status, late = "late", (s - d).days
+            recs.append({"unit": u, "unit_kind": kinds.get(u), "due_date": d, "submitted_on": s,
+                         "status": status, "days_late": late})
+    df = pd.DataFrame(recs, columns=GRID_COLUMNS)
+    df["days_late"] = df["days_late"].astype("Int64")
+    return df
+
+
+def compliance_rollup(con, *, as_of: date, units: list[str] | None = None) -> pd.DataFrame:
+    """One row per unit of ``submission_grid``: unit, unit_kind, on_time, late, missing, due
+    (= on_time + late + missing, the number of due dates), on_time_rate = on_time / due (None when 0).
+    Example (fixture, as of 2023-11-30, five due dates 09-29 … 11-29): 步头镇 4 on time, 1 late →
+    0.8; 莲塘镇 4 on time, 1 missing → 0.8; everyone else 5/5 = 1.0.
+    """
+    g = submission_grid(con, as_of=as_of, units=units)
+    recs = []
+    for u, part in g.groupby("unit", sort=True):
+        n = {st: int((part["status"] == st).sum()) for st in ("on_time", "late", "missing")}
+        due = len(part)
+        recs.append({"unit": u, "unit_kind": part["unit_kind"].iloc[0], **n, "due": due,
+                     "on_time_rate": n["on_time"] / due if due else None})
+    df = pd.DataFrame(recs, columns=ROLLUP_COLUMNS)
+    for c in ("on_time", "late", "missing", "due"):
+        df[c] = df[c].astype("Int64")
+    df["on_time_rate"] = df["on_time_rate"].astype("Float64")
+    return df
+
+
+def round_diff(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per (project, change) between the ledger in force at the previous round and at the round
+    in force at ``as_of`` (each = ``inforce(d)``: a unit that missed a round keeps its last report).
+
+    change: new (only after), dropped (only before), regraded (grade differs), amount_changed
+    (funds_wan differs, exact decimals); a project regraded with a new amount has two rows.
+    Columns: project_code, name, unit, change, grade_before, grade_after, funds_before_wan,
+    funds_after_wan (None on the missing side). ``filters`` keep a project matching on either side.
+    Example (fixture, as of R4 2023-11-14 vs R3 10-29): P02 new (黄, 1000); P04 regraded 黄→绿;
+    P05 regraded 绿→红. Empty before the second round.
+    """
+    cur, prev = round_in_force(con, as_of=as_of), previous_round(con, as_of=as_of)
+    if cur is None or prev is None:
+        return pd.DataFrame(columns=DIFF_COLUMNS)
+    cols = ["project_code", "name", "unit", "grade", "funds_wan"]
+    before = projects(con, as_of=prev, filters=filters)[cols]
+    after = projects(con, as_of=cur, filters=filters)[cols]
+    m = before.merge(after, on="project_code", how="outer", suffixes=("_before", "_after"), indicator=True)
+    recs = []
+    for r in m.sort_values("project_code").to_dict("records"):
+        side = "after" if r["_merge"] != "left_only" else "before"
+        base = {"project_code": r["project_code"], "name": r[f"name_{side}"], "unit": r[f"unit_{side}"],
+                "grade_before": r["grade_before"], "grade_after": r["grade_after"],
+                "funds_before_wan": r["funds_wan_before"], "funds_after_wan": r["funds_wan_after"]}
+        if r["_merge"] == "right_only":
+            recs.append({**base, "change": "new"})
+        elif r["_merge"] == "left_only":
+            recs.append({**base, "change": "dropped"})
+        else:
+            if r["grade_before"] != r["grade_after"]:
+                recs.append({**base, "change": "regraded"})
+            if r["funds_wan_before"] != r["funds_wan_after"]:
+                recs.append({**base, "change": "amount_changed"})
+    df = pd.DataFrame(recs, columns=DIFF_COLUMNS)
+    for c in ("grade_before", "grade_after", "name", "unit"):
+        df[c] = df[c].where(df[c].notna(), None)
+    for c in ("funds_before_wan", "funds_after_wan"):
+        df[c] = df[c].astype(before["funds_wan"].dtype)
+    return df.reset_index(drop=True)

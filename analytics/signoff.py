@@ -1,0 +1,118 @@
+"""降级销号 (downgrade and sign-off, DOMAIN §8) and reopened projects (反弹).
+
+``signoff_records``: the latest state of each application, checked against 《风险销号核查标准(试行)》
+(the checklist codes in ``settings["signoff_checklist"]``, labels in ``ledger.glossary.SIGNOFF_CHECKLIST``).
+``reopened``: projects graded 红/黄 again after being 绿 following a 红/黄 episode.
+"""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pandas as pd
+
+from ledger.glossary import SIGNOFF_CHECKLIST
+
+from ._db import query
+from .base import TIER_ACCEPTANCE, grade_history, projects
+from .filters import Filters
+from .settings import get_settings
+
+SIGNOFF_COLUMNS = ["project_code", "name", "unit", "tier", "from_grade", "to_grade", "applied_on", "self_eval_on",
+                   "accepted_on", "accepted_by", "route", "status", "checklist_passed", "checklist_total",
+                   "checklist_missing"]
+REOPENED_COLUMNS = ["project_code", "name", "unit", "town", "department", "green_round", "reopened_round", "grade"]
+
+# latest report (round, then unit) of each application (project, from, to, applied_on) on or before as_of
+_SIGNOFF_SQL = """
+SELECT project_code, from_grade, to_grade, applied_on, self_eval_on, accepted_on, accepted_by, status,
+       checklist_json
+FROM signoffs WHERE round_date <= ?
+QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, from_grade, to_grade, applied_on
+                           ORDER BY round_date DESC, unit) = 1
+ORDER BY project_code, applied_on NULLS LAST, from_grade, to_grade
+"""
+
+
+def _parse_checklist(text) -> dict:
+    if text is None or (isinstance(text, float) and pd.isna(text)):
+        return {}
+    try:
+        val = json.loads(text)
+    except (TypeError, ValueError):
+        return {}
+    return val if isinstance(val, dict) else {}
+
+
+def checklist_check(checklist: dict, items: list[str], *, sensitive: bool) -> tuple[int, int, list[str]]:
+    """(passed, total, missing labels) of one application.
+
+    An item passes when its value is true. ``pretreatment_done`` (敏感问题预处理) applies only to
+    projects with a sensitive flag [A], unless the record states it explicitly.
+    Example: {"construction_accepted": true}, eight items, not sensitive → (1, 7, six labels).
+    """
+    applicable = [c for c in items if c != "pretreatment_done" or sensitive or c in checklist]
+    passed = [c for c in applicable if checklist.get(c) is True]
+    missing = [SIGNOFF_CHECKLIST.get(c, c) for c in applicable if checklist.get(c) is not True]
+    return len(passed), len(applicable), missing
+
+
+def signoff_records(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """One row per (project, application) — (project_code, from_grade, to_grade, applied_on) — at its
+    latest reported state on or before ``as_of``, for projects in force (after ``filters``).
+
+    Columns: project_code, name, unit (reporting unit), tier, from_grade, to_grade, applied_on,
+    self_eval_on, accepted_on, accepted_by, route (the route the tier requires, base.TIER_ACCEPTANCE:
+    县自评、市验收 or 区工作专班验收、市级随机抽查), status (glossary.SIGNOFF_STATUS code),
+    checklist_passed, checklist_total, checklist_missing (Chinese labels of items not evidenced).
+    Example (fixture): P05 黄→绿 applied 10-05, tier district → route 区工作专班验收、市级随机抽查,
+    checklist {"construction_accepted": true} → passed 1 of 7 (预处理 not applicable), 6 missing.
+    """
+    s = settings or get_settings(con)
+    items = list(s["signoff_checklist"])
+    pf = projects(con, as_of=as_of, filters=filters, settings=s)
+    ident = pf[["project_code", "name", "unit", "tier", "sensitive"]]
+    df = query(con, _SIGNOFF_SQL, [as_of]).merge(ident, on="project_code", how="inner")
+    checks = [checklist_check(_parse_checklist(j), items, sensitive=bool(len(sv)))
+              for j, sv in zip(df["checklist_json"], df["sensitive"])]
+    df["checklist_passed"] = pd.array([c[0] for c in checks], dtype="Int64")
+    df["checklist_total"] = pd.array([c[1] for c in checks], dtype="Int64")
+    df["checklist_missing"] = [c[2] for c in checks]
+    df["route"] = df["tier"].map(TIER_ACCEPTANCE)
+    return df[SIGNOFF_COLUMNS].reset_index(drop=True)
+
+
+def _reopening(grades: list[str], rounds: list[date]) -> tuple[date, date] | None:
+    """(green_round, reopened_round) of the latest 红/黄 → 绿 (≥1 round) → 红/黄 pattern, else None."""
+    found = None
+    seen_ry = False
+    green_at = None
+    for g, r in zip(grades, rounds):
+        if g in ("red", "yellow"):
+            if seen_ry and green_at is not None:
+                found = (green_at, r)
+            seen_ry, green_at = True, None
+        elif g == "green" and seen_ry and green_at is None:
+            green_at = r
+    return found
+
+
+def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFrame:
+    """One row per reopened project (反弹) in force at ``as_of``: graded 红/黄, then 绿 for at least one
+    round, then 红/黄 again (grade history on or before ``as_of``).
+
+    Columns: project_code, name, unit, town, department, green_round (first 绿 round of the green
+    spell), reopened_round (first 红/黄 round after it), grade (current). When a project reopened
+    more than once, the latest reopening is shown.
+    Example (fixture): P05 黄 09-29, 绿 10-14 and 10-29, 红 11-14 → green_round 10-14,
+    reopened_round 11-14, grade red. P03 (红 then 绿 since) is not reopened.
+    """
+    hist = grade_history(con, as_of=as_of)
+    recs = []
+    for code, h in hist.groupby("project_code", sort=True):
+        hit = _reopening(list(h["grade"]), list(h["round_date"]))
+        if hit:
+            recs.append({"project_code": code, "green_round": hit[0], "reopened_round": hit[1]})
+    ro = pd.DataFrame(recs, columns=["project_code", "green_round", "reopened_round"])
+    pf = projects(con, as_of=as_of, filters=filters)[["project_code", "name", "unit", "town", "department", "grade"]]
+    return ro.merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS].reset_index(drop=True)
