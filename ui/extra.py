@@ -176,3 +176,48 @@ def scenario_xlsx(params: pd.DataFrame, allocation: pd.DataFrame) -> bytes:
 # --- colours for 按时/逾期/未报 (红黄绿 are reserved for grades) ---------------------------------------
 SUBMISSION_COLORS = {"on_time": "#4c78a8", "late": "#f58518", "missing": "#9d9d9d"}
 
+
+
+# --- ranking metric names (DOMAIN §10) -------------------------------------------------------------
+METRIC_LABELS = {
+    "green_share": "绿色项目占比",
+    "on_time": "整改按期完成",
+    "resolved": "红黄已转绿",
+    "submissions": "按时报送",
+    "linkage": "联农带农（户/万元）",
+    "consistency": "数据一致性",
+}
+
+CHANGE_LABELS = {"new": "新增项目", "dropped": "未再报送", "regraded": "等级变化", "amount_changed": "金额变化"}
+
+
+def status_heatmap(grid: pd.DataFrame, *, row: str, col: str, status: str, codes: dict[str, str],
+                   colors: dict[str, str], detail: str | None = None, title: str | None = None):
+    """Categorical heat-map (e.g. unit × due date coloured 按时/逾期/未报): a discrete colour scale,
+    one cell per (row, col), hover text = status label (+ ``detail``). Cells absent from ``grid`` stay blank."""
+    import plotly.graph_objects as go
+
+    order = list(codes)
+    rows = list(dict.fromkeys(grid[row]))
+    cols = sorted(dict.fromkeys(grid[col]))
+    idx = {c: i for i, c in enumerate(order)}
+    z = [[None] * len(cols) for _ in rows]
+    text = [[""] * len(cols) for _ in rows]
+    ri, ci = {r: i for i, r in enumerate(rows)}, {c: i for i, c in enumerate(cols)}
+    for rec in grid.to_dict("records"):
+        i, j = ri[rec[row]], ci[rec[col]]
+        z[i][j] = idx[rec[status]]
+        extra = rec.get(detail) if detail else None
+        text[i][j] = codes[rec[status]] + (f"（{extra}天）" if extra is not None and not pd.isna(extra) and extra else "")
+    n = len(order)
+    scale = []
+    for k, code in enumerate(order):
+        scale += [[k / n, colors[code]], [(k + 1) / n, colors[code]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in cols], y=rows, text=text, texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
+        colorscale=scale, xgap=2, ygap=2, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+        colorbar=dict(tickvals=list(range(n)), ticktext=[codes[c] for c in order], title="报送"),
+    ))
+    fig.update_layout(title=title, height=max(260, 34 * len(rows) + 120), xaxis=dict(type="category", title="报送期次"),
+                      yaxis=dict(autorange="reversed", title="单位"), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig

@@ -1,0 +1,68 @@
+"""整改进度: deadline clocks (精准施策 时限, DOMAIN §6), 一项目一方案 task progress, 降级销号 (§8)."""
+import pandas as pd
+import streamlit as st
+
+from analytics import clocks, signoff
+from ledger import glossary as g
+from ui import charts
+from ui.common import call, page_setup, show_table
+
+ctx = page_setup("整改进度")
+
+clk = call(clocks.clocks, ctx)
+CLOCK_COLS = ["project_code", "name", "unit", "tier", "grade", "kind", "start", "due", "met_on", "status",
+              "days_left", "days_overdue"]
+
+# 逾期未完成 and 临期 first: what the task force chases today.
+overdue = clk[clk["status"] == "overdue"]
+due_soon = clk[clk["due_within_warn"].fillna(False).astype(bool)]
+warn_days = ctx.settings.get("warn_days", 7)
+c1, c2 = st.columns(2)
+with c1:
+    st.metric("逾期未完成", f"{len(overdue)} 项")
+    show_table(overdue, key="clocks_overdue", file_name="逾期未完成.xlsx",
+               columns=["project_code", "name", "unit", "kind", "start", "due", "days_overdue"])
+with c2:
+    st.metric(f"{warn_days}日内到期", f"{len(due_soon)} 项")
+    show_table(due_soon, key="clocks_due_soon", file_name="临期预警.xlsx",
+               columns=["project_code", "name", "unit", "kind", "start", "due", "days_left"])
+
+st.subheader("整改时限时间轴")
+status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status",
+                      format_func=lambda c: "全部" if c == "all" else g.label("clock_status", c))
+shown = clk if status == "all" else clk[clk["status"] == status]
+if shown.empty:
+    st.caption("（无整改时限）")
+else:
+    bars = shown.assign(task=[f"{n}｜{g.label('clock_kind', k)}" for n, k in zip(shown["name"], shown["kind"])])
+    st.plotly_chart(charts.gantt(bars, task="task", start="start", end="due", status="status",
+                                 names=g.labels("clock_status"), today=ctx.as_of, y_title="项目｜时限"),
+                    key="clock_timeline")
+show_table(shown, key="clocks_all", columns=CLOCK_COLS, file_name="整改时限.xlsx")
+
+st.subheader("按期完成率")
+cols = st.columns(2)
+for col, by, title in ((cols[0], "unit", "按单位"), (cols[1], "tier", "按督办层级")):
+    roll = call(clocks.clock_rollup, ctx, by=by)
+    roll = roll[roll["total"] > 0]
+    bars = roll.assign(
+        label=[g.label("tier", v) for v in roll[by]] if by == "tier" else roll[by],
+        rate_pct=[None if pd.isna(v) else float(v) * 100 for v in roll["on_time_rate"]],
+        judged=[f"{a}/{a + b + c}" for a, b, c in zip(roll["on_time"], roll["late"], roll["overdue"])],
+    )
+    with col:
+        st.plotly_chart(charts.bar(bars, x="label", y="rate_pct", text="judged", title=title,
+                                   x_title="单位" if by == "unit" else "督办层级", y_title="按期完成率(%)",
+                                   height=320), key=f"on_time_{by}")
+        show_table(roll, key=f"rollup_{by}", file_name=f"按期完成率_{title}.xlsx")
+
+st.subheader("一项目一方案 任务进度")
+show_table(call(clocks.task_progress, ctx), key="task_progress", file_name="任务进度.xlsx",
+           labels={"tasks": "任务数", "done": "已完成", "in_progress": "推进中", "not_started": "未开始",
+                   "overdue_tasks": "超期任务", "done_share": "完成比例"})
+
+st.subheader("降级销号")
+show_table(call(signoff.signoff_records, ctx), key="signoff", file_name="降级销号.xlsx")
+st.markdown("**销号后反弹（重返红/黄）**")
+show_table(call(signoff.reopened, ctx), key="reopened", file_name="销号后反弹.xlsx",
+           labels={"green_round": "转绿期次", "reopened_round": "反弹期次"})

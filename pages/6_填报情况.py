@@ -1,0 +1,45 @@
+"""填报情况: half-monthly submissions per unit (按时/逾期/未报, DOMAIN §9) and what changed since the last round.
+
+Blue/orange/grey: red, yellow and green are reserved for risk grades.
+"""
+import streamlit as st
+
+from analytics import compliance
+from ledger import glossary as g
+from ui.common import call, page_setup, show_table
+from ui.extra import CHANGE_LABELS, SUBMISSION_COLORS, status_heatmap
+
+ctx = page_setup("填报情况")
+
+units = [*ctx.filters.towns, *ctx.filters.departments] or None   # sidebar 乡镇/部门 → reporting units
+grid = call(compliance.submission_grid, ctx, units=units)
+roll = call(compliance.compliance_rollup, ctx, units=units)
+
+c1, c2, c3 = st.columns(3)
+c1.metric("按时报送", f"{int((grid['status'] == 'on_time').sum())} 次")
+c2.metric("逾期报送", f"{int((grid['status'] == 'late').sum())} 次")
+c3.metric("未报", f"{int((grid['status'] == 'missing').sum())} 次")
+
+st.subheader("报送情况（单位 × 报送期次）")
+if grid.empty:
+    st.caption("（无报送记录）")
+else:
+    st.plotly_chart(status_heatmap(grid, row="unit", col="due_date", status="status", detail="days_late",
+                                   codes=g.labels("submission_status"), colors=SUBMISSION_COLORS),
+                    key="submission_grid")
+show_table(roll, key="compliance_rollup", file_name="报送情况汇总.xlsx",
+           labels={"on_time": "按时", "late": "逾期", "missing": "未报", "due": "应报次数", "on_time_rate": "按时率"})
+with st.expander("逐期明细"):
+    show_table(grid, key="submission_detail", file_name="报送明细.xlsx",
+               labels={"due_date": "报送期次", "submitted_on": "填报日期", "days_late": "逾期天数"})
+
+st.subheader("与上一期相比的变化")
+diff = call(compliance.round_diff, ctx)
+cols = st.columns(len(CHANGE_LABELS))
+for col, (code, lbl) in zip(cols, CHANGE_LABELS.items()):
+    col.metric(lbl, f"{int((diff['change'] == code).sum())} 个")
+if len(ctx.rounds) < 2 or ctx.round_no < 2:
+    st.caption("只有一期数据，无可比较的上一期。")
+show_table(diff.assign(change=diff["change"].map(CHANGE_LABELS)), key="round_diff", file_name="期次变化.xlsx",
+           labels={"change": "变化", "grade_before": "上期等级", "grade_after": "本期等级",
+                   "funds_before_wan": "上期资金(万元)", "funds_after_wan": "本期资金(万元)"})

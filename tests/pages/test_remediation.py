@@ -1,0 +1,62 @@
+"""整改进度 page on the fixture (as of R5 2023-11-29 in the sidebar)."""
+from __future__ import annotations
+
+from analytics import clocks, signoff
+from tests.pages.conftest import app_at, assert_ok, fig, metric
+
+PAGE = "4_整改进度.py"
+
+
+def test_overdue_and_due_soon_tables_match_clocks(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    as_of = at.session_state["sb_round"]
+    clk = clocks.clocks(con, as_of=as_of)
+    overdue = clk[clk["status"] == "overdue"]
+    soon = clk[clk["due_within_warn"].astype(bool)]
+    # fixture: P01 red_1m started 09-20, due 10-20, no evidence → overdue 40 days at 11-29
+    assert list(overdue["project_code"]) == ["P01"]
+    assert metric(at, "逾期未完成").value == f"{len(overdue)} 项"
+    shown = at.dataframe[0].value
+    assert shown["项目编号"].tolist() == overdue["project_code"].tolist()
+    assert shown["逾期天数"].tolist() == overdue["days_overdue"].tolist()
+    assert shown["类型"].tolist() == ["红级1个月实质性进展"]
+    # P02 yellow_1m due 11-30: pending, 1 day left at 11-29 → within 7 days
+    assert metric(at, "7日内到期").value == f"{len(soon)} 项"
+    assert at.dataframe[1].value["项目编号"].tolist() == soon["project_code"].tolist() == ["P02"]
+
+
+def test_status_filter_and_timeline(ledger_db, con):
+    at = app_at(PAGE)
+    clk = clocks.clocks(con, as_of=at.session_state["sb_round"])
+    timeline = fig(at, 0)
+    assert sum(len(t["y"]) for t in timeline["data"]) == len(clk)
+    assert any(s.get("type") == "line" for s in timeline["layout"]["shapes"])  # the as-of line
+    at.selectbox(key="clock_status").set_value("on_time").run()
+    assert_ok(at)
+    timeline = fig(at, 0)
+    assert [t["name"] for t in timeline["data"]] == ["按期完成"]
+    assert len(timeline["data"][0]["y"]) == int((clk["status"] == "on_time").sum())
+    table = at.dataframe[2].value
+    assert set(table["状态"]) == {"按期完成"} and len(table) == int((clk["status"] == "on_time").sum())
+
+
+def test_rollups_tasks_signoff(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    as_of = at.session_state["sb_round"]
+    by_tier = clocks.clock_rollup(con, as_of=as_of, by="tier")
+    tier_fig = fig(at, 2)
+    judged = by_tier[by_tier["total"] > 0]
+    # tiers with a clock: city (P02, P03), district (P04, P05, P08), region (P01); 常态化监测 has none
+    assert sorted(tier_fig["data"][0]["x"]) == sorted(["市级督办", "区专班督办", "自治区督办"])
+    assert len(judged) == 3
+    tasks = clocks.task_progress(con, as_of=as_of)
+    frames = [d.value for d in at.dataframe]
+    task_table = next(f for f in frames if "任务数" in f.columns)
+    assert task_table["项目编号"].tolist() == tasks["project_code"].tolist()
+    so = signoff.signoff_records(con, as_of=as_of)
+    so_table = next(f for f in frames if "申请等级" in f.columns)
+    assert sorted(so_table["项目编号"]) == sorted(so["project_code"]) == ["P03", "P05"]
+    reopened_table = next(f for f in frames if "反弹期次" in f.columns)
+    assert reopened_table["项目编号"].tolist() == ["P05"]  # green R2–R3 after 销号, red again at R4

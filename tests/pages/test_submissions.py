@@ -1,0 +1,51 @@
+"""填报情况 page on the fixture."""
+from __future__ import annotations
+
+from analytics import compliance
+from tests.pages.conftest import app_at, assert_ok, fig, metric
+
+PAGE = "6_填报情况.py"
+
+
+def _cell(f, unit, due):
+    tr = f["data"][0]
+    return tr["text"][tr["y"].index(unit)][tr["x"].index(due)]
+
+
+def test_grid_shows_late_and_missing(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    f = fig(at, 0)
+    assert f["data"][0]["type"] == "heatmap"
+    assert _cell(f, "步头镇", "2023-11-14") == "逾期（2天）"   # R4 submitted 11-16
+    assert _cell(f, "莲塘镇", "2023-11-29") == "未报"          # no R5 report
+    assert _cell(f, "贺街镇", "2023-11-29") == "按时"
+    # blue/orange/grey, never the grade colours
+    colors = {c for _, c in f["data"][0]["colorscale"]}
+    assert colors == {"#4c78a8", "#f58518", "#9d9d9d"}
+    # 6 reporting units × 5 due dates = 30: 28 on time, 1 late, 1 missing
+    assert (metric(at, "按时报送").value, metric(at, "逾期报送").value, metric(at, "未报").value) == \
+        ("28 次", "1 次", "1 次")
+
+
+def test_rollup_table_matches_analytics(ledger_db, con):
+    at = app_at(PAGE)
+    roll = compliance.compliance_rollup(con, as_of=at.session_state["sb_round"])
+    shown = at.dataframe[0].value
+    assert shown["单位"].tolist() == roll["unit"].tolist()
+    assert shown["未报"].tolist() == roll["missing"].tolist()
+    row = shown.set_index("单位").loc["步头镇"]
+    assert (row["按时"], row["逾期"], row["未报"]) == (4, 1, 0)   # 4/5 = 0.8
+    assert abs(row["按时率"] - 0.8) < 1e-9
+
+
+def test_round_diff_counts_at_r4(ledger_db, con):
+    at = app_at(PAGE)
+    from datetime import date
+    at.selectbox(key="sb_round").set_value(date(2023, 11, 14)).run()
+    assert_ok(at)
+    # R4 vs R3: P02 new; P04 regraded 黄→绿; P05 regraded 绿→红
+    assert metric(at, "新增项目").value == "1 个"
+    assert metric(at, "等级变化").value == "2 个"
+    diff = next(d.value for d in at.dataframe if "变化" in d.value.columns)
+    assert sorted(zip(diff["项目编号"], diff["变化"])) == [("P02", "新增项目"), ("P04", "等级变化"), ("P05", "等级变化")]
