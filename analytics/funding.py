@@ -5,7 +5,7 @@ Grain of the input: funding lines (``funding_rows``: project × one of the nine 
 Lines can be many, so they are aggregated in DuckDB; the filtered project set is passed in as a bound
 list of codes (with each project's group key), never formatted into the SQL.
 
-Money columns end in ``_wan`` (万元) and stay exact (``pd.ArrowDtype(decimal128(38, 6))``); shares are floats.
+Money columns end in ``_wan`` (万元) and stay exact (``pd.ArrowDtype(decimal128(28, 6))``); shares are floats.
 """
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from . import base
 from ._db import money_sum, query
 from .filters import Filters
 
-MONEY = pd.ArrowDtype(pa.decimal128(38, 6))
+# decimal128(28, 6): exact to 0.01 元 up to 10^22 万元, and leaves headroom so that adding money columns
+# (red_wan + yellow_wan) does not overflow Arrow's 38-digit limit, as (38, 6) + (38, 6) would.
+MONEY = pd.ArrowDtype(pa.decimal128(28, 6))
 GRADE_ORDER = list(GRADES)          # red, yellow, green
 SOURCE_ORDER = list(FUND_SOURCES)   # the nine sources in policy order
 FIRST_FUND_YEAR = 2013              # DOMAIN §2: projects built since 2013
@@ -71,7 +73,7 @@ def source_lines(con, *, as_of: date, keys: pd.Series, by_year: bool = False,
     dims = (", f.source" if by_source else "") + (", f.fund_year" if by_year else "")  # fixed fragments
     sql = f"""
         WITH sel AS (SELECT unnest($codes) AS project_code, unnest($keys) AS key)
-        SELECT sel.key{dims}, CAST(SUM(f.amount_wan) AS DECIMAL(38, 6)) AS amount_wan,
+        SELECT sel.key{dims}, CAST(SUM(f.amount_wan) AS DECIMAL(28, 6)) AS amount_wan,
                COUNT(DISTINCT f.project_code) AS projects
         FROM inforce_funding($as_of) f JOIN sel USING (project_code)
         GROUP BY ALL ORDER BY ALL

@@ -1,0 +1,131 @@
+"""附件3 汇总表: the summary the task force sends to the city (DOMAIN §11), produced from the ledger.
+
+Grain: one row per 乡镇(街道) (``by="town"``) or per 项目主管部门 (``by="department"``) that has projects in
+force at ``as_of`` (after filters), in glossary order (towns by statistical division code, departments
+as listed in ``ledger.glossary.DEPARTMENTS``, others after them by name), plus a final 合计 row (``unit == "合计"``) that is the
+column sum of the rows above. Columns (``ANNEX3_COLUMNS``; Chinese headers in ``ANNEX3_LABELS``):
+- unit; projects; funds_wan (万元, exact);
+- red, yellow, green (projects by current grade) and red_funds_wan, yellow_funds_wan, green_funds_wan;
+- built_not_finished, finished_not_used, used_not_well: projects whose current row lists that "三不" problem;
+- consolidate, upgrade, revitalise, restart: projects by 四个一批 disposal;
+- region, city, district, monitor: projects by responsibility tier (§5);
+- downgraded (已降级): current grade lower than the initial grade (red→yellow/green, yellow→green);
+- signed_off (已销号): the current row says signoff_status = signed_off, or a signoffs record with status
+  signed_off was reported in a round ≤ as_of (accepted_on, when given, ≤ as_of) and the project is not
+  worse now than the grade it was signed off to — a project back to 红/黄 after 销号 is "reopened" (§8)
+  and no longer counts as 已销号;
+- households, households_exited, households_monitored: 带动农户数 (其中脱贫户, 监测户), summed.
+Worked example (fixture, 贺街镇): P01 red 3000, P02 yellow 1000, P03 green 2999.99, P04 green 999.99 →
+projects 4, funds 7999.98, red 1 / yellow 1 / green 2; downgraded P03 (红→绿) + P04 (黄→绿) = 2;
+signed_off P03 = 1; households 0 + 40 + 85 + 25 = 150.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+
+from ledger.glossary import DEPARTMENTS, DISPOSAL, THREE_FAILURES, TOWNS
+
+from . import base
+from ._db import money_sum
+from .filters import Filters
+from .funding import GRADE_ORDER, money
+
+TOTAL = "合计"
+ANNEX3_BY: dict[str, str] = {"town": "town", "department": "department"}  # whitelist
+_RANK = {"green": 0, "yellow": 1, "red": 2}
+
+ANNEX3_LABELS: dict[str, str] = {
+    "unit": "单位",
+    "projects": "项目个数",
+    "funds_wan": "扶贫帮扶资金(万元)",
+    "red": "红色(个)",
+    "yellow": "黄色(个)",
+    "green": "绿色(个)",
+    "red_funds_wan": "红色资金(万元)",
+    "yellow_funds_wan": "黄色资金(万元)",
+    "green_funds_wan": "绿色资金(万元)",
+    "built_not_finished": "建而不成(个)",
+    "finished_not_used": "成而不用(个)",
+    "used_not_well": "用而不好(个)",
+    "consolidate": "巩固一批(个)",
+    "upgrade": "提升一批(个)",
+    "revitalise": "盘活一批(个)",
+    "restart": "另起炉灶一批(个)",
+    "region": "自治区督办(个)",
+    "city": "市级督办(个)",
+    "district": "区专班督办(个)",
+    "monitor": "常态化监测(个)",
+    "downgraded": "已降级(个)",
+    "signed_off": "已销号(个)",
+    "households": "带动农户数(户)",
+    "households_exited": "其中脱贫户(户)",
+    "households_monitored": "其中监测户(户)",
+}
+ANNEX3_COLUMNS = list(ANNEX3_LABELS)
+MONEY_COLUMNS = ["funds_wan", "red_funds_wan", "yellow_funds_wan", "green_funds_wan"]
+COUNT_COLUMNS = [c for c in ANNEX3_COLUMNS if c != "unit" and c not in MONEY_COLUMNS]
+
+
+def _signed_off_codes(con, *, as_of: date, p: pd.DataFrame) -> set[str]:
+    """Projects counted 已销号 at ``as_of`` (see module docstring)."""
+    rows = con.execute(
+        """SELECT project_code, arg_max(to_grade, round_date) AS to_grade
+           FROM signoffs
+           WHERE status = 'signed_off' AND round_date <= $as_of AND (accepted_on IS NULL OR accepted_on <= $as_of)
+           GROUP BY project_code""",
+        {"as_of": as_of},
+    ).fetchall()
+    to_grade = dict(rows)
+    grade = dict(zip(p["project_code"], p["grade"]))
+    out = {c for c, s in zip(p["project_code"], p["signoff_status"]) if s == "signed_off"}
+    for code, tg in to_grade.items():
+        if code in grade and _RANK.get(grade[code], 3) <= _RANK.get(tg, 0):
+            out.add(code)
+    return out
+
+
+def annex3(con, *, as_of: date, by: str = "town", filters: Filters | None = None,
+           settings: dict | None = None) -> pd.DataFrame:
+    """附件3 汇总表: one row per town (or department) with projects, plus the 合计 row (module docstring)."""
+    if by not in ANNEX3_BY:
+        raise ValueError(f"by must be one of {sorted(ANNEX3_BY)}")
+    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    signed = _signed_off_codes(con, as_of=as_of, p=p)
+    p = p.assign(
+        _downgraded=[(_RANK.get(g, -1) < _RANK.get(i, -1)) if isinstance(i, str) and isinstance(g, str) else False
+                     for g, i in zip(p["grade"], p["initial_grade"])],
+        _signed=p["project_code"].isin(signed),
+    )
+    rows = []
+    for unit, g in p.groupby(ANNEX3_BY[by], sort=True, dropna=False):
+        row = {"unit": unit if isinstance(unit, str) else "（未填）", "projects": len(g),
+               "funds_wan": money_sum(g["funds_wan"])}
+        for gr in GRADE_ORDER:
+            row[gr] = int((g["grade"] == gr).sum())
+        for gr in GRADE_ORDER:
+            row[f"{gr}_funds_wan"] = money_sum(g.loc[g["grade"] == gr, "funds_wan"])
+        for prob in THREE_FAILURES:
+            row[prob] = int(sum(prob in ps for ps in g["problems"]))
+        for d in DISPOSAL:
+            row[d] = int((g["disposal"] == d).sum())
+        for t in base.TIER_ORDER:
+            row[t] = int((g["tier"] == t).sum())
+        row["downgraded"] = int(g["_downgraded"].sum())
+        row["signed_off"] = int(g["_signed"].sum())
+        for h in ["households", "households_exited", "households_monitored"]:
+            row[h] = int(g[h].fillna(0).sum())
+        rows.append(row)
+    body = pd.DataFrame(rows, columns=ANNEX3_COLUMNS)
+    known = list(TOWNS) if by == "town" else DEPARTMENTS
+    body = (body.assign(_o=[known.index(u) if u in known else len(known) for u in body["unit"]])
+            .sort_values(["_o", "unit"]).drop(columns="_o").reset_index(drop=True))
+    total = {"unit": TOTAL, **{c: int(body[c].sum()) for c in COUNT_COLUMNS},
+             **{c: sum(body[c], money_sum([])) for c in MONEY_COLUMNS}}
+    out = pd.concat([body, pd.DataFrame([total], columns=ANNEX3_COLUMNS)], ignore_index=True)
+    for c in MONEY_COLUMNS:
+        out[c] = money(out[c])
+    for c in COUNT_COLUMNS:
+        out[c] = out[c].astype("Int64")
+    return out
