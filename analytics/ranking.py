@@ -225,6 +225,17 @@ def _factor(score: Fraction, mean: Fraction, beta: Fraction, cap: Fraction) -> F
     return min(max(f, 1 - cap), 1 + cap)
 
 
+def _exact_linkage(df: pd.DataFrame, i: int) -> Fraction | None:
+    """households / funds_wan as an exact Fraction when the counts are there, else the float column."""
+    if "households" in df and "funds_wan" in df:
+        funds = _none_if_na(df["funds_wan"].iat[i])
+        hh = _none_if_na(df["households"].iat[i])
+        if funds is not None and hh is not None:
+            return Fraction(int(hh)) / _frac(dec(funds)) if dec(funds) > 0 else None
+    v = _none_if_na(df["linkage"].iat[i])
+    return None if v is None else _frac(v)
+
+
 def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     """The pure part of ``unit_scores``: add norm_*, contrib_*, penalty, score, rank, band, factor.
 
@@ -248,10 +259,10 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
         norms: dict[str, list[Fraction]] = {}
         for m in ("green_share", "on_time", "resolved", "submissions", "consistency"):
             norms[m] = [Fraction(1) if _none_if_na(out[m].iat[i]) is None else _frac(out[m].iat[i]) for i in idx]
-        raw_link = [_none_if_na(out["linkage"].iat[i]) for i in idx]
-        known = [_frac(v) for v in raw_link if v is not None]
+        raw_link = [_exact_linkage(out, i) for i in idx]
+        known = [v for v in raw_link if v is not None]
         med = statistics.median(known) if known else Fraction(0)
-        link = [med if v is None else _frac(v) for v in raw_link]
+        link = [med if v is None else v for v in raw_link]
         lo, hi = min(link), max(link)
         norms["linkage"] = [Fraction(1) if hi == lo else (v - lo) / (hi - lo) for v in link]
 

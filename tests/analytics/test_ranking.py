@@ -175,3 +175,133 @@ def test_empty_metrics_score_to_empty_frame():
         pd.DataFrame(columns=["project_code"]))
     out = ranking.score_metrics(m, settings=S)
     assert len(out) == 0 and {"score", "rank", "band", "factor", "norm_linkage"} <= set(out.columns)
+
+
+# --------------------------------------------------------------------------------------------------
+# The fixture ledger (tests/fixture_db.py), AS_OF 2023-11-30, default settings.
+# --------------------------------------------------------------------------------------------------
+from fractions import Fraction as F  # noqa: E402
+
+from tests.fixture_db import AS_OF, fixture_connection  # noqa: E402
+
+# households per 万元 (households of the rows in force / Σ nine sources)
+L_HEJIE = F(0 + 40 + 85 + 25) / F("7999.98")      # P01..P04: 150 / (3000+1000+2999.99+999.99)
+L_BUTOU = F(12 + 200 + 0) / F(5280)                # P05..P07: 212 / (200+5000+80)
+L_LIANTANG = F(15 + 10) / F(210)                   # P08, P09 (R4 in force): 25 / 210  ← max
+L_DANING = F(30 + 30 + 5) / F(600)                 # P10..P12: 65 / (300+300+0)
+L_NANXIANG = F(65) / F(600)                        # P13: 65 / 600  = 大宁镇
+L_AGRI = F(0 + 40 + 12 + 15 + 30) / F(4650)        # P01 P02 P05 P08 P10: 97 / 4650  ← min
+L_FOREST = F(85 + 200 + 10 + 30) / F("8359.99")    # P03 P06 P09 P11: 325 / 8359.99  (median)
+L_WATER = F(25 + 0 + 65) / F("1679.99")            # P04 P07 P13: 90 / 1679.99  ← max
+N_DANING = (L_DANING - L_HEJIE) / (L_LIANTANG - L_HEJIE)
+N_BUTOU = (L_BUTOU - L_HEJIE) / (L_LIANTANG - L_HEJIE)
+N_FOREST = (L_FOREST - L_AGRI) / (L_WATER - L_AGRI)
+
+# Townships (contrib = weight × norm; Σ weights = 100):
+#  贺街镇 green 2/4→12.5, on_time 2/4 (P03 late, P03 on time, P04 on time, P01 overdue)→12.5,
+#         resolved P03 P04 of P01..P04 = 2/4→10, submissions 5/5→10, linkage min→0, consistency 1→10
+#         = 55 − 2×1 overdue = 53
+#  步头镇 green 2/3→50/3, on_time 3/3→25, resolved P05 0/1→0, submissions 4/5→8, linkage 10·N_BUTOU,
+#         consistency 1 − 1/3 (P07 闲置)→20/3; − 5 (P05 reopened)
+#  莲塘镇 green 1/2→12.5, on_time 1/1→25, resolved 0/1→0, submissions 4/5→8, linkage max→10,
+#         consistency 1 − 1/2 (P08 red without 三不)→5 = 60.5
+#  大宁镇 = 南乡镇: 25 + 25 (no clock) + 20 (never 红/黄) + 10 + 10·N_DANING + 10
+S_TOWN = {
+    "贺街镇": F(53),
+    "步头镇": F(50, 3) + 25 + 0 + 8 + 10 * N_BUTOU + F(20, 3) - 5,
+    "莲塘镇": F(121, 2),
+    "大宁镇": 90 + 10 * N_DANING,
+    "南乡镇": 90 + 10 * N_DANING,
+}
+# Departments:
+#  区水利局 green 3/3→25, on_time P04 1/1→25, resolved 1/1→20, submissions via reporters 贺街 步头 南乡
+#           14/15→28/3, linkage max→10, consistency 1 − 1/3 (P07)→20/3 = 96
+#  区商务局 25 + 25 + 20 + 10 (own 5/5) + linkage: zero funds → median of the others = 区林业局 + 10
+#  区林业局 green 4/4→25, on_time 1/2 (P03 late, on time)→12.5, resolved 1/1→20, submissions via
+#           贺街 步头 莲塘 大宁 18/20→9, 10·N_FOREST, consistency 1→10
+#  区农业农村局 green 1/5→5, on_time 4/5 (P01 overdue; P05 ×3, P08 on time)→20, resolved 0/4→0,
+#           submissions 18/20→9, linkage min→0, consistency 1 − 1/5 (P08)→8 = 42 − 2 (overdue) − 5
+#           (P05 reopened) = 35
+S_DEPT = {
+    "区水利局": F(96),
+    "区商务局": 90 + 10 * N_FOREST,
+    "区林业局": F(765, 10) + 10 * N_FOREST,
+    "区农业农村局": F(35),
+}
+
+
+def _factor(s, scores, beta=F(1, 2), cap=F(1, 5)):
+    mean = sum(scores.values()) / len(scores)
+    return min(max(1 + beta * (s - mean) / 100, 1 - cap), 1 + cap)
+
+
+@pytest.fixture(scope="module")
+def con():
+    c = fixture_connection()
+    yield c
+    c.close()
+
+
+def test_fixture_every_unit_ranked_once(con):
+    out = ranking.unit_scores(con, as_of=AS_OF)
+    assert sorted(zip(out["kind"], out["unit"])) == sorted(
+        [("township", t) for t in S_TOWN] + [("department", d) for d in S_DEPT])
+    assert out.groupby("kind")["projects"].sum().to_dict() == {"department": 13, "township": 13}
+
+
+def test_fixture_township_scores_tie_ranks_factor(con):
+    t = ranking.unit_scores(con, as_of=AS_OF).query("kind == 'township'").set_index("unit")
+    for unit, s in S_TOWN.items():
+        assert t.loc[unit, "score"] == float(s), unit
+        assert t.loc[unit, "factor"] == float(_factor(s, S_TOWN)), unit
+    # 大宁镇 and 南乡镇 tie exactly (≈ 98.93) and share rank 1; 莲塘镇 is 3rd, not 2nd
+    assert t.loc["大宁镇", "score"] == t.loc["南乡镇", "score"]
+    assert t["rank"].to_dict() == {"南乡镇": 1, "大宁镇": 1, "莲塘镇": 3, "步头镇": 4, "贺街镇": 5}
+    assert t["band"].to_dict() == {"南乡镇": "excellent", "大宁镇": "excellent", "莲塘镇": "fair",
+                                   "步头镇": "poor", "贺街镇": "poor"}
+    assert (t.loc["贺街镇", ["overdue", "reopened", "penalty"]].tolist(),
+            t.loc["步头镇", ["overdue", "reopened", "penalty"]].tolist()) == ([1, 0, 2.0], [0, 1, 5.0])
+    # S ≈ 53.47 for 步头镇, so it sits above 贺街镇's 53
+    assert 53.4 < t.loc["步头镇", "score"] < 53.5
+
+
+def test_fixture_departments_and_zero_funding_unit(con):
+    d = ranking.unit_scores(con, as_of=AS_OF).query("kind == 'department'").set_index("unit")
+    # 区商务局 (P12): no funds → raw linkage None, normalised like the median department (区林业局)
+    sw = d.loc["区商务局"]
+    assert sw["linkage"] is None and sw["funds_wan"] == Decimal(0)
+    assert sw["norm_linkage"] == d.loc["区林业局", "norm_linkage"] == float(N_FOREST)
+    assert (sw["on_time"], sw["resolved"], sw["submissions"], sw["submissions_basis"]) == (None, None, 1.0, "own")
+    assert d.loc["区水利局", "submissions"] == float(F(14, 15))
+    assert d.loc["区水利局", "submissions_basis"] == "reporters"
+    for unit, s in S_DEPT.items():
+        assert d.loc[unit, "score"] == float(s), unit
+    # mean = (96 + 95.51 + 82.01 + 35)/4 ≈ 77.13 → 区农业农村局 f = 1 + 0.5×(35 − 77.13)/100 ≈ 0.789 → 0.8
+    assert d.loc["区农业农村局", "factor"] == 0.8
+    assert d.loc["区水利局", "factor"] == float(_factor(F(96), S_DEPT))
+    assert d["rank"].to_dict() == {"区水利局": 1, "区商务局": 2, "区林业局": 3, "区农业农村局": 4}
+    assert d["band"].to_dict() == {"区水利局": "excellent", "区商务局": "excellent", "区林业局": "good",
+                                   "区农业农村局": "poor"}
+
+
+def test_fixture_weight_sensitivity(con):
+    out = ranking.weight_sensitivity(con, as_of=AS_OF, metric="consistency", steps=5)
+    assert len(out) == 5 * 9
+    assert sorted(set(out["weight"])) == [0.0, 5.0, 10.0, 15.0, 20.0]
+    at10 = out[out["weight"] == 10.0].set_index("unit")["score"]
+    assert at10["贺街镇"] == 53.0 and at10["区水利局"] == 96.0
+    # weight 0 (Σ 90): 贺街镇 = 45/90 × 100 − 2 = 48
+    assert out[(out["weight"] == 0.0) & (out["unit"] == "贺街镇")]["score"].item() == 48.0
+    # the tie holds at every weight
+    for _, g in out[out["unit"].isin(["大宁镇", "南乡镇"])].groupby("weight"):
+        assert g["score"].nunique() == 1 and g["rank"].nunique() == 1
+    with pytest.raises(ValueError):
+        ranking.weight_sensitivity(con, as_of=AS_OF, metric="nonsense")
+
+
+def test_fixture_allocation_conserves_budget(con):
+    t = ranking.unit_scores(con, as_of=AS_OF).query("kind == 'township'")
+    out = ranking.simulate_allocation(t, budget_yuan=1_000_000_007, base_shares=None)
+    assert int(out["alloc_yuan"].sum()) == 1_000_000_007
+    a = dict(zip(out["unit"], out["alloc_yuan"]))
+    assert abs(a["大宁镇"] - a["南乡镇"]) <= 1 and a["大宁镇"] > a["莲塘镇"] > a["步头镇"] > a["贺街镇"]
