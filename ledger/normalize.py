@@ -51,6 +51,11 @@ def is_null(v) -> bool:
 
 def clean_text(v) -> tuple[str | None, str | None]:
     """Free text: trimmed, None when blank/placeholder."""
+    if type(v) is str:
+        s = v.replace("\u3000", " ").strip()
+        if not s or (len(s) <= 5 and text(s).lower() in NULL_TOKENS):
+            return None, None
+        return s, None
     if is_null(v):
         return None, None
     if isinstance(v, float) and v == int(v):

@@ -166,7 +166,7 @@ def match_header(parts: list[str], form: str) -> F.Field | None:
 # --- sheet layout ----------------------------------------------------------------------------------
 _FOOTER_RE = re.compile(r"^(填表人|填报人|审核人|审核|联系电话|电话|制表|制表人|负责人|单位负责人|分管领导|主要领导|备注|说明|注[:：]|注[0-9１-９]|填表说明|领导签字|签字|盖章)")
 _GROUP_RE = re.compile(r"^(?:[一二三四五六七八九十百]+[、.．]|[(（][一二三四五六七八九十百]+[)）])")
-_TOTAL_RE = re.compile(r"(小计|合计|总计)")
+_TOTAL_RE = re.compile(r"(小[ \u3000]*计|合[ \u3000]*计|总[ \u3000]*计)")
 _META_UNIT_RE = re.compile(r"(?:填报|报送|上报)单位(?:名称)?\s*[:：]\s*([^\s:：]*?)(?=\s|填报|报送|单位[:：]|金额单位|$)")
 _META_DATE_RE = re.compile(r"(?:填报|报送|上报|填表)(?:日期|时间)\s*[:：]\s*([0-9０-９年月日./\-\s]+?)(?=\s{2,}|填报|报送|单位|$)")
 _MONEY_UNIT_RE = re.compile(r"(?:金额)?单位\s*[:：]\s*(万元|元)")
@@ -399,20 +399,26 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None
     group_members: list[int] = []   # indices into ps.records since the last group/小计
     totals_to_check: list[tuple[int, list, list[int]]] = []  # (excel_row, raw row, member indices)
     all_members: list[int] = []
-    raw_cols: dict[int, list] = {c.index: [] for c in ps.columns}
-    rec_rows: list[int] = []
+    rec_rows: list[int] = []          # Excel row of each data record
+    src_rows: list[list] = []         # the row itself (after merged-cell fill)
+    town_fill: dict[int, object] = {}  # record index -> town from the enclosing "一、XX镇" group row
     unit_row_checked = False
     footer_seen = False
+    nfirst = max(first_cols) + 1 if first_cols else 0
     for r in range(h_last, len(rows)):
         row = rows[r]
         excel_row = r + 1
-        # apply fills
         if fills:
             for cc in fill_cols:
                 if (r, cc) in fills and (cc >= len(row) or row[cc] in ("", None)):
                     row = list(row)
                     row[cc] = fills[(r, cc)]
-        if not any(v not in ("", None) for v in row):
+        first = None
+        for v in row:
+            if v != "" and v is not None:
+                first = v
+                break
+        if first is None:
             ps.notes.append(problem(sheet, excel_row, "", "", "空行，已跳过", "info"))
             ps.skipped += 1
             continue
@@ -425,20 +431,16 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None
                 ps.notes.append(problem(sheet, excel_row, "", _row_text(row)[:60], "表头下的单位/栏次行，已跳过", "info"))
                 ps.skipped += 1
                 continue
-        strs = [(i, v.strip()) for i, v in enumerate(row) if isinstance(v, str) and v.strip()]
-        first = strs[0][1] if strs else ""
-        first_txt = N.text(first)
-        if footer_seen or _FOOTER_RE.match(first_txt) or (
-                strs and all(_FOOTER_RE.match(N.text(v)) or "：" in v or ":" in v for _i, v in strs)
-                and any(_FOOTER_RE.match(N.text(v)) for _i, v in strs)):
-            footer_seen = footer_seen or bool(_FOOTER_RE.match(first_txt) and first_txt[:2] in ("填表", "填报", "审核", "制表"))
+        first_txt = first.strip() if isinstance(first, str) else ""
+        if footer_seen or (first_txt and _FOOTER_RE.match(first_txt)):
+            footer_seen = footer_seen or first_txt[:2] in ("填表", "填报", "审核", "制表")
             ps.notes.append(problem(sheet, excel_row, "", _row_text(row)[:60], "表尾说明行，已跳过", "info"))
             ps.skipped += 1
             continue
-        label = "".join(N.text(row[i]).replace(" ", "") for i in first_cols
-                        if i < len(row) and isinstance(row[i], str))
-        if _TOTAL_RE.search(label):
-            kind = _TOTAL_RE.search(label).group(1)
+        label = "".join([v for v in row[:nfirst] if isinstance(v, str)])
+        m = _TOTAL_RE.search(label) if label else None
+        if m:
+            kind = m.group(1).replace(" ", "").replace("\u3000", "")
             members = group_members if kind == "小计" else all_members
             totals_to_check.append((excel_row, row, list(members), kind))
             if kind == "小计":
@@ -446,24 +448,30 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None
             ps.notes.append(problem(sheet, excel_row, "", kind, f"{kind}行，已跳过", "info"))
             ps.skipped += 1
             continue
-        nonempty = sum(1 for v in row if v not in ("", None))
-        if strs and _GROUP_RE.match(first_txt) and nonempty <= 2:
-            t, _e = N.parse_town(_GROUP_RE.sub("", first_txt))
+        if first_txt and _GROUP_RE.match(first_txt) and sum(1 for v in row if v != "" and v is not None) <= 2:
+            t, _e = N.parse_town(_GROUP_RE.sub("", N.text(first_txt)))
             group_town = t
             group_members = []
             ps.notes.append(problem(sheet, excel_row, "", first_txt, "分组标题行，已跳过", "info"))
             ps.skipped += 1
             continue
-        # data row
         idx = len(rec_rows)
         rec_rows.append(excel_row)
-        for c in ps.columns:
-            v = row[c.index] if c.index < len(row) else None
-            if c.field == "town" and (v in ("", None)) and group_town:
-                v = group_town
-            raw_cols[c.index].append(v)
+        src_rows.append(row)
+        if group_town:
+            town_fill[idx] = group_town
         group_members.append(idx)
         all_members.append(idx)
+
+    raw_cols: dict[int, list] = {}
+    for c in ps.columns:
+        ci = c.index
+        col = [row[ci] if ci < len(row) else None for row in src_rows]
+        if c.field == "town" and town_fill:
+            for i, t in town_fill.items():
+                if col[i] in ("", None):
+                    col[i] = t
+        raw_cols[ci] = col
 
     # normalise per column over unique values
     n = len(rec_rows)
@@ -473,7 +481,7 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None
         cache: dict = {}
         out = [None] * n
         for i, v in enumerate(raw):
-            key = (type(v), v) if not isinstance(v, list) else None
+            key = v if type(v) is str else (type(v), v)
             hit = cache.get(key)
             if hit is None:
                 if c.field == "town":
