@@ -66,7 +66,7 @@ def source_lines(con, *, as_of: date, keys: pd.Series, by_year: bool = False,
     cols = (["key"] + (["source"] if by_source else []) + (["fund_year"] if by_year else [])
             + ["amount_wan", "projects"])
     if len(keys) == 0:
-        out = pd.DataFrame({c: [] for c in cols})
+        out = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
         out["amount_wan"] = money([])
         out["projects"] = out["projects"].astype("Int64")
         return out

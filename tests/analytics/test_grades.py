@@ -174,3 +174,12 @@ def test_grade_delta_first_round_has_zero_previous(con):
         {"grade": "yellow", "now": 2, "previous": 0, "delta": 2},
         {"grade": "green", "now": 7, "previous": 0, "delta": 7},
     ]
+
+
+def test_empty_selection(con):
+    f = Filters(towns=("铺门镇",))  # no project there
+    assert records(grades.grade_counts(con, as_of=AS_OF, filters=f)) == [
+        {"grade": g, "projects": 0, "funds_wan": D(0), "share": 0.0} for g in ["red", "yellow", "green"]]
+    assert grades.grade_counts(con, as_of=AS_OF, filters=f, by="source").empty
+    assert grades.grade_transitions(con, as_of=AS_OF, filters=f)["projects"].sum() == 0
+    assert grades.grade_trend(con, as_of=AS_OF, filters=f)["projects"].tolist() == [0] * 15
