@@ -35,6 +35,7 @@ from ledger import glossary
 
 GRADE_ORDER = ["red", "yellow", "green"]
 PASSWORD_ENV = "DASHBOARD_PASSWORD"
+BOOTSTRAP_ENV = "LEDGER_BOOTSTRAP"  # "0": never fill an empty database with the sample ledgers
 EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
 
@@ -60,12 +61,10 @@ class Ctx:
 def _connection(path: str):
     """ONE DuckDB connection per process and database file (DuckDB connections are not thread-safe:
     each script run takes its own ``.cursor()``)."""
-    try:
-        from ledger.bootstrap import ensure_database  # builds the db from data/sample on first start
-    except ImportError:  # bootstrap not there yet: an empty, schema-only database
-        ensure_database = None
+    from ledger.bootstrap import ensure_database  # builds the db from data/sample on first start
+
     with ledger_db.WRITE_LOCK:
-        if ensure_database is not None:
+        if os.environ.get(BOOTSTRAP_ENV, "1") != "0":
             ensure_database(path)
         return ledger_db.connect(path)
 

@@ -1,0 +1,53 @@
+"""总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
+from ui.common import call, fmt_pct, fmt_wan, grade_label, page_setup, show_table
+from ui import charts
+from analytics import clocks, funding, grades, tiers
+import streamlit as st
+
+ctx = page_setup("总览")
+
+counts = call(grades.grade_counts, ctx)
+delta = call(grades.grade_delta, ctx).set_index("grade")
+money = call(funding.funds_at_risk, ctx)
+rollup = call(clocks.clock_rollup, ctx, by="unit")
+overdue = int(rollup["overdue"].sum())
+judged = int(rollup["on_time"].sum() + rollup["late"].sum() + rollup["overdue"].sum())
+
+cols = st.columns(7)
+cols[0].metric("项目数", int(counts["projects"].sum()), border=True)
+cols[1].metric("扶贫帮扶资金（万元）", fmt_wan(money["total_wan"]), border=True)
+for col, g in zip(cols[2:5], ["red", "yellow", "green"]):
+    col.metric(f"{grade_label(g)}色项目", int(delta.loc[g, "now"]), delta=int(delta.loc[g, "delta"]),
+               delta_color="normal" if g == "green" else "inverse", delta_description="较上期", border=True)
+cols[5].metric("逾期未完成", overdue, help="逾期未完成的整改时限个数（一个项目可有多个时限）", border=True)
+cols[6].metric("按期完成率", fmt_pct(int(rollup["on_time"].sum()) / judged if judged else None),
+               help="按期完成 ÷（按期完成＋逾期完成＋逾期未完成），未到期的时限不计", border=True)
+
+left, mid, right = st.columns([1, 1.3, 1.3])
+with left:
+    st.subheader("风险等级分布")
+    st.plotly_chart(charts.donut([grade_label(g) for g in counts["grade"]], counts["projects"],
+                                 codes=counts["grade"], grade=True), key="ov_donut")
+with mid:
+    st.subheader("红黄项目趋势（按报送期次）")
+    trend = call(grades.grade_trend, ctx)
+    st.plotly_chart(charts.trend_lines(trend, x="round_date", y="projects", series="grade", grade=True,
+                                       order=["red", "yellow"], x_title="报送期次", y_title="项目数"),
+                    key="ov_trend")
+with right:
+    st.subheader("最滞后的五个单位")
+    lag = rollup.sort_values(["overdue", "on_time_rate", "unit"], ascending=[False, True, True],
+                             na_position="last").head(5)
+    st.plotly_chart(charts.bar(lag, x="unit", y="overdue", horizontal=True, x_title="单位",
+                               y_title="逾期未完成时限数"), key="ov_lag")
+    st.caption("按逾期未完成的整改时限数排序（同数按按期完成率由低到高），范围随侧栏筛选。")
+
+st.subheader("红色、黄色项目")
+table = call(tiers.tier_table, ctx)
+late_codes = set(call(clocks.clocks, ctx).query("status == 'overdue'")["project_code"])
+ry = table[table["grade"].isin(["red", "yellow"])].copy()
+ry["overdue"] = ry["project_code"].isin(late_codes)
+ry = ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1})).sort_values(["_o", "project_code"])
+show_table(ry, key="ov_red", file_name="红黄项目.xlsx",
+           columns=["project_code", "name", "grade", "town", "department", "tier", "overdue", "tier_amount_wan"],
+           labels={"overdue": "有逾期未完成时限"})

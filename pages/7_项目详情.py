@@ -1,0 +1,73 @@
+"""项目详情: search by 项目编号 or 名称, then everything about one project."""
+import streamlit as st
+
+from analytics import project
+from ledger import glossary
+from ui import charts
+from ui.common import call, fmt_wan, grade_label, page_setup, show_table
+
+ctx = page_setup("项目详情")
+
+q = st.text_input("按项目编号或名称搜索", key="detail_q", placeholder="如 P01 或 冷链")
+matches = call(project.search_projects, ctx, q=q)
+if matches.empty:
+    st.info("没有匹配的项目，请换个关键词。")
+    st.stop()
+names = dict(zip(matches["project_code"], matches["name"]))
+code = st.selectbox(f"匹配项目（{len(matches)} 个）", list(names), key="detail_pick",
+                    format_func=lambda c: f"{c}  {names[c]}")
+d = call(project.project_detail, ctx, project_code=code)
+p = d["project"]
+
+if not d["in_force"]:
+    st.warning("该项目不在本期在册台账中（可能已被报送单位移出），下面只显示历史记录。")
+else:
+    st.subheader(f"{p['project_code']} {p['name']}")
+    c = st.columns(5)
+    c[0].metric("当前等级", grade_label(p["grade"]), border=True)
+    c[1].metric("初始等级", grade_label(p["initial_grade"]), border=True)
+    c[2].metric("督办层级", glossary.label("tier", p["tier"]), border=True)
+    c[3].metric("扶贫帮扶资金（万元）", fmt_wan(p["funds_wan"]), border=True)
+    c[4].metric("总投资（万元）", fmt_wan(p["total_investment_wan"]), border=True)
+    ident = [("乡镇(街道)", p["town"]), ("行政村", p["village"]), ("项目主管部门", p["department"]),
+             ("报送单位", p["unit"]), ("建设年度", p["build_year"]), ("项目类别", p["category"]),
+             ("资产类别", glossary.label("asset_type", p["asset_type"])), ("运营主体", p["operator"]),
+             ("建设状态", glossary.label("build_status", p["build_status"])),
+             ("运营状态", glossary.label("op_status", p["op_status"])),
+             ("问题类型", "、".join(glossary.label("problem", x) for x in p["problems"]) or "—"),
+             ("敏感问题", "、".join(glossary.label("sensitive", x) for x in p["sensitive"]) or "—"),
+             ("四个一批", glossary.label("disposal", p["disposal"])),
+             ("初始认定日期", p["initial_graded_on"]), ("带动农户数", p["households"]),
+             ("上年经营收入(万元)", p["revenue_wan"])]
+    st.dataframe({"项目": [k for k, _ in ident], "内容": ["—" if v is None else str(v) for _, v in ident]},
+                 hide_index=True)
+
+    left, right = st.columns(2)
+    with left:
+        st.subheader("资金来源")
+        show_table(d["funding"], key="detail_funding", file_name=f"{code}_资金.xlsx")
+    with right:
+        st.subheader("责任单位（分级负责）")
+        show_table(d["units"], key="detail_units", file_name=f"{code}_责任单位.xlsx",
+                   labels={"role": "职责", "unit": "单位"})
+
+st.subheader("等级历史")
+show_table(d["grades"], key="detail_grades", file_name=f"{code}_等级历史.xlsx")
+
+st.subheader("整改时限")
+clocks = d["clocks"]
+if not clocks.empty:
+    kinds = clocks.assign(task=[glossary.label("clock_kind", k) + f"（第{n}轮）"
+                                for k, n in zip(clocks["kind"], clocks["episode_no"])])
+    st.plotly_chart(charts.gantt(kinds, task="task", start="start", end="due", status="status",
+                                 names=glossary.labels("clock_status"), today=ctx.as_of),
+                    key="detail_gantt")
+show_table(clocks, key="detail_clocks", file_name=f"{code}_整改时限.xlsx",
+           columns=["episode_no", "kind", "start", "due", "met_on", "status", "days_left", "days_overdue"]
+           if not clocks.empty else None)
+
+st.subheader("整改任务（一项目一方案）")
+show_table(d["tasks"], key="detail_tasks", file_name=f"{code}_整改任务.xlsx")
+
+st.subheader("降级销号记录")
+show_table(d["signoffs"], key="detail_signoffs", file_name=f"{code}_销号.xlsx")

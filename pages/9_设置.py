@@ -1,0 +1,88 @@
+"""设置: every [A] assumption (DOMAIN), visible and editable by the task force. Saving changes the data
+version, so every page recomputes."""
+from datetime import date, datetime
+
+import streamlit as st
+
+from analytics.settings import DEFAULTS, LABELS, reset_settings, set_setting
+from ledger import glossary
+from ledger.db import WRITE_LOCK
+from ui.common import bump_version, page_setup, show_table
+
+ctx = page_setup("设置", needs_data=False)
+cur = ctx.settings
+WEIGHT_LABELS = {"green_share": "当前绿色占比", "on_time": "按期完成", "resolved": "红黄已化解",
+                 "submissions": "按时报送", "linkage": "联农带农成效", "consistency": "数据一致性"}
+BAND_LABELS = {k: glossary.label("band", k) for k in DEFAULTS["bands"]}
+
+
+def show(v):
+    if isinstance(v, dict):
+        return "；".join(f"{WEIGHT_LABELS.get(k, BAND_LABELS.get(k, k))}={x}" for k, x in v.items())
+    if isinstance(v, list):
+        return "、".join(glossary.label("signoff_checklist", x) for x in v)
+    return str(v)
+
+
+st.subheader("当前设置")
+overview = [{"key": k, "item": LABELS.get(k, k), "value": show(cur[k]), "default": show(DEFAULTS[k]),
+             "changed": "是" if cur[k] != DEFAULTS[k] else ""} for k in DEFAULTS]
+import pandas as pd  # noqa: E402  (display frame only)
+show_table(pd.DataFrame(overview), key="set_overview", file_name="设置.xlsx",
+           labels={"key": "代码", "item": "设置项", "value": "当前值", "default": "默认值", "changed": "已修改"})
+
+st.subheader("修改")
+new = {}
+with st.form("settings_form"):
+    a, b = st.columns(2)
+    with a:
+        new["tier_amount_basis"] = st.selectbox(
+            LABELS["tier_amount_basis"], ["funds", "total_investment"], key="set_tier_amount_basis",
+            index=["funds", "total_investment"].index(cur["tier_amount_basis"]),
+            format_func={"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}.get)
+        for k in ("tier_lower_wan", "tier_upper_wan"):
+            new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=100, key=f"set_{k}")
+        new["default_clock_start"] = st.date_input(
+            LABELS["default_clock_start"], value=date.fromisoformat(cur["default_clock_start"]),
+            key="set_default_clock_start").isoformat()
+        for k in ("red_progress_months", "red_operation_months", "yellow_fix_months", "warn_days"):
+            new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=1, key=f"set_{k}")
+        new["revenue_threshold_wan"] = st.number_input(LABELS["revenue_threshold_wan"],
+                                                       value=float(cur["revenue_threshold_wan"]),
+                                                       step=1.0, key="set_revenue_threshold_wan")
+        if float(new["revenue_threshold_wan"]).is_integer():
+            new["revenue_threshold_wan"] = int(new["revenue_threshold_wan"])
+    with b:
+        st.markdown(f"**{LABELS['weights']}**")
+        new["weights"] = {m: st.number_input(WEIGHT_LABELS.get(m, m), min_value=0, value=int(w), step=5,
+                                             key=f"set_w_{m}") for m, w in cur["weights"].items()}
+        for k, step in (("penalty_overdue", 0.5), ("penalty_reopened", 0.5), ("beta", 0.05), ("cap", 0.05)):
+            new[k] = st.number_input(LABELS[k], min_value=0.0, value=float(cur[k]), step=step, key=f"set_{k}")
+        st.markdown(f"**{LABELS['bands']}**")
+        new["bands"] = {k: st.number_input(BAND_LABELS[k], min_value=0, max_value=100, value=int(v),
+                                           key=f"set_b_{k}") for k, v in cur["bands"].items()}
+    new["signoff_checklist"] = st.multiselect(
+        LABELS["signoff_checklist"], list(glossary.SIGNOFF_CHECKLIST), default=cur["signoff_checklist"],
+        format_func=lambda c: glossary.label("signoff_checklist", c), key="set_signoff_checklist")
+    saved = st.form_submit_button("保存设置", type="primary", key="set_save")
+
+if saved:
+    changed = [k for k in DEFAULTS if new.get(k, cur[k]) != cur[k]]
+    with WRITE_LOCK:
+        for k in changed:
+            set_setting(ctx.con, k, new[k], by="dashboard", at=datetime.now())
+    bump_version()
+    st.session_state["_set_msg"] = f"已保存 {len(changed)} 项设置。" if changed else "设置没有变化。"
+    st.rerun()
+
+if st.button("全部恢复默认", key="set_reset"):
+    with WRITE_LOCK:
+        reset_settings(ctx.con)
+    bump_version()
+    for k in [k for k in st.session_state if str(k).startswith("set_")]:
+        del st.session_state[k]
+    st.session_state["_set_msg"] = "已恢复默认设置。"
+    st.rerun()
+
+if msg := st.session_state.pop("_set_msg", None):
+    st.success(msg)
