@@ -351,6 +351,7 @@ _SUFFIXES = ("人民政府", "办事处", "政府", "党委")
 
 def _strip_admin(s: str) -> str:
     s = re.sub(r"\s", "", text(s))
+    s = re.sub(r"[(\[【][^)\]】]*(盖章|公章|章)[^)\]】]*[)\]】]|盖章$", "", s) or s
     changed = True
     while changed:
         changed = False
@@ -388,6 +389,7 @@ def parse_department(v) -> tuple[str | None, str | None]:
     if is_null(v):
         return None, None
     raw = re.sub(r"\s", "", text(v))
+    raw = re.sub(r"[(\[【][^)\]】]*(盖章|公章|章)[^)\]】]*[)\]】]|盖章$", "", raw) or raw
     if raw in g.DEPARTMENTS:
         return raw, None
     if raw in g.DEPARTMENT_ALIASES:

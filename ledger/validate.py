@@ -89,10 +89,10 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                     add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
                 elif f.required and ps.column_of(f.name) is None and rec is ps.records[0]:
                     add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
-            for yf in ("build_year", "fund_year"):
+            for yf, hi in (("build_year", max_year), ("fund_year", max_year + 1)):  # funds may be planned a year ahead
                 y = rec.get(yf)
-                if y is not None and not (MIN_YEAR <= y <= max_year):
-                    add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{max_year}年）")
+                if y is not None and not (MIN_YEAR <= y <= hi):
+                    add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
             for fname, fd in fdefs.items():
                 if fd.type in ("money", "int"):
                     v = rec.get(fname)
@@ -198,8 +198,14 @@ def _code_for(ps, rec, add, name_to_code):
     if code:
         return code.strip()
     name = rec.get("name")
-    if name and N.norm_name(name) in name_to_code:
-        return name_to_code[N.norm_name(name)]
+    if name:
+        k = N.norm_name(name)
+        if k in name_to_code:
+            return name_to_code[k]
+        # task sheets often add a suffix such as "（黄级）": the longest known name contained in it
+        hits = [kn for kn in name_to_code if len(kn) >= 4 and (kn in k or k in kn)]
+        if hits:
+            return name_to_code[max(hits, key=len)]
     add(ps, rec["_row"], "project_code", name or "", "缺少项目编号，且项目名称在本文件的台账中找不到")
     return None
 
