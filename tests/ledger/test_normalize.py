@@ -144,3 +144,8 @@ def test_derived_code_is_stable_and_ignores_spacing():
     assert N.derived_code(2019, "贺街镇", "百香果 基地") == expected
     assert N.derived_code(2019, "贺街镇", "百香果基地") == expected
     assert N.derived_code(2020, "贺街镇", "百香果基地") != expected
+
+
+def test_unit_with_seal_note():
+    assert N.parse_unit("八步区农业农村局(盖章)") == ("区农业农村局", None)
+    assert N.parse_unit("贺街镇人民政府（盖章）") == ("贺街镇", None)
