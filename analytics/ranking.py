@@ -41,6 +41,7 @@ exactly; the frame carries them as floats.
 """
 from __future__ import annotations
 
+import numbers
 import statistics
 from datetime import date
 from decimal import Decimal
@@ -73,8 +74,8 @@ def _frac(x) -> Fraction:
         return x
     if isinstance(x, Decimal):
         return Fraction(x)
-    if isinstance(x, (int, str)) and not isinstance(x, bool):
-        return Fraction(x)
+    if isinstance(x, (numbers.Integral, str)) and not isinstance(x, bool):
+        return Fraction(int(x) if isinstance(x, numbers.Integral) else x)
     if hasattr(x, "is_integer") and float(x).is_integer():
         return Fraction(int(float(x)))
     return Fraction(repr(float(x)))  # numpy floats included

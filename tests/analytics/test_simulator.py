@@ -118,3 +118,48 @@ def test_bottom_k_cut_is_conserved_never_negative_remainder_to_best():
 def test_duplicate_units_rejected():
     with pytest.raises(ValueError):
         ranking.simulate_allocation(scores(["A", "A"]), budget_yuan=10)
+
+
+# ---- invariants on the sample ledgers (data/sample) -----------------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_con(tmp_path_factory):
+    from ledger import cli, db
+
+    path = tmp_path_factory.mktemp("sample") / "ledger.duckdb"
+    assert cli.load_sample(path), "sample ledgers should import"
+    con = db.connect(path)
+    yield con
+    con.close()
+
+
+def test_invariants_on_sample_data(sample_con):
+    from analytics import base
+    from analytics.settings import DEFAULTS
+    from analytics.snapshot import snapshot
+
+    con = sample_con
+    as_of = base.rounds(con)[-1]
+    p = base.projects(con, as_of=as_of)
+    sc = ranking.unit_scores(con, as_of=as_of)
+    # every unit with a project is ranked exactly once in its league
+    assert sorted(sc.query("kind == 'township'")["unit"]) == sorted(set(p["town"].dropna()))
+    assert sorted(sc.query("kind == 'department'")["unit"]) == sorted(set(p["department"].dropna()))
+    assert sc["score"].between(0, 100).all()
+    cap = DEFAULTS["cap"]
+    assert sc["factor"].between(1 - cap - 1e-12, 1 + cap + 1e-12).all()
+    for _, g in sc.groupby("kind"):
+        # min ranks: rank = 1 + number of units with a strictly higher score
+        assert [int(r) for r in g["rank"]] == [1 + int((g["score"] > s).sum()) for s in g["score"]]
+        for budget in (1_000_000_007, 999_983):
+            out = ranking.simulate_allocation(g, budget_yuan=budget)
+            assert int(out["alloc_yuan"].sum()) == int(out["base_yuan"].sum()) == budget
+            k = len(g) // 2
+            cut = ranking.simulate_allocation(g, budget_yuan=budget, bottom_k=k, cut_yuan=123_457)
+            assert int(cut["alloc_yuan"].sum()) == budget and (cut["alloc_yuan"] >= 0).all()
+            assert int(cut["adjust_yuan"].sum()) == 0
+    snap = snapshot(con, as_of=as_of)
+    assert sum(snap["grades"].values()) == snap["projects"] == len(p)
+    assert sum(sum(v.values()) for v in snap["grades_by_town"].values()) == int(p["town"].notna().sum())
+    assert sum(snap["tiers"].values()) == snap["projects"]
+    assert len(snap["ranking"]) == len(sc)
