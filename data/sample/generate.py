@@ -28,6 +28,7 @@ ROOT = HERE.parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
+from ledger import forms as F  # noqa: E402
 from ledger import glossary as g  # noqa: E402
 from ledger.rounds import due_dates  # noqa: E402
 from xlwriter import Sheet, write_workbook  # noqa: E402
@@ -373,7 +374,7 @@ class District:
                 funds = min(funds, 120.0)
         n_src = rng.choices([1, 2, 3], [60, 30, 10])[0]
         lines = self._funding(year, funds, n_src)
-        if rng.random() < 0.08 and year <= 2023:  # a second funding year: 续建/追加
+        if rng.random() < 0.08 and year <= 2022:  # a second funding year: 续建/追加
             y2 = year + 1
             s, _, a = rng.choice(lines)
             srcs, w = self._source_pool(y2)
@@ -1051,13 +1052,16 @@ class Style:
     late: bool = False
     missing: tuple[int, ...] = ()
 
-    def label(self) -> str:
+    def label(self, seal: bool = False) -> str:
         if self.unit in g.TOWNS:
-            return self.unit + ("办事处" if self.unit.endswith("街道") else "人民政府")
-        return "八步区" + self.unit[1:]
+            return self.unit + ("办事处" if self.unit.endswith("街道") else "人民政府") + ("（盖章）" if seal else "")
+        return "八步区" + self.unit[1:] + ("  （盖章）" if seal else "")
 
-    def head(self, f: str) -> str:
+    def head(self, f: str, form: str = "progress") -> str:
         h = self.heads.get(f) or HEAD[f][0]
+        syn = FORM_SYNONYMS[form].get("status" if f == "signoff_state" else f, ())
+        if h not in syn:   # a variant valid in 附件1/2 but not in this form: use the form's official header
+            h = syn[0] if syn else h
         if f == "paid_wan" and self.paid_yuan:
             h += "（元）"
         if self.wrap_headers and len(h) >= 5 and "/" not in h:
@@ -1065,6 +1069,7 @@ class Style:
         return h
 
 
+FORM_SYNONYMS = {form: {fl.name: fl.synonyms for fl in fields} for form, fields in F.FORMS.items()}
 LATE_UNITS = ("桂岭镇", "开山镇", "区林业局")
 MISSING = {"信都镇": (2, 12), "区商务局": (7, 18)}   # round indexes not submitted at all
 
@@ -1271,7 +1276,8 @@ def cell(fmt: Fmt, f: str, v: Any) -> Any:
 
 # -- sheet layout --------------------------------------------------------------------------------
 
-def layout_header(sh: Sheet, cols: list[str], paths: list[tuple[str, ...]], fmt: Fmt, depth: int) -> None:
+def layout_header(sh: Sheet, cols: list[str], paths: list[tuple[str, ...]], fmt: Fmt, depth: int,
+                  form: str) -> None:
     """Writes a 1/2/3-row merged header starting at the next row."""
     top = sh.nrows + 1
     grid = [[None] * len(cols) for _ in range(depth)]
@@ -1279,7 +1285,7 @@ def layout_header(sh: Sheet, cols: list[str], paths: list[tuple[str, ...]], fmt:
         lvl = len(path)
         for l_, grp in enumerate(path):
             grid[l_][c] = grp
-        grid[lvl][c] = fmt.st.head(f)
+        grid[lvl][c] = fmt.st.head(f, form)
         sh.merge(top + lvl, c + 1, top + depth - 1, c + 1)
     # horizontal merges of group cells
     for l_ in range(depth):
@@ -1304,7 +1310,7 @@ def layout_top(sh: Sheet, title: str, ncols: int, fmt: Fmt, filed: date, unit_li
     sh.add([title] + [None] * (ncols - 1))
     sh.merge(1, 1, 1, ncols)
     row: list[Any] = [None] * ncols
-    row[0] = f"填报单位：{fmt.st.label()}（盖章）"
+    row[0] = f"填报单位：{fmt.st.label(seal=True)}"
     mid = max(ncols // 2, 2)
     row[mid - 1] = f"填报日期：{fmt.text_date(filed)}"
     if unit_line:
@@ -1380,7 +1386,7 @@ def progress_sheet(unit: str, fmt: Fmt, rd: date, filed: date, rows: list[dict[s
     paths = [progress_group(f, depth) for f in PROGRESS_COLS]
     sh = Sheet("附件1 推进梳理表")
     layout_top(sh, f"八步区扶贫资金帮扶资金产业项目推进梳理表（{cn_date(rd)}）", len(PROGRESS_COLS), fmt, filed)
-    layout_header(sh, PROGRESS_COLS, paths, fmt, depth)
+    layout_header(sh, PROGRESS_COLS, paths, fmt, depth, "progress")
     data_block(sh, PROGRESS_COLS, rows, fmt, grouped=unit not in g.TOWNS)
     layout_footer(sh, len(PROGRESS_COLS), rng)
     sh.widths = {PROGRESS_COLS.index("name") + 1: 36, PROGRESS_COLS.index("operator") + 1: 24}
@@ -1393,7 +1399,7 @@ def risk_sheet(unit: str, fmt: Fmt, rd: date, filed: date, rows: list[dict[str, 
     paths = [risk_group(f, depth) for f in RISK_COLS]
     sh = Sheet("附件2 风险排查表")
     layout_top(sh, f"八步区扶贫资金帮扶资金产业项目风险排查表（{cn_date(rd)}）", len(RISK_COLS), fmt, filed)
-    layout_header(sh, RISK_COLS, paths, fmt, depth)
+    layout_header(sh, RISK_COLS, paths, fmt, depth, "risk")
     data_block(sh, RISK_COLS, rows, fmt, grouped=unit not in g.TOWNS)
     layout_footer(sh, len(RISK_COLS), rng)
     sh.widths = {RISK_COLS.index("name") + 1: 36}
@@ -1406,7 +1412,7 @@ def tasks_sheet(unit: str, fmt: Fmt, rd: date, i: int, filed: date, items: list[
     label = fmt.st.label()
     layout_top(sh, f"{label}帮扶产业项目帮扶提升工作方案任务分解表（{cn_date(rd)}）", len(TASK_COLS), fmt, filed,
                unit_line=False)
-    layout_header(sh, TASK_COLS, [()] * len(TASK_COLS), fmt, 1)
+    layout_header(sh, TASK_COLS, [()] * len(TASK_COLS), fmt, 1, "tasks")
     for n, (p, grade, tasks) in enumerate(items, start=1):
         first = sh.nrows + 1
         for t in tasks:
@@ -1434,7 +1440,7 @@ def signoff_sheet(unit: str, fmt: Fmt, rd: date, filed: date, recs: list[tuple[P
     sh = Sheet("降级销号核查表")
     layout_top(sh, f"{fmt.st.label()}扶贫资金帮扶资金产业项目降级销号核查表（{cn_date(rd)}）", len(SIGNOFF_COLS),
                fmt, filed, unit_line=False)
-    layout_header(sh, SIGNOFF_COLS, [signoff_group(f, 2) for f in SIGNOFF_COLS], fmt, 2)
+    layout_header(sh, SIGNOFF_COLS, [signoff_group(f, 2) for f in SIGNOFF_COLS], fmt, 2, "signoff")
     for n, (p, x) in enumerate(recs, start=1):
         r = dict(project_code=p.code, name=p.name, from_grade=x.from_grade, to_grade=x.to_grade,
                  applied_on=x.applied_on, self_eval_on=x.self_eval_on, accepted_on=x.accepted_on,
@@ -1537,9 +1543,45 @@ def expected(d: District, subs: dict[tuple[str, int], date]) -> dict[str, Any]:
     return out
 
 
+def self_check(d: District) -> dict[str, Any]:
+    """Invariants of the model (fails loudly): money rules, tier boundaries, and that the only
+    grade/fact inconsistencies (DOMAIN §4 consistency check) are the planted ones."""
+    for p in d.projects:
+        for k in range(p.entry_round, NR):
+            ls = p.lines_at(k)
+            assert all(a > 0 for _, _, a in ls), p.code
+            assert p.funds_at(k) <= p.total_at(k), p.code
+            assert len({(c, y) for c, y, _ in ls}) == len(ls), p.code
+            assert all(2013 <= y <= ROUNDS[k].year for _, y, _ in ls), p.code
+    totals = [p.total for p in d.projects]
+    funds = [p.base_funds() for p in d.projects]
+    assert totals.count(D("3000.00")) == 1 and funds.count(D("3000.00")) == 1
+    assert totals.count(D("1000.00")) == 1 and funds.count(D("1000.00")) == 1
+    flagged: set[str] = set()
+    for p in d.projects:
+        for k in range(p.entry_round, NR):
+            s = state(p, k)
+            probs = set(s["problems"])
+            unfinished = s["build_status"] not in ("completed", "accepted")
+            derived = (
+                (unfinished and s["planned_completion"] is not None and s["planned_completion"] < ROUNDS[k])
+                or (not unfinished and s["op_status"] in ("not_operating", "halted", "idle"))
+                or (s["op_status"] in ("normal", "trial") and ((s["revenue_wan"] or 0) <= 0 or not s["households"])))
+            three = bool(probs & set(g.THREE_FAILURES)) or derived
+            other = bool(probs - set(g.THREE_FAILURES))
+            if (three and s["grade"] != "red") or (s["grade"] == "red" and not three) or (
+                    other and s["grade"] == "green"):
+                flagged.add(p.code)
+    planted = set(d.notes["planted_false_green"].values())
+    assert flagged == planted, (sorted(flagged - planted), sorted(planted - flagged))
+    return {"total_ge_1000": sum(t >= 1000 for t in totals), "total_ge_3000": sum(t >= 3000 for t in totals),
+            "funds_ge_1000": sum(f >= 1000 for f in funds), "funds_ge_3000": sum(f >= 3000 for f in funds)}
+
+
 def main() -> None:
     t0 = time.time()
     d = District().build()
+    counts = self_check(d)
     styles = make_styles()
     subs = submissions(styles)
     if OUT.exists():
@@ -1557,6 +1599,7 @@ def main() -> None:
     exp = expected(d, subs)
     EXPECTED.write_text(json.dumps(exp, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     size = sum(f.stat().st_size for f in OUT.rglob("*") if f.is_file())
+    print(counts)
     print(f"{len(d.projects)} projects, {nfiles} files, {size / 1e6:.1f} MB, {time.time() - t0:.1f} s")
 
 

@@ -129,15 +129,14 @@ def write_xlsx(path: Path, sheets: list[Sheet]) -> None:
               + "".join(f'<Relationship Id="rId{k}" Type="{_RNS}/worksheet" Target="worksheets/sheet{k}.xml"/>'
                         for k in range(1, n + 1))
               + f'<Relationship Id="rId{n + 1}" Type="{_RNS}/styles" Target="styles.xml"/></Relationships>')
+    parts = [("[Content_Types].xml", ct), ("_rels/.rels", rels), ("xl/workbook.xml", wb),
+             ("xl/_rels/workbook.xml.rels", wbrels), ("xl/styles.xml", _STYLES)]
+    parts += [(f"xl/worksheets/sheet{k}.xml", _sheet_xml(sh)) for k, sh in enumerate(sheets, start=1)]
     path.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        z.writestr("[Content_Types].xml", ct)
-        z.writestr("_rels/.rels", rels)
-        z.writestr("xl/workbook.xml", wb)
-        z.writestr("xl/_rels/workbook.xml.rels", wbrels)
-        z.writestr("xl/styles.xml", _STYLES)
-        for k, sh in enumerate(sheets, start=1):
-            z.writestr(f"xl/worksheets/sheet{k}.xml", _sheet_xml(sh))
+        for name, xml in parts:  # fixed timestamps: the same model gives byte-identical files
+            z.writestr(zipfile.ZipInfo(name, date_time=(2023, 11, 3, 0, 0, 0)), xml,
+                       compress_type=zipfile.ZIP_DEFLATED)
 
 
 def write_xls(path: Path, sheets: list[Sheet]) -> None:
