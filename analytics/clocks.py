@@ -83,7 +83,8 @@ def _as_date(v) -> date:
 
 
 def _na(v) -> bool:
-    return v is None or (not isinstance(v, (list, tuple)) and pd.isna(v))
+    """None / NaN / NA scalar (list-like values, e.g. a problems array, are never NA)."""
+    return v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
 
 
 def _runs(hist: pd.DataFrame) -> list[dict]:
@@ -200,7 +201,7 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
                 cands.append(seg["end_round"])
             out.append(("red_1m", start, add_months(start, int(s["red_progress_months"])),
                         min(cands) if cands else None))
-            probs = set(first["problems"] if not _na(first["problems"]) else []) & set(THREE_FAILURES)
+            probs = set([] if _na(first["problems"]) else list(first["problems"])) & set(THREE_FAILURES)
             cands = []
             if probs:
                 m = pd.Series(True, index=rounds_after.index)
@@ -249,11 +250,14 @@ def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
         evid[c] = evid[c].fillna(False).astype(bool)
     done = query(con, _TASK_DONE_SQL, [as_of])
     latest = query(con, _LATEST_TASKS_SQL, [as_of])
+    evid_by = dict(tuple(evid.groupby("project_code", sort=False)))
+    done_by = {k: sorted(v) for k, v in done.groupby("project_code", sort=False)["done_date"]}
+    latest_by = dict(tuple(latest.groupby("project_code", sort=False)))
     recs: list[dict] = []
     for code, h in hist.groupby("project_code", sort=True):
-        e = evid[evid["project_code"] == code]
-        tdates = sorted(done.loc[done["project_code"] == code, "done_date"])
-        all_done = _all_done_date(latest[latest["project_code"] == code], as_of)
+        e = evid_by.get(code, evid.iloc[0:0])
+        tdates = done_by.get(code, [])
+        all_done = _all_done_date(latest_by.get(code, latest.iloc[0:0]), as_of)
         for n, ep in enumerate(_runs(h), start=1):
             recs.extend(_clock_rows(code, n, ep, as_of=as_of, s=s, default_start=default_start, evid=e,
                                     task_dates=tdates, all_done=all_done))

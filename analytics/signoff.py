@@ -48,10 +48,10 @@ def checklist_check(checklist: dict, items: list[str], *, sensitive: bool) -> tu
     """(passed, total, missing labels) of one application.
 
     An item passes when its value is true. ``pretreatment_done`` (敏感问题预处理) applies only to
-    projects with a sensitive flag [A], unless the record states it explicitly.
+    projects with a sensitive flag [A], unless the record states it (true/false; JSON null = not stated).
     Example: {"construction_accepted": true}, eight items, not sensitive → (1, 7, six labels).
     """
-    applicable = [c for c in items if c != "pretreatment_done" or sensitive or c in checklist]
+    applicable = [c for c in items if c != "pretreatment_done" or sensitive or checklist.get(c) is not None]
     passed = [c for c in applicable if checklist.get(c) is True]
     missing = [SIGNOFF_CHECKLIST.get(c, c) for c in applicable if checklist.get(c) is not True]
     return len(passed), len(applicable), missing

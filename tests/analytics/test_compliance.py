@@ -24,8 +24,9 @@ def records(df, cols):
     return [tuple(_na(v) for v in row) for row in df[cols].itertuples(index=False)]
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def con():
+    # read-only tests share one; tests that change data build their own
     return fixture_connection()
 
 
@@ -108,7 +109,8 @@ def test_round_diff_fixture(con):
         ("P03", "regraded", "red", "green")]
 
 
-def test_round_diff_dropped_and_amount_changed(con):
+def test_round_diff_dropped_and_amount_changed():
+    con = fixture_connection()
     # R5: P13's linkage money rises 600 → 650.5, and 贺街镇 leaves P04 out of its report
     con.execute("UPDATE funding_rows SET amount_wan = 650.5 WHERE round_date = ? AND project_code = 'P13'", [R5])
     con.execute("UPDATE risk_rows SET grade = 'red' WHERE round_date = ? AND project_code = 'P13'", [R5])

@@ -17,8 +17,9 @@ D = date
 MISSING6 = ["资产确权登记并移交", "运营主体及合同落实", "投产运营", "收益及分红有佐证", "联农带农台账齐全", "设立共管账户"]
 
 
-@pytest.fixture()
+@pytest.fixture(scope="module")
 def con():
+    # read-only tests share one; tests that change data build their own
     return fixture_connection()
 
 
@@ -41,7 +42,8 @@ def test_signoff_records_whole(con):
     ]
 
 
-def test_signoff_records_as_of_and_latest_state(con):
+def test_signoff_records_as_of_and_latest_state():
+    con = fixture_connection()
     # at R2 only P05's application has been reported
     assert list(so.signoff_records(con, as_of=R2)["project_code"]) == ["P05"]
     assert so.signoff_records(con, as_of=R1).empty
@@ -66,10 +68,18 @@ def test_checklist_rules():
     # not sensitive: 2 items; a false or non-boolean value does not pass
     assert so.checklist_check({"construction_accepted": "yes", "joint_account": False}, items, sensitive=False) == (
         0, 2, ["建设完成并竣工验收", "设立共管账户"])
+    # the importer writes null for a blank cell: not applicable without a sensitive flag, missing with one
+    full = {"construction_accepted": True, "joint_account": True, "pretreatment_done": None}
+    assert so.checklist_check(full, items, sensitive=False) == (2, 2, [])
+    assert so.checklist_check(full, items, sensitive=True) == (2, 3, ["敏感问题预处理完成"])
+    # stated explicitly: counts even without a flag
+    assert so.checklist_check({**full, "pretreatment_done": True}, items, sensitive=False) == (3, 3, [])
     assert so._parse_checklist("not json") == {} and so._parse_checklist(None) == {}
+    assert so._parse_checklist("[1, 2]") == {}
 
 
-def test_checklist_follows_settings(con):
+def test_checklist_follows_settings():
+    con = fixture_connection()
     set_setting(con, "signoff_checklist", ["construction_accepted", "joint_account"])
     r = so.signoff_records(con, as_of=AS_OF)
     assert [(int(a), int(b), m) for a, b, m in zip(r.checklist_passed, r.checklist_total, r.checklist_missing)] == [
