@@ -270,6 +270,7 @@ class District:
         self.notes: dict[str, Any] = {}
         self._names: set[str] = set()
         self._seq: dict[int, int] = {}
+        self.numbered_names = False
 
     # -- identity -----------------------------------------------------------------------------
     def _villages(self) -> None:
@@ -314,6 +315,8 @@ class District:
             core = rng.choice(["扶贫车间", "就业帮扶车间", "来料加工车间"])
             op = f"样例{village[:-1]}服饰加工厂"
         name = f"（样例）{town}{village}{core}"
+        if self.numbered_names:  # bench: 100k projects, far more than the name space
+            return f"{name}（{len(self.projects) + 1}号）", op
         n = 2
         base = name
         while name in self._names:
