@@ -116,6 +116,30 @@ def _filter_options(_con, version: str, latest: date) -> dict:
     }
 
 
+_KEEP = "_keep_"  # sidebar values also kept outside widget state
+
+
+def _restore(key: str, valid: Callable[[Any], bool]) -> None:
+    """Carry a sidebar value over to this run's widget, then drop it if it no longer fits the choices.
+
+    Re-assigning the key (the documented "interrupt widget clean-up" pattern) keeps the value when the
+    widget's ID changes: a process's first run goes through the pages/ directory (MPA v1) until
+    st.navigation runs, and AppTest runs every page that way, so entrypoint widgets get page-specific
+    IDs there. The kept copy covers a key Streamlit dropped altogether."""
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    elif _KEEP + key in st.session_state:
+        st.session_state[key] = st.session_state[_KEEP + key]
+    if key in st.session_state:
+        try:
+            ok = valid(st.session_state[key])
+        except (TypeError, ValueError, IndexError):
+            ok = False
+        if not ok:
+            del st.session_state[key]
+            st.session_state.pop(_KEEP + key, None)
+
+
 def round_label(d: date, rounds: list) -> str:
     return f"第{rounds.index(d) + 1}期 {d.isoformat()}" if d in rounds else d.isoformat()
 
@@ -136,21 +160,26 @@ def render_shell() -> Ctx:
         return ctx
 
     choices = list(reversed(rounds))  # newest first
-    if st.session_state.get("sb_round") not in choices:
-        st.session_state.pop("sb_round", None)
+    _restore("sb_round", lambda v: v in choices)
     chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round",
                           format_func=lambda d: round_label(d, rounds))
     opts = _filter_options(con, version, rounds[-1])
+    lists = {"sb_towns": opts["towns"], "sb_depts": opts["departments"], "sb_tiers": list(glossary.TIERS),
+             "sb_cats": opts["categories"]}
+    for k, allowed in lists.items():
+        _restore(k, lambda v, allowed=allowed: set(v) <= set(allowed))
     towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部")
     depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部")
     tiers = sb.multiselect("督办层级", list(glossary.TIERS), key="sb_tiers", placeholder="全部",
                            format_func=lambda c: glossary.label("tier", c))
     cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部")
     lo, hi = opts["year_min"], max(opts["year_max"], opts["year_min"] + 1)
-    cur = st.session_state.get("sb_years")
-    if cur is not None and not (lo <= cur[0] <= cur[1] <= hi):
-        st.session_state.pop("sb_years")
-    y_from, y_to = sb.slider("建设年度", min_value=lo, max_value=hi, value=(lo, hi), key="sb_years")
+    _restore("sb_years", lambda v: lo <= v[0] <= v[1] <= hi)
+    if "sb_years" not in st.session_state:
+        st.session_state["sb_years"] = (lo, hi)
+    y_from, y_to = sb.slider("建设年度", min_value=lo, max_value=hi, key="sb_years")
+    for k in ("sb_round", *lists, "sb_years"):
+        st.session_state[_KEEP + k] = st.session_state[k]
     filters = Filters(
         towns=tuple(towns), departments=tuple(depts), tiers=tuple(tiers), categories=tuple(cats),
         # the full range means "no filter" (keeps projects without a 建设年度)

@@ -72,12 +72,13 @@ def con(ledger_db):
 
 
 def app_at(page: str | None = None) -> AppTest:
-    """app.py run once, then switched to ``pages/<page>`` (and run) when given."""
+    """app.py (the sidebar and st.navigation) run on ``pages/<page>`` (default page when None).
+    Switching before the first run works because st.Page keeps the file-derived url path; it saves
+    rendering the default page first."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
-    at.run()
     if page:
-        at.switch_page(f"pages/{page}").run()
-    return at
+        at.switch_page(f"pages/{page}")
+    return at.run()
 
 
 def assert_ok(at: AppTest) -> None:
