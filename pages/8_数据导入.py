@@ -6,13 +6,27 @@ from datetime import date
 
 import streamlit as st
 
+from analytics import base
 from analytics.imports import import_history
 from ledger import glossary as g
-from ui.common import bump_version, call, page_setup, show_table
+from ui.common import bump_version, call, get_con, page_setup, show_table
 from ui.extra import outcome_summary, problems_frame, run_import
 
 _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
 _DONE = "_import_done"         # outcomes of the last real import (shown after the rerun)
+
+
+def _confirm(uploads, round_date, unit) -> None:
+    """The real import, as a button callback: it runs before the rerun, so the sidebar of that rerun
+    already lists the new round and can be moved to the newest one."""
+    result = run_import(get_con(), uploads, dry_run=False, round_date=round_date, unit=unit, with_preview=False)
+    bump_version()                                   # every page recomputes from the new data
+    st.session_state.pop(_PREVIEW, None)
+    st.session_state[_DONE] = result
+    newest = base.round_in_force(get_con(), as_of=date.max)
+    if newest is not None and any(o.result.status == "accepted" for o in result):
+        st.session_state["sb_round"] = newest        # the sidebar moves to the newest round
+
 
 ctx = page_setup("数据导入", needs_data=False)
 st.markdown("上传乡镇（街道）或项目主管部门报送的台账（附件1/2/5、降级销号表）。先预检，没有错误的文件"
@@ -67,15 +81,8 @@ if files:
     ready = [f for f, o in zip(files, outcomes) if o.result.status == "accepted"]
     if len(ready) < len(files):
         st.warning(f"{len(files) - len(ready)} 个文件不会导入（有错误，或与上次导入的文件相同）。")
-    if st.button(f"确认导入 {len(ready)} 个文件", key="confirm_import", type="primary", disabled=not ready):
-        with st.spinner("正在导入…"):
-            result = run_import(ctx.con, [(f.name, f.getvalue()) for f in ready], dry_run=False,
-                                round_date=round_override, unit=unit_override, with_preview=False)
-        bump_version()                            # every page recomputes from the new data
-        st.session_state.pop(_PREVIEW, None)
-        st.session_state.pop("sb_round", None)    # the sidebar moves to the newest round
-        st.session_state[_DONE] = result
-        st.rerun()
+    st.button(f"确认导入 {len(ready)} 个文件", key="confirm_import", type="primary", disabled=not ready,
+              on_click=_confirm, args=([(f.name, f.getvalue()) for f in ready], round_override, unit_override))
 
 st.subheader("导入记录")
 hist = call(import_history, ctx, limit=200)

@@ -132,3 +132,40 @@ def test_problems_frame_xlsx_roundtrip(tmp_path):
     rows = list(wb.active.values)
     assert rows[0] == ("文件", "工作表", "行", "列", "值", "问题", "严重程度")
     assert len(rows) == 3
+
+
+@pytest.fixture
+def own_fixture_db(tmp_path, monkeypatch):
+    """A private copy of the fixture database (this test writes to it)."""
+    import streamlit as st
+
+    from tests.fixture_db import build_fixture
+
+    p = tmp_path / "fixture.duckdb"
+    con = db.connect(p)
+    build_fixture(con)
+    con.close()
+    monkeypatch.setenv("LEDGER_DB", str(p))
+    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield p
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def test_import_moves_sidebar_to_new_round(own_fixture_db, tmp_path):
+    from datetime import date
+
+    data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    at = app_at("8_数据导入.py")
+    assert at.session_state["sb_round"] == date(2023, 11, 29)      # R5 in force
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    at.button(key="confirm_import").click().run()
+    assert_ok(at)
+    assert at.session_state["sb_round"] == date(2023, 12, 14)
+    assert any("第6期（2023-12-14）" in c.value for c in at.caption)
+    at.switch_page("pages/6_填报情况.py").run()
+    assert_ok(at)
+    assert any("2023-12-14" in c.value for c in at.caption)

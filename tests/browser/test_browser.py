@@ -1,0 +1,102 @@
+"""What AppTest cannot see: every page renders in a real browser without an exception box, Chinese
+glyphs come out as glyphs, a ledger goes through the upload widget into the database and shows on
+总览, and a table download arrives as a valid .xlsx."""
+from __future__ import annotations
+
+import io
+import subprocess
+
+import openpyxl
+
+from tests.browser.conftest import ARTIFACTS
+from tests.ledger_book import ledger_book
+
+# (url path, title) — url paths are what st.navigation derives from the page file names
+PAGES = [("", "总览"), ("风险分级", "风险分级"), ("资金投向", "资金投向"), ("整改进度", "整改进度"),
+         ("单位排名与奖惩", "单位排名与奖惩"), ("填报情况", "填报情况"), ("项目详情", "项目详情"),
+         ("数据导入", "数据导入"), ("设置", "设置")]
+RUN_TIMEOUT = 45_000  # ms for one script run to finish
+
+
+def wait_idle(page, title: str) -> None:
+    """The page's h1 shows ``title`` and the script run is over (no running-status widget)."""
+    page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=RUN_TIMEOUT)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RUN_TIMEOUT)
+    page.wait_for_timeout(300)
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RUN_TIMEOUT)
+
+
+def assert_no_error(page, where: str) -> None:
+    exc = page.locator('[data-testid="stException"]')
+    assert exc.count() == 0, f"{where}: {exc.first.inner_text()[:800]}"
+    body = page.locator("body").inner_text()
+    assert "Traceback" not in body, f"{where}: traceback on the page"
+
+
+def test_cjk_font_installed():
+    out = subprocess.run(["fc-list", ":lang=zh"], capture_output=True, text=True, timeout=20).stdout
+    assert out.strip(), "no CJK font: install fonts-wqy-microhei (scripts/setup.sh --dev)"
+
+
+def test_every_page_renders(server, page):
+    ARTIFACTS.mkdir(exist_ok=True)
+    for path, title in PAGES:
+        page.goto(f"{server['url']}/{path}", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+        wait_idle(page, title)
+        assert_no_error(page, title)
+        if title == "整改进度":
+            check_cjk_title(page, title)
+
+
+def check_cjk_title(page, title: str) -> None:
+    """Chinese glyphs, not boxes: screenshot, the title's text box is about one em per CJK character,
+    and the CJK font is loaded for those characters."""
+    page.screenshot(path=str(ARTIFACTS / f"{title}.png"), full_page=False)
+    width, font_px, n = page.evaluate("""(t) => {
+        const h = [...document.querySelectorAll('h1')].find(e => e.innerText.trim() === t);
+        const r = document.createRange(); r.selectNodeContents(h);
+        return [r.getBoundingClientRect().width, parseFloat(getComputedStyle(h).fontSize), t.length];
+    }""", title)
+    assert 0.8 * n * font_px <= width <= 1.3 * n * font_px, (width, font_px, n)
+    assert page.evaluate("(t) => document.fonts.check('16px \"WenQuanYi Micro Hei\"', t)", title)
+
+
+def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
+    ARTIFACTS.mkdir(exist_ok=True)
+    book = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx")
+    page.goto(f"{server['url']}/数据导入", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    wait_idle(page, "数据导入")
+    page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(book))
+    confirm = page.get_by_role("button", name="确认导入 1 个文件")   # enabled once the dry run passed
+    confirm.wait_for(timeout=RUN_TIMEOUT)
+    wait_idle(page, "数据导入")
+    assert_no_error(page, "预检")
+    assert confirm.is_enabled()
+    confirm.click()
+    page.get_by_text("已导入 1 个文件", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
+    wait_idle(page, "数据导入")
+    assert_no_error(page, "导入")
+    page.screenshot(path=str(ARTIFACTS / "数据导入.png"))
+
+    # a table download arrives and is a real workbook (the import history, now with our file)
+    with page.expect_download(timeout=RUN_TIMEOUT) as info:
+        page.locator('[data-testid="stDownloadButton"]', has_text="下载 Excel").last.locator("button").click()
+    dl = info.value
+    target = tmp_path / (dl.suggested_filename or "download.xlsx")
+    dl.save_as(str(target))
+    assert target.name == "导入记录.xlsx"
+    rows = list(openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active.values)
+    assert "文件名" in rows[0]
+    assert rows[1][rows[0].index("文件名")] == "南乡镇_2023-12-14.xlsx"
+
+    # the same session moves on to 总览: the banner names the new round (第6期 2023-12-14)
+    page.locator('[data-testid="stSidebarNavLink"]', has_text="总览").first.click()
+    wait_idle(page, "总览")
+    assert_no_error(page, "总览")
+    page.get_by_text("2023-12-14", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
+    assert "第6期" in page.locator("body").inner_text()
+    page.screenshot(path=str(ARTIFACTS / "总览.png"))
+
+
