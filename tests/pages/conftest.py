@@ -102,3 +102,17 @@ def metric(at: AppTest, label: str):
 
 
 __all__ = ["AS_OF", "app_at", "assert_ok", "fig", "frame", "metric"]
+
+
+@pytest.fixture
+def own_db(tmp_path, monkeypatch):
+    """A private fixture database for tests that write (settings), so shared ones stay pristine."""
+    p = tmp_path / "own.duckdb"
+    c = db.connect(p)
+    build_fixture(c)
+    c.close()
+    monkeypatch.setenv("LEDGER_DB", str(p))
+    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
+    _clear()
+    yield p
+    _clear()

@@ -1,0 +1,74 @@
+"""风险分级 page against grades/tiers/consistency/sensitive computed on the same fixture database."""
+from __future__ import annotations
+
+from analytics import consistency, grades, sensitive, tiers
+from analytics.filters import Filters
+from tests.fixture_db import R5
+from tests.pages.conftest import app_at, assert_ok, fig
+
+PAGE = "2_风险分级.py"
+
+
+def _bars(f):
+    return {t["name"]: (t["x"], t["y"]) for t in f["data"]}
+
+
+def test_distribution_by_department(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    at.selectbox(key="risk_dim").set_value("department").run()
+    assert_ok(at)
+    exp = grades.grade_counts(con, as_of=R5, by="department")
+    f = fig(at, 0)
+    bars = _bars(f)
+    assert list(bars) == ["红", "黄", "绿"]
+    assert [t["marker"]["color"] for t in f["data"]] == ["#d62728", "#f2b701", "#2ca02c"]
+    red = exp[exp["grade"] == "red"]
+    assert bars["红"] == (red["department"].tolist(), [float(v) for v in red["projects"]])
+    # 区农业农村局: P01 P05 P08 red → 3
+    assert dict(zip(*bars["红"]))["区农业农村局"] == 3.0
+    assert f["layout"]["xaxis"]["title"]["text"] == "主管部门"
+    assert f["layout"]["yaxis"]["title"]["text"] == "项目数"
+    table = at.dataframe[0].value
+    assert table.columns.tolist()[:3] == ["主管部门", "风险等级", "项目数"]
+    assert table["项目数"].tolist() == exp["projects"].tolist()
+    assert table["扶贫帮扶资金(万元)"].tolist() == [float(v) for v in exp["funds_wan"]]
+
+
+def test_tier_dimension_labels_and_town_filter(ledger_db, con):
+    at = app_at(PAGE)
+    at.multiselect(key="sb_towns").set_value(["贺街镇"]).run()
+    at.selectbox(key="risk_dim").set_value("tier").run()
+    assert_ok(at)
+    f = Filters(towns=("贺街镇",))
+    exp = grades.grade_counts(con, as_of=R5, filters=f, by="tier")
+    bars = _bars(fig(at, 0))
+    # tier codes shown in Chinese
+    assert set(bars["红"][0]) <= {"自治区督办", "市级督办", "区专班督办", "常态化监测"}
+    assert sum(bars["红"][1]) == float(exp[exp["grade"] == "red"]["projects"].sum()) == 1.0  # P01
+    # Sankey: initial → current flows of 贺街镇 (P01 红→红, P02 黄→黄, P03 红→绿, P04 黄→绿)
+    flows = grades.grade_transitions(con, as_of=R5, filters=f)
+    s = fig(at, 1)["data"][0]
+    assert s["type"] == "sankey"
+    assert sum(s["link"]["value"]) == float(flows["projects"].sum()) == 4.0
+    # tier table and counts honour the filter
+    tc = tiers.tier_counts(con, as_of=R5, filters=f)
+    counts = at.dataframe[2].value
+    assert counts["督办层级"].tolist() == ["自治区督办", "市级督办", "区专班督办", "常态化监测"]
+    assert counts["项目数"].tolist() == tc["projects"].tolist()
+    tt = tiers.tier_table(con, as_of=R5, filters=f)
+    assert at.dataframe[3].value["项目编号"].tolist() == tt["project_code"].tolist()
+
+
+def test_sensitive_and_false_greens(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    fg = consistency.false_greens(con, as_of=R5)
+    table = at.dataframe[5].value
+    assert table["项目编号"].tolist() == fg["project_code"].tolist()
+    assert table["不一致原因"].tolist() == fg["reason"].tolist()
+    assert "P07" in table["项目编号"].tolist()  # 闲置 but green (成而不用)
+    assert "P08" in table["项目编号"].tolist()  # red without a 三不 problem
+    sens = sensitive.sensitive_projects(con, as_of=R5)
+    assert len(at.dataframe[4].value) == len(sens) == 0  # the fixture has no sensitive flags
+    assert any("两高两道" in c.value for c in at.caption)

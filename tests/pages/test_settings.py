@@ -1,0 +1,46 @@
+"""设置 page: every setting shown; save and reset write the settings table and every page recomputes."""
+from __future__ import annotations
+
+from analytics import tiers
+from analytics.settings import DEFAULTS, LABELS, get_settings
+from tests.fixture_db import R5
+from tests.pages.conftest import app_at, assert_ok
+
+
+def _con(path):
+    from ui.common import _connection
+
+    return _connection(str(path)).cursor()
+
+
+def test_all_settings_listed(ledger_db):
+    at = app_at("9_设置.py")
+    assert_ok(at)
+    table = at.dataframe[0].value
+    assert table["代码"].tolist() == list(DEFAULTS)
+    assert table["设置项"].tolist() == [LABELS[k] for k in DEFAULTS]
+    assert set(table["已修改"]) == {""}
+
+
+def test_save_changes_tiers_on_other_pages_then_reset(own_db):
+    at = app_at("9_设置.py")
+    at.number_input(key="set_tier_upper_wan").set_value(2999)
+    at.number_input(key="set_w_green_share").set_value(40)
+    at.button(key="set_save").click().run()
+    assert_ok(at)
+    con = _con(own_db)
+    s = get_settings(con)
+    assert s["tier_upper_wan"] == 2999 and s["weights"]["green_share"] == 40
+    assert any("已保存 2 项设置" in m.value for m in at.success)
+    # P03 (2999.99 万元, first graded 红) is now ≥ 2999 → 自治区督办: 2 region projects
+    at.switch_page("pages/2_风险分级.py").run()
+    assert_ok(at)
+    counts = at.dataframe[2].value
+    exp = tiers.tier_counts(con, as_of=R5, settings=s)
+    assert counts["项目数"].tolist() == exp["projects"].tolist()
+    assert counts["项目数"].tolist()[0] == 2
+    at.switch_page("pages/9_设置.py").run()
+    at.button(key="set_reset").click().run()
+    assert_ok(at)
+    assert get_settings(_con(own_db)) == DEFAULTS
+    assert at.number_input(key="set_tier_upper_wan").value == 3000
