@@ -56,3 +56,38 @@ def test_password_guard(ledger_db, monkeypatch):
     at.text_input(key="auth_pw").set_value("s3cret").run()
     assert_ok(at)
     assert at.metric
+
+
+def test_display_frame_and_xlsx_roundtrip():
+    """Codes → Chinese, money as numbers, Chinese headers; the .xlsx holds exactly the shown table."""
+    import io
+    from decimal import Decimal
+
+    import openpyxl
+    import pandas as pd
+    import pyarrow as pa
+
+    from ui.common import display_frame, to_xlsx_bytes
+
+    df = pd.DataFrame({
+        "project_code": ["P01", "P04"],
+        "grade": ["red", "green"],
+        "tier": ["region", "district"],
+        "sensitive": [["roadside", "farmland"], []],
+        "pretreatment_done": pd.array([False, None], dtype="boolean"),
+        "funds_wan": pd.array([Decimal("3000.00"), Decimal("999.99")], dtype=pd.ArrowDtype(pa.decimal128(20, 6))),
+        "status": ["overdue", "pending"],
+    })
+    view = display_frame(df)
+    assert view.columns.tolist() == ["项目编号", "风险等级", "督办层级", "敏感问题", "预处理完成",
+                                     "扶贫帮扶资金(万元)", "状态"]
+    assert view["风险等级"].tolist() == ["红", "绿"]
+    assert view["督办层级"].tolist() == ["自治区督办", "区专班督办"]
+    assert view["敏感问题"].tolist() == ["“两高两道”沿线、违法违规占用耕地", ""]
+    assert view["预处理完成"].tolist() == ["否", ""]
+    assert view["扶贫帮扶资金(万元)"].tolist() == [3000.0, 999.99]
+    assert view["状态"].tolist() == ["逾期未完成", "未到期"]
+    ws = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(view))).active
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0] == view.columns.tolist()
+    assert rows[1][:3] == ["P01", "红", "自治区督办"] and rows[2][5] == 999.99
