@@ -32,7 +32,7 @@ FULL OUTER JOIN risk_rows r
 
 -- Funding total per project per round per unit (sum of the nine sources).
 CREATE OR REPLACE VIEW v_project_funds AS
-SELECT round_date, unit, project_code, SUM(amount_wan) AS funds_wan
+SELECT round_date, unit, project_code, CAST(SUM(amount_wan) AS DECIMAL(24,6)) AS funds_wan
 FROM funding_rows GROUP BY ALL;
 
 -- The ledger in force at date d: for each unit, the rows of its latest submission on or before d
@@ -43,7 +43,7 @@ SELECT unit, MAX(round_date) AS round_date
 FROM submissions WHERE round_date <= d GROUP BY unit;
 
 CREATE OR REPLACE MACRO inforce(d) AS TABLE
-SELECT pr.*, COALESCE(f.funds_wan, pr.reported_funds_wan, 0) AS funds_wan
+SELECT pr.*, CAST(COALESCE(f.funds_wan, pr.reported_funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan
 FROM v_project_round pr
 JOIN inforce_rounds(d) ir ON pr.unit = ir.unit AND pr.round_date = ir.round_date
 LEFT JOIN v_project_funds f
