@@ -47,7 +47,8 @@ table = call(tiers.tier_table, ctx)
 late_codes = set(call(clocks.clocks, ctx).query("status == 'overdue'")["project_code"])
 ry = table[table["grade"].isin(["red", "yellow"])].copy()
 ry["overdue"] = ry["project_code"].isin(late_codes)
-ry = ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1})).sort_values(["_o", "project_code"])
+ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overdue first within a grade
+      .sort_values(["_o", "overdue", "project_code"], ascending=[True, False, True]))
 show_table(ry, key="ov_red", file_name="红黄项目.xlsx",
            columns=["project_code", "name", "grade", "town", "department", "tier", "overdue", "tier_amount_wan"],
            labels={"overdue": "有逾期未完成时限"})

@@ -224,7 +224,7 @@ def empty_state(msg: str = "请先导入台账") -> None:
 
 # --- cached analytics calls ------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=1024)
-def _cached_call(fn_key: str, version: str, as_of, filters_key: str, settings_key: str, kwargs_key: str,
+def _cached_call(fn_key: str, version: str, as_of, filters_key: str, settings_key: str, kwargs_key: tuple,
                  _fn, _con, _kwargs):
     return _fn(_con, **_kwargs)
 
@@ -251,7 +251,7 @@ def call(fn: Callable, ctx: Ctx, **kwargs):
     rest = {k: v for k, v in kw.items() if k not in ("as_of", "filters", "settings")}
     return _cached_call(
         f"{fn.__module__}.{fn.__qualname__}", ctx.version, kw.get("as_of"), repr(kw.get("filters")),
-        settings_key, repr(sorted(rest.items())), _fn=fn, _con=ctx.con, _kwargs=kw,
+        settings_key, tuple(sorted(rest.items())), _fn=fn, _con=ctx.con, _kwargs=kw,
     )
 
 
@@ -285,7 +285,8 @@ EXTRA_LABELS: dict[str, str] = {
     "checklist_passed": "核查通过项", "checklist_total": "核查项数", "checklist_missing": "缺项",
     "task_seq": "序号", "measure": "工作任务/具体措施", "issue": "存在问题", "due_on": "时间节点",
     "done_on": "完成日期", "lead": "责任领导", "lead_unit": "牵头单位", "assist_units": "配合单位",
-    "person": "责任人",
+    "person": "责任人", "problem": "存在问题", "lead_leader": "责任领导", "co_units": "配合单位",
+    "owner": "责任人",
     "score": "得分S", "rank": "排名", "band": "等次", "factor": "奖惩系数f", "penalty": "扣分",
     "alloc_yuan": "分配额(元)", "base_yuan": "基数(元)", "change_yuan": "变化(元)", "change_pct": "变化率",
     "enterprise_funds_wan": "企业出资(万元)", "paid_wan": "已拨付(万元)", "distribution_wan": "分红(万元)",
