@@ -18,15 +18,19 @@ def _has_imports(path: Path) -> bool:
         con.close()
 
 
-def ensure_database(path=None) -> Path:
+def ensure_database(path=None, *, progress=None) -> Path:
     """The database path; when the file is missing or has no imports, build it from
-    data/sample/ledgers into a temp file (archiving into the real archive) and move it into place."""
+    data/sample/ledgers into a temp file (archiving into the real archive) and move it into place.
+
+    ``progress(done, total, file_name)`` is called after each file. Set LEDGER_BOOTSTRAP=0 to start
+    with an empty database instead (nothing is imported). A sample file that is rejected is a bug in
+    the bundled data: the build stops with RuntimeError and the target is left untouched."""
     from .cli import SAMPLE_DIR, sample_files
     from . import importer
 
     target = dbm.db_path(path)
     with dbm.WRITE_LOCK:
-        if _has_imports(target):
+        if _has_imports(target) or os.environ.get("LEDGER_BOOTSTRAP", "1") == "0":
             return target
         target.parent.mkdir(parents=True, exist_ok=True)
         tmp = target.with_name(target.name + ".bootstrap.tmp")
@@ -36,8 +40,14 @@ def ensure_database(path=None) -> Path:
         archive = dbm.archive_dir(target)
         con = dbm.connect(tmp)
         try:
-            for f in sample_files(SAMPLE_DIR):
-                importer.import_file(con, f, imported_by="bootstrap", archive_root=archive, _db_name=target)
+            files = sample_files(SAMPLE_DIR)
+            for i, f in enumerate(files, 1):
+                res = importer.import_file(con, f, imported_by="bootstrap", archive_root=archive, _db_name=target)
+                if res.status == "rejected":
+                    errs = [p["message"] for p in res.problems if p["severity"] == "error"][:3]
+                    raise RuntimeError(f"样例台账 {f.name} 被拒绝：{errs}")
+                if progress:
+                    progress(i, len(files), f.name)
             con.execute("CHECKPOINT")
         finally:
             con.close()

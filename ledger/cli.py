@@ -96,13 +96,32 @@ def load_sample(db_path=None, sample_dir: Path = SAMPLE_DIR, *, imported_by: str
 
 
 def cmd_load_sample(a) -> int:
-    results = load_sample(a.db)
-    if not results:
-        print("数据库已有导入记录（或没有样例文件），未加载样例")
+    """Build the database from the bundled sample (atomically, via bootstrap) when it has no imports."""
+    from .bootstrap import _has_imports, ensure_database
+
+    path = dbm.db_path(a.db)
+    if _has_imports(path):
+        print(f"数据库已有导入记录，未加载样例：{path}")
         return 0
-    for r in results:
-        _print_report(r)
-    return 1 if any(r.status == "rejected" for r in results) else 0
+    files = sample_files()
+    print(f"首次启动：从样例台账建库（{len(files)} 个文件）→ {path}", flush=True)
+
+    def progress(done, total, name):
+        if done % 50 == 0 or done == total:
+            print(f"  已导入 {done}/{total}", flush=True)
+
+    try:
+        ensure_database(path, progress=progress)
+    except RuntimeError as e:
+        print(f"样例建库失败：{e}", file=sys.stderr)
+        return 1
+    con = dbm.connect(path, read_only=True)
+    try:
+        s = importer.summary(con)
+    finally:
+        con.close()
+    print(f"完成：{s['rounds']} 期，项目 {s['projects']} 个，资金 {s['total_funds_wan']} 万元")
+    return 0
 
 
 def main(argv: list[str] | None = None) -> int:

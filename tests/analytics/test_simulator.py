@@ -122,17 +122,6 @@ def test_duplicate_units_rejected():
 
 # ---- invariants on the sample ledgers (data/sample) -----------------------------------------------
 
-@pytest.fixture(scope="module")
-def sample_con(tmp_path_factory):
-    from ledger import cli, db
-
-    path = tmp_path_factory.mktemp("sample") / "ledger.duckdb"
-    assert cli.load_sample(path), "sample ledgers should import"
-    con = db.connect(path)
-    yield con
-    con.close()
-
-
 def test_invariants_on_sample_data(sample_con):
     from analytics import base
     from analytics.settings import DEFAULTS
