@@ -12,28 +12,32 @@ import pandas as pd
 
 from . import base, clocks, signoff
 from ._db import query
+from .filters import Filters
 
 _SEARCH_SQL = """
-SELECT project_code, name, town, department, grade, round_date
+SELECT project_code, name, town, department, grade, round_date, category, build_year
 FROM v_project_round
 WHERE round_date <= $as_of
   AND (project_code ILIKE $pat OR name ILIKE $pat)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
 ORDER BY project_code
-LIMIT $limit
 """
 
 
-def search_projects(con, *, as_of: date, q: str, limit: int = 200) -> pd.DataFrame:
+def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None, limit: int = 200) -> pd.DataFrame:
     """Projects whose code or name contains ``q`` (case-insensitive), latest report ≤ ``as_of``.
 
     One row per project: project_code, name, town, department, grade (latest reported), round_date
-    (latest round reporting it). Empty ``q`` matches every project (up to ``limit``).
-    Example: q='冷链' → P01 贺街镇冷链物流中心; q='p0' → P01…P09.
+    (latest round reporting it), category, build_year. Empty ``q`` matches every project (up to
+    ``limit``). ``filters`` narrow by town/department/category/year (not tier: a dropped project has none).
+    ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01 贺街镇冷链物流中心; q='p0' → P01…P09.
     """
     pat = "%" + (q or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     sql = _SEARCH_SQL.replace("ILIKE $pat", "ILIKE $pat ESCAPE '\\'")
-    return query(con, sql, {"as_of": as_of, "pat": pat, "limit": int(limit)})
+    df = query(con, sql, {"as_of": as_of, "pat": pat})
+    if filters is not None:
+        df = filters.apply(df)
+    return df.head(int(limit)).reset_index(drop=True)
 
 
 def _funding_lines(con, *, as_of: date, project_code: str) -> pd.DataFrame:

@@ -13,15 +13,15 @@ rollup = call(clocks.clock_rollup, ctx, by="unit")
 overdue = int(rollup["overdue"].sum())
 judged = int(rollup["on_time"].sum() + rollup["late"].sum() + rollup["overdue"].sum())
 
-cols = st.columns(7)
+cols = st.columns(4)
 cols[0].metric("项目数", int(counts["projects"].sum()), border=True)
 cols[1].metric("扶贫帮扶资金（万元）", fmt_wan(money["total_wan"]), border=True)
-for col, g in zip(cols[2:5], ["red", "yellow", "green"]):
+cols[2].metric("逾期未完成", overdue, help="逾期未完成的整改时限个数（一个项目可有多个时限）", border=True)
+cols[3].metric("按期完成率", fmt_pct(int(rollup["on_time"].sum()) / judged if judged else None),
+               help="按期完成 ÷（按期完成＋逾期完成＋逾期未完成），未到期的时限不计", border=True)
+for col, g in zip(st.columns(4)[:3], ["red", "yellow", "green"]):
     col.metric(f"{grade_label(g)}色项目", int(delta.loc[g, "now"]), delta=int(delta.loc[g, "delta"]),
                delta_color="normal" if g == "green" else "inverse", delta_description="较上期", border=True)
-cols[5].metric("逾期未完成", overdue, help="逾期未完成的整改时限个数（一个项目可有多个时限）", border=True)
-cols[6].metric("按期完成率", fmt_pct(int(rollup["on_time"].sum()) / judged if judged else None),
-               help="按期完成 ÷（按期完成＋逾期完成＋逾期未完成），未到期的时限不计", border=True)
 
 left, mid, right = st.columns([1, 1.3, 1.3])
 with left:

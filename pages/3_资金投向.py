@@ -22,9 +22,10 @@ st.plotly_chart(charts.stacked_bar(by_year, x="fund_year", y="amount_wan", serie
                                    x_title="资金年度", y_title="金额（万元）", legend_title="资金来源"),
                 key="fund_source_year")
 wide = by_year.pivot(index="fund_year", columns="source", values="amount_wan").reset_index()
-wide = wide[["fund_year"] + [s for s in by_year["source"].drop_duplicates() if s in wide]]
+srcs = [s for s in by_year["source"].drop_duplicates() if s in wide]
+wide = wide[["fund_year"] + srcs].rename(columns={s: f"{s}_wan" for s in srcs})  # _wan: shown as money
 show_table(wide, key="fund_source_year", file_name="资金来源_年度.xlsx",
-           labels={s: f"{SOURCES.get(s, s)}(万元)" for s in wide.columns if s != "fund_year"})
+           labels={f"{s}_wan": f"{SOURCES.get(s, s)}(万元)" for s in srcs})
 
 UNIT_BY = {"town": "乡镇", "department": "主管部门", "tier": "督办层级", "category": "项目类别"}
 st.subheader("资金按单位分布")

@@ -23,7 +23,7 @@ if not d["in_force"]:
     st.warning("该项目不在本期在册台账中（可能已被报送单位移出），下面只显示历史记录。")
 else:
     st.subheader(f"{p['project_code']} {p['name']}")
-    c = st.columns(5)
+    c = st.columns([1, 1, 1.5, 1.3, 1.3])
     c[0].metric("当前等级", grade_label(p["grade"]), border=True)
     c[1].metric("初始等级", grade_label(p["initial_grade"]), border=True)
     c[2].metric("督办层级", glossary.label("tier", p["tier"]), border=True)

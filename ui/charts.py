@@ -34,6 +34,20 @@ def _layout(fig: go.Figure, *, title: str | None, x_title: str | None = None, y_
     return fig
 
 
+def _count_axis(fig: go.Figure, values, axis: str = "y") -> None:
+    """Counts: start at 0 and, for small counts, one tick per whole number (no 0.5 projects)."""
+    vals = [v for v in values if v is not None]
+    upd = fig.update_yaxes if axis == "y" else fig.update_xaxes
+    upd(rangemode="tozero")
+    if vals and all(float(v).is_integer() for v in vals) and max(vals) <= 10:
+        upd(dtick=1, tick0=0)
+
+
+def _cat(values) -> list:
+    """Dates → 'YYYY-MM-DD' strings (a categorical axis: one tick per report round, no English months)."""
+    return [v.isoformat() if hasattr(v, "isoformat") else v for v in values]
+
+
 def _num(values) -> list:
     return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else float(v) for v in values]
 
@@ -75,7 +89,11 @@ def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
             x=ys if horizontal else xs, y=xs if horizontal else ys, name=label,
             orientation="h" if horizontal else "v", marker_color=cmap[k],
         ))
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", legend_traceorder="normal")
+    totals: dict = {}
+    for xv, yv in zip(df[x], _num(df[y])):
+        totals[xv] = totals.get(xv, 0.0) + (yv or 0.0)
+    _count_axis(fig, list(totals.values()), "x" if horizontal else "y")
     if horizontal:
         return _layout(fig, title=title, x_title=y_title, y_title=x_title, height=height, legend_title=legend_title)
     return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height, legend_title=legend_title)
@@ -90,9 +108,12 @@ def bar(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, horizon
         x=ys if horizontal else xs, y=xs if horizontal else ys, orientation="h" if horizontal else "v",
         marker_color=color or NEUTRAL[0], text=list(df[text]) if text else None,
     ))
+    _count_axis(fig, ys, "x" if horizontal else "y")
     if horizontal:
         fig.update_yaxes(autorange="reversed")
-        return _layout(fig, title=title, x_title=y_title, y_title=x_title, height=height)
+        fig.update_layout(bargap=0.45)
+        return _layout(fig, title=title, x_title=y_title, y_title=x_title,
+                       height=min(height, max(200, 56 * len(xs) + 110)))
     return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
 
 
@@ -106,8 +127,10 @@ def trend_lines(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
     for k in keys:
         part = df[df[series] == k]
         label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
-        fig.add_trace(go.Scatter(x=list(part[x]), y=_num(part[y]), name=label, mode="lines+markers",
+        fig.add_trace(go.Scatter(x=_cat(part[x]), y=_num(part[y]), name=label, mode="lines+markers",
                                  line=dict(color=cmap[k], width=3)))
+    fig.update_xaxes(type="category")
+    _count_axis(fig, _num(df[y]))
     return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
 
 

@@ -52,3 +52,8 @@ def test_sensitive_projects_not_done_first_and_filters(con):
     assert [list(v) for v in s["sensitive"]] == [["roadside"], ["farmland"]]
     only = sensitive.sensitive_projects(con, as_of=AS_OF, filters=Filters(towns=("南乡镇",)))
     assert only["project_code"].tolist() == ["P13"]
+
+
+def test_search_honours_filters(con):
+    got = project.search_projects(con, as_of=AS_OF, q="加工", filters=Filters(towns=("大宁镇",)))
+    assert got["project_code"].tolist() == ["P10", "P11"]  # not P03 (贺街镇) nor P13 (南乡镇)

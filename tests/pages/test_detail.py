@@ -54,3 +54,11 @@ def test_no_match_is_friendly(ledger_db):
     at.text_input(key="detail_q").set_value("不存在的项目%_").run()
     assert_ok(at)
     assert any("没有匹配" in i.value for i in at.info)
+
+
+def test_search_honours_sidebar_town(ledger_db):
+    at = app_at(PAGE)
+    at.multiselect(key="sb_towns").set_value(["大宁镇"]).run()
+    at.text_input(key="detail_q").set_value("加工").run()
+    assert_ok(at)
+    assert [o.split()[0] for o in at.selectbox(key="detail_pick").options] == ["P10", "P11"]
