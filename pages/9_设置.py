@@ -14,6 +14,7 @@ cur = ctx.settings
 WEIGHT_LABELS = {"green_share": "当前绿色占比", "on_time": "按期完成", "resolved": "红黄已化解",
                  "submissions": "按时报送", "linkage": "联农带农成效", "consistency": "数据一致性"}
 BAND_LABELS = {k: glossary.label("band", k) for k in DEFAULTS["bands"]}
+BASIS = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
 
 
 def show(v):
@@ -21,7 +22,7 @@ def show(v):
         return "；".join(f"{WEIGHT_LABELS.get(k, BAND_LABELS.get(k, k))}={x}" for k, x in v.items())
     if isinstance(v, list):
         return "、".join(glossary.label("signoff_checklist", x) for x in v)
-    return str(v)
+    return BASIS.get(v, str(v)) if isinstance(v, str) else str(v)
 
 
 st.subheader("当前设置")
@@ -39,7 +40,7 @@ with st.form("settings_form"):
         new["tier_amount_basis"] = st.selectbox(
             LABELS["tier_amount_basis"], ["funds", "total_investment"], key="set_tier_amount_basis",
             index=["funds", "total_investment"].index(cur["tier_amount_basis"]),
-            format_func={"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}.get)
+            format_func=BASIS.get)
         for k in ("tier_lower_wan", "tier_upper_wan"):
             new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=100, key=f"set_{k}")
         new["default_clock_start"] = st.date_input(
