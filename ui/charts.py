@@ -175,16 +175,20 @@ def treemap(df: pd.DataFrame, *, labels: str, parents: str | None, value: str, t
     return _layout(fig, title=title, height=height)
 
 
+OVERDUE_COLOR = "#5b2a86"  # 逾期未完成: not a grade colour (红/黄/绿 are reserved for grades)
+
+
 def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | None = None,
           names: dict | None = None, today: date | None = None, x_title: str = "日期",
           y_title: str = "时限", title: str | None = None, height: int | None = None) -> go.Figure:
     """Horizontal bars from ``start`` to ``end`` per ``task`` row, coloured by ``status`` (neutral
-    palette; an 'overdue' status is drawn red as a warning), with a dashed vertical line at ``today``."""
+    palette; an 'overdue' status is drawn dark purple so it stands out without borrowing the grade
+    red), with a dashed vertical line at ``today``."""
     fig = go.Figure()
     keys = list(dict.fromkeys(df[status])) if status else [None]
     cmap = series_colors(keys)
     if "overdue" in cmap:
-        cmap["overdue"] = GRADE_COLORS["red"]
+        cmap["overdue"] = OVERDUE_COLOR
     for k in keys:
         part = df if k is None else df[df[status] == k]
         starts = pd.to_datetime(pd.Series(list(part[start])))

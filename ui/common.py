@@ -340,6 +340,8 @@ def _is_money(col: str) -> bool:
 
 
 def _is_share(col: str) -> bool:
+    if col.startswith(("contrib_", "norm_")):  # points and 0..1 scores, not shares
+        return False
     return col == "share" or col.endswith("_share") or col.endswith("_rate") or col == "change_pct"
 
 
