@@ -27,6 +27,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from ui import nav as _nav
+
 from analytics import base
 from analytics.filters import Filters
 from analytics.settings import get_settings
@@ -199,6 +201,11 @@ def page_setup(title: str, needs_data: bool = True) -> Ctx:
 
     With ``needs_data`` and an empty database it shows 请先导入台账 and stops the page."""
     ctx = st.session_state.pop(_CTX_KEY, None)
+    if ctx is None and _nav.handing_over():
+        # served directly from pages/ before app.py ran (old multipage mode): run the app's own
+        # navigation, which runs this page again inside it with the shell, then stop this run.
+        _nav.run_app()
+        st.stop()
     if ctx is None:  # the page file runs without app.py
         try:
             st.set_page_config(page_title=f"{title} · 帮扶产业项目监管看板", layout="wide")
