@@ -12,7 +12,9 @@ from tests.browser.conftest import ARTIFACTS
 from tests.ledger_book import ledger_book
 
 # (url path, title) — url paths are what st.navigation derives from the page file names
-PAGES = [("", "总览"), ("风险分级", "风险分级"), ("资金投向", "资金投向"), ("整改进度", "整改进度"),
+# A deep link first: on a fresh server process Streamlit serves pages/ files directly before app.py
+# has run once; the page must still come up inside the app's sectioned navigation.
+PAGES = [("风险分级", "风险分级"), ("", "总览"), ("资金投向", "资金投向"), ("整改进度", "整改进度"),
          ("单位排名与奖惩", "单位排名与奖惩"), ("填报情况", "填报情况"), ("项目详情", "项目详情"),
          ("数据导入", "数据导入"), ("设置", "设置")]
 RUN_TIMEOUT = 45_000  # ms for one script run to finish
@@ -46,6 +48,8 @@ def test_every_page_renders(server, page):
         page.goto(f"{server['url']}/{path}", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
         wait_idle(page, title)
         assert_no_error(page, title)
+        nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+        assert "工作专班" in nav and "单位排名与奖惩" in nav, f"{title}: navigation without sections: {nav[:200]}"
         if title == "整改进度":
             check_cjk_title(page, title)
 
