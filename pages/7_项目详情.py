@@ -8,7 +8,7 @@ from ui.common import call, fmt_wan, grade_label, page_setup, show_table
 
 ctx = page_setup("项目详情")
 
-q = st.text_input("按项目编号或名称搜索", key="detail_q", placeholder="如 P01 或 冷链")
+q = st.text_input("按项目编号或名称搜索", key="detail_q", placeholder="输入项目编号或名称中的字，如 BB2019 或 百香果")
 matches = call(project.search_projects, ctx, q=q)
 if matches.empty:
     st.info("没有匹配的项目，请换个关键词。")
