@@ -85,6 +85,29 @@ def grade_history(con, *, as_of: date) -> pd.DataFrame:
     )
 
 
+# projects with any 红/黄 risk row on or before $as_of: a superset of the projects with a 红/黄 row in
+# v_grade_history (the only ones that can have an episode, a clock or a reopening)
+RED_YELLOW_CODES_SQL = "SELECT project_code FROM risk_rows WHERE round_date <= $as_of AND grade IN ('red', 'yellow')"
+
+_HISTORY_RY_SQL = """
+SELECT project_code, round_date, grade, graded_on, problems FROM v_grade_history
+WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)
+ORDER BY project_code, round_date
+"""
+
+
+def grade_history_by_project(con, *, as_of: date) -> dict[str, list[dict]]:
+    """``grade_history`` of the projects ever graded 红/黄 (on or before ``as_of``) as plain Python rows:
+    {project_code: [{round_date, grade, graded_on, problems}, ...]}, rounds ascending, projects in code
+    order. For loops over projects' histories (no per-row pandas access); projects only ever 绿 are
+    left out (they are possibly present if another unit's row graded them 红/黄)."""
+    by: dict[str, list[dict]] = {}
+    for code, rd, grade, graded_on, problems in con.execute(_HISTORY_RY_SQL, {"as_of": as_of}).fetchall():
+        by.setdefault(code, []).append({"round_date": rd, "grade": grade, "graded_on": graded_on,
+                                        "problems": problems})
+    return {code: by[code] for code in sorted(by)}
+
+
 _PROJECTS_SQL = """
 WITH hist AS (
     SELECT * FROM v_grade_history WHERE round_date <= $as_of

@@ -52,7 +52,7 @@ import pandas as pd
 from ledger.glossary import THREE_FAILURES
 
 from ._db import query
-from .base import grade_history, projects
+from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects
 from .filters import Filters
 from .settings import get_settings
 
@@ -87,9 +87,9 @@ def _na(v) -> bool:
     return v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
 
 
-def _runs(hist: pd.DataFrame) -> list[dict]:
-    """Episodes with their segments, from a grade history (one project, sorted by round)."""
-    rows = hist.to_dict("records")
+def _runs(rows: list[dict]) -> list[dict]:
+    """Episodes with their segments, from a grade history (one project's rows, sorted by round;
+    each row a dict with grade, round_date, graded_on, problems)."""
     out: list[dict] = []
     cur = None
     for i, r in enumerate(rows):
@@ -131,9 +131,8 @@ def episodes(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     """
     s = settings or get_settings(con)
     default_start = _as_date(s["default_clock_start"])
-    hist = grade_history(con, as_of=as_of)
     recs = []
-    for code, h in hist.groupby("project_code", sort=True):
+    for code, h in grade_history_by_project(con, as_of=as_of).items():
         for n, ep in enumerate(_runs(h), start=1):
             first = ep["rows"][0]
             recs.append({
@@ -149,7 +148,8 @@ SELECT project_code, round_date,
        bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
        bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
        bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
-FROM v_project_round WHERE round_date <= ? GROUP BY ALL ORDER BY project_code, round_date
+FROM v_project_round WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)
+GROUP BY ALL ORDER BY project_code, round_date
 """
 
 # each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
@@ -166,17 +166,29 @@ ORDER BY t.project_code, t.unit, t.task_seq
 """
 
 
-def _all_done_date(latest: pd.DataFrame, as_of: date) -> date | None:
-    """Date the latest task list was all done (latest done date), None if not (yet) all done."""
-    if latest.empty or not (latest["status"] == "done").all():
+def _all_done_date(latest: list[tuple], as_of: date) -> date | None:
+    """Date the latest task list was all done (latest done date), None if not (yet) all done.
+
+    ``latest``: the project's latest task list as (status, done_on, round_date) tuples.
+    """
+    if not latest or not all(st == "done" for st, _, _ in latest):
         return None
-    dates = [d if not _na(d) else r for d, r in zip(latest["done_on"], latest["round_date"])]
-    d = max(dates)
+    d = max(d if not _na(d) else r for _, d, r in latest)
     return d if d <= as_of else None
 
 
+def _first_round(evid: list[tuple], since: date, need: int | tuple[int, ...]) -> date | None:
+    """Round date of the first evidence row (round_date, substantive, operating, earning) dated on/after
+    ``since`` whose flag(s) ``need`` (column indexes) all hold; rows are sorted by round."""
+    need = (need,) if isinstance(need, int) else need
+    for row in evid:
+        if row[0] >= since and all(row[i] for i in need):
+            return row[0]
+    return None
+
+
 def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, default_start: date,
-                evid: pd.DataFrame, task_dates: list[date], all_done: date | None) -> list[dict]:
+                evid: list[tuple], task_dates: list[date], all_done: date | None) -> list[dict]:
     out = []
     ep_end = ep["end_round"]
     for k, seg in enumerate(ep["segments"]):
@@ -190,13 +202,13 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
         if start > as_of:
             continue
         lower = min(start, first["round_date"])
-        rounds_after = evid[evid["round_date"] >= first["round_date"]]
+        since = first["round_date"]
         tasks_ok = [d for d in task_dates if lower <= d <= as_of]
         if seg["grade"] == "red":
             cands = [min(tasks_ok)] if tasks_ok else []
-            sub = rounds_after[rounds_after["substantive"]]
-            if not sub.empty:
-                cands.append(sub["round_date"].iloc[0])
+            sub = _first_round(evid, since, 1)
+            if sub is not None:
+                cands.append(sub)
             if seg["end_round"] is not None:
                 cands.append(seg["end_round"])
             out.append(("red_1m", start, add_months(start, int(s["red_progress_months"])),
@@ -204,14 +216,14 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
             probs = set([] if _na(first["problems"]) else list(first["problems"])) & set(THREE_FAILURES)
             cands = []
             if probs:
-                m = pd.Series(True, index=rounds_after.index)
+                need = []
                 if probs & {"built_not_finished", "finished_not_used"}:
-                    m &= rounds_after["operating"]
+                    need.append(2)  # operating
                 if "used_not_well" in probs:
-                    m &= rounds_after["earning"]
-                hit = rounds_after[m]
-                if not hit.empty:
-                    cands.append(hit["round_date"].iloc[0])
+                    need.append(3)  # earning
+                hit = _first_round(evid, since, tuple(need))
+                if hit is not None:
+                    cands.append(hit)
             if ep_end is not None:
                 cands.append(ep_end)
             out.append(("red_3m", start, add_months(start, int(s["red_operation_months"])),
@@ -242,22 +254,30 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
     return recs
 
 
-def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
+def _group(rows: list[tuple]) -> dict[str, list[tuple]]:
+    """{project_code: [rest of the row, ...]} for rows whose first item is the project code (order kept)."""
+    by: dict[str, list[tuple]] = {}
+    for r in rows:
+        by.setdefault(r[0], []).append(r[1:])
+    return by
+
+
+def _clock_frame(con, *, as_of: date, s: dict, history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
     default_start = _as_date(s["default_clock_start"])
-    hist = grade_history(con, as_of=as_of)
-    evid = query(con, _EVIDENCE_SQL, [as_of])
-    for c in ("substantive", "operating", "earning"):
-        evid[c] = evid[c].fillna(False).astype(bool)
-    done = query(con, _TASK_DONE_SQL, [as_of])
-    latest = query(con, _LATEST_TASKS_SQL, [as_of])
-    evid_by = dict(tuple(evid.groupby("project_code", sort=False)))
-    done_by = {k: sorted(v) for k, v in done.groupby("project_code", sort=False)["done_date"]}
-    latest_by = dict(tuple(latest.groupby("project_code", sort=False)))
+    # plain Python rows, fetched once and grouped by project (no per-row pandas access in the loops)
+    evid_by = _group([(c, rd, bool(sub), bool(op), bool(earn))  # NULL flags count as FALSE
+                      for c, rd, sub, op, earn in con.execute(_EVIDENCE_SQL, {"as_of": as_of}).fetchall()])
+    done_by = {c: sorted(d for (d,) in v) for c, v in _group(
+        con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ")", [as_of]).fetchall()).items()}
+    latest_by = _group(con.execute("SELECT project_code, status, done_on, round_date FROM ("
+                                   + _LATEST_TASKS_SQL + ")", [as_of]).fetchall())
     recs: list[dict] = []
-    for code, h in hist.groupby("project_code", sort=True):
-        e = evid_by.get(code, evid.iloc[0:0])
+    if history is None:
+        history = grade_history_by_project(con, as_of=as_of)
+    for code, h in history.items():
+        e = evid_by.get(code, [])
         tdates = done_by.get(code, [])
-        all_done = _all_done_date(latest_by.get(code, latest.iloc[0:0]), as_of)
+        all_done = _all_done_date(latest_by.get(code, []), as_of)
         for n, ep in enumerate(_runs(h), start=1):
             recs.extend(_clock_rows(code, n, ep, as_of=as_of, s=s, default_start=default_start, evid=e,
                                     task_dates=tdates, all_done=all_done))
@@ -281,9 +301,16 @@ def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict |
     are left out. Sorted by project_code, episode_no, start, kind.
     """
     s = settings or get_settings(con)
-    pf = projects(con, as_of=as_of, filters=filters, settings=s)
+    return clocks_of_projects(con, projects(con, as_of=as_of, filters=filters, settings=s), as_of=as_of, settings=s)
+
+
+def clocks_of_projects(con, pf: pd.DataFrame, *, as_of: date, settings: dict,
+                       history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
+    """``clocks`` for a ``base.projects(con, as_of=as_of, settings=settings)`` frame already at hand
+    (filtered or not), so that a caller that also needs the projects computes them once; ``history``:
+    ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
     ident = pf[["project_code", "name", "town", "department", "unit", "tier", "grade"]]
-    df = _clock_frame(con, as_of=as_of, s=s).merge(ident, on="project_code", how="inner")
+    df = _clock_frame(con, as_of=as_of, s=settings, history=history).merge(ident, on="project_code", how="inner")
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(KINDS)})
     df = df.sort_values(["project_code", "episode_no", "start", "_k"]).drop(columns="_k")
     return df[CLOCK_COLUMNS].reset_index(drop=True)
@@ -301,8 +328,9 @@ def clock_rollup(con, *, as_of: date, filters: Filters | None = None, by: str = 
     if by not in ROLLUP_BY:
         raise ValueError(f"by must be one of {ROLLUP_BY}")
     s = settings or get_settings(con)
-    c = clocks(con, as_of=as_of, filters=filters, settings=s)
-    groups = projects(con, as_of=as_of, filters=filters, settings=s)[by].dropna().unique().tolist()
+    pf = projects(con, as_of=as_of, filters=filters, settings=s)
+    c = clocks_of_projects(con, pf, as_of=as_of, settings=s)
+    groups = pf[by].dropna().unique().tolist()
     counts = pd.crosstab(c[by], c["status"]) if not c.empty else pd.DataFrame()
     recs = []
     for g in sorted(set(groups) | set(c[by].dropna())):

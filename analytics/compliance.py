@@ -67,11 +67,17 @@ def compliance_rollup(con, *, as_of: date, units: list[str] | None = None) -> pd
     0.8; 莲塘镇 4 on time, 1 missing → 0.8; everyone else 5/5 = 1.0.
     """
     g = submission_grid(con, as_of=as_of, units=units)
+    by: dict = {}  # unit → [unit_kind of its first row, statuses]; plain lists, not a frame per unit
+    for u, kind, st in zip(g["unit"].tolist(), g["unit_kind"].tolist(), g["status"].tolist()):
+        if u is None or (not isinstance(u, str) and pd.isna(u)):
+            continue  # groupby leaves NA keys out
+        by.setdefault(u, [kind, []])[1].append(st)
     recs = []
-    for u, part in g.groupby("unit", sort=True):
-        n = {st: int((part["status"] == st).sum()) for st in ("on_time", "late", "missing")}
-        due = len(part)
-        recs.append({"unit": u, "unit_kind": part["unit_kind"].iloc[0], **n, "due": due,
+    for u in sorted(by):
+        kind, statuses = by[u]
+        n = {st: statuses.count(st) for st in ("on_time", "late", "missing")}
+        due = len(statuses)
+        recs.append({"unit": u, "unit_kind": kind, **n, "due": due,
                      "on_time_rate": n["on_time"] / due if due else None})
     df = pd.DataFrame(recs, columns=ROLLUP_COLUMNS)
     for c in ("on_time", "late", "missing", "due"):

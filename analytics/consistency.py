@@ -80,10 +80,23 @@ def false_greens(con, *, as_of: date, filters: Filters | None = None, settings: 
     reason (Chinese). Sorted by project_code, then the order of ``REASONS``.
     """
     s = settings or get_settings(con)
-    threshold = Decimal(str(s["revenue_threshold_wan"]))
-    p = base.projects(con, as_of=as_of, filters=filters, settings=s)
+    return false_greens_of_projects(base.projects(con, as_of=as_of, filters=filters, settings=s), as_of=as_of,
+                                    settings=s)
+
+
+_ROW_FIELDS = (*COLUMNS[:6], "problems", "build_status", "op_status", "planned_completion", "revenue_wan",
+               "households")
+
+
+def false_greens_of_projects(p: pd.DataFrame, *, as_of: date, settings: dict) -> pd.DataFrame:
+    """``false_greens`` of a ``base.projects(con, as_of=as_of, settings=settings)`` frame already at hand
+    (filtered or not). Pure."""
+    threshold = Decimal(str(settings["revenue_threshold_wan"]))
+    # plain Python rows (one column → list conversion each), not a pandas Series per row
+    cols = [p[c].tolist() for c in _ROW_FIELDS]
     rows = []
-    for _, r in p.iterrows():
+    for vals in zip(*cols):
+        r = dict(zip(_ROW_FIELDS, vals))
         for code in _reasons(r, as_of=as_of, threshold=threshold):
             rows.append({**{c: r[c] for c in COLUMNS[:6]}, "reason_code": code, "reason": REASONS[code]})
     out = pd.DataFrame(rows, columns=COLUMNS)

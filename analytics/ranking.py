@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import numbers
 import statistics
+from collections import Counter
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -106,42 +107,48 @@ def metrics_from_frames(
     town/department in ``projects``.
     """
     rows = []
-    status_by_code = (
-        clocks.groupby("project_code")["status"].value_counts().unstack(fill_value=0)
-        if len(clocks) else pd.DataFrame()
-    )
+    # plain Python lists/counters, built once (no per-group pandas frames)
+    status_n: Counter = Counter(zip(clocks["project_code"].tolist(), clocks["status"].tolist())) \
+        if len(clocks) else Counter()
     reopened_codes = set(reopened["project_code"]) if len(reopened) else set()
     flagged_codes = set(flagged["project_code"]) if len(flagged) else set()
     comp = {}
     for r in compliance.itertuples(index=False):
         comp[r.unit] = (int(r.on_time), int(r.late), int(r.due))
+    col = {c: projects[c].tolist() for c in ("project_code", "town", "department", "unit", "grade",
+                                              "initial_grade", "tier_grade", "households", "funds_wan")}
 
-    def clock_count(codes, status):
-        if status_by_code.empty or status not in status_by_code.columns:
-            return 0
-        return int(status_by_code[status].reindex(list(codes), fill_value=0).sum())
+    def is_(v, values) -> bool:  # isin / == for one value: NA never matches
+        return isinstance(v, str) and v in values
 
-    for kind, col in KINDS:
+    for kind, by in KINDS:
         if projects.empty:
             continue
-        for unit, g in projects[projects[col].notna()].groupby(col, sort=True):
-            codes = list(g["project_code"])
-            n = len(g)
-            green = int((g["grade"] == "green").sum())
-            ever = g["initial_grade"].isin(RED_YELLOW) | g["tier_grade"].isin(RED_YELLOW)
-            ever_n = int(ever.sum())
-            resolved_n = int((ever & (g["grade"] == "green")).sum())
-            on_time, late, overdue = (clock_count(codes, s) for s in ("on_time", "late", "overdue"))
+        groups: dict = {}
+        for i, key in enumerate(col[by]):
+            if _none_if_na(key) is not None:
+                groups.setdefault(key, []).append(i)
+        for unit in sorted(groups):
+            idx = groups[unit]
+            codes = [col["project_code"][i] for i in idx]
+            n = len(idx)
+            green_i = [is_(col["grade"][i], ("green",)) for i in idx]
+            green = sum(green_i)
+            ever = [is_(col["initial_grade"][i], RED_YELLOW) or is_(col["tier_grade"][i], RED_YELLOW) for i in idx]
+            ever_n = sum(ever)
+            resolved_n = sum(e and g for e, g in zip(ever, green_i))
+            on_time, late, overdue = (sum(status_n[(c, s)] for c in codes) for s in ("on_time", "late", "overdue"))
             judged = on_time + late + overdue
-            funds = money_sum(g["funds_wan"])
-            households = int(sum(int(h) for h in g["households"] if _none_if_na(h) is not None))
+            funds = money_sum(col["funds_wan"][i] for i in idx)
+            households = int(sum(int(h) for h in (col["households"][i] for i in idx) if _none_if_na(h) is not None))
             flagged_n = len(set(codes) & flagged_codes)
             reopened_n = len(set(codes) & reopened_codes)
             own = comp.get(unit)
             if own is not None and own[0] + own[1] > 0:
                 basis, sub = "own", (Fraction(own[0], own[2]) if own[2] else None)
             else:
-                reporters = sorted({u for u in g["unit"] if _none_if_na(u) is not None and u in comp})
+                reporters = sorted({u for u in (col["unit"][i] for i in idx)
+                                    if _none_if_na(u) is not None and u in comp})
                 due = sum(comp[u][2] for u in reporters)
                 if due:
                     basis, sub = "reporters", Fraction(sum(comp[u][0] for u in reporters), due)
@@ -189,13 +196,15 @@ def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFr
     from . import base, clocks, compliance, consistency, signoff
 
     s = settings or get_settings(con)
+    # the projects in force and the grade histories are computed once, shared by the building blocks
     projects = base.projects(con, as_of=as_of, settings=s)
+    history = base.grade_history_by_project(con, as_of=as_of)
     return metrics_from_frames(
         projects,
-        clocks.clocks(con, as_of=as_of, settings=s),
-        signoff.reopened(con, as_of=as_of),
+        clocks.clocks_of_projects(con, projects, as_of=as_of, settings=s, history=history),
+        signoff.reopened_of_projects(con, projects, as_of=as_of, history=history),
         compliance.compliance_rollup(con, as_of=as_of),
-        consistency.false_greens(con, as_of=as_of, settings=s),
+        consistency.false_greens_of_projects(projects, as_of=as_of, settings=s),
     )
 
 
@@ -226,14 +235,17 @@ def _factor(score: Fraction, mean: Fraction, beta: Fraction, cap: Fraction) -> F
     return min(max(f, 1 - cap), 1 + cap)
 
 
-def _exact_linkage(df: pd.DataFrame, i: int) -> Fraction | None:
-    """households / funds_wan as an exact Fraction when the counts are there, else the float column."""
-    if "households" in df and "funds_wan" in df:
-        funds = _none_if_na(df["funds_wan"].iat[i])
-        hh = _none_if_na(df["households"].iat[i])
+_MISSING = object()  # a column the metrics frame does not have
+
+
+def _exact_linkage(funds, households, linkage) -> Fraction | None:
+    """households / funds_wan as an exact Fraction when the counts are there (``funds``/``households``
+    not None/NA), else the float ``linkage`` value. ``_MISSING`` for a column the frame does not have."""
+    if funds is not _MISSING and households is not _MISSING:
+        funds, hh = _none_if_na(funds), _none_if_na(households)
         if funds is not None and hh is not None:
             return Fraction(int(hh)) / _frac(dec(funds)) if dec(funds) > 0 else None
-    v = _none_if_na(df["linkage"].iat[i])
+    v = _none_if_na(linkage)
     return None if v is None else _frac(v)
 
 
@@ -255,12 +267,20 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     cols.update({f"contrib_{m}": [None] * len(out) for m in METRICS})
     penalty, score, rank, band, factor = ([None] * len(out) for _ in range(5))
 
+    # plain Python lists, read once (no per-element pandas access in the loops)
+    kinds, units = out["kind"].tolist(), out["unit"].tolist()
+    val = {m: out[m].tolist() if m in out or m != "linkage" else [None] * len(out) for m in METRICS}
+    overdue, reopened = out["overdue"].tolist(), out["reopened"].tolist()
+    has_counts = "households" in out and "funds_wan" in out
+    funds_l = out["funds_wan"].tolist() if has_counts else [_MISSING] * len(out)
+    hh_l = out["households"].tolist() if has_counts else [_MISSING] * len(out)
+
     for kind in out["kind"].unique():
-        idx = [i for i, k in enumerate(out["kind"]) if k == kind]
+        idx = [i for i, k in enumerate(kinds) if k == kind]
         norms: dict[str, list[Fraction]] = {}
         for m in ("green_share", "on_time", "resolved", "submissions", "consistency"):
-            norms[m] = [Fraction(1) if _none_if_na(out[m].iat[i]) is None else _frac(out[m].iat[i]) for i in idx]
-        raw_link = [_exact_linkage(out, i) for i in idx]
+            norms[m] = [Fraction(1) if _none_if_na(val[m][i]) is None else _frac(val[m][i]) for i in idx]
+        raw_link = [_exact_linkage(funds_l[i], hh_l[i], val["linkage"][i]) for i in idx]
         known = [v for v in raw_link if v is not None]
         med = statistics.median(known) if known else Fraction(0)
         link = [med if v is None else v for v in raw_link]
@@ -275,14 +295,14 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
                 cols[f"norm_{m}"][i] = float(norms[m][j])
                 cols[f"contrib_{m}"][i] = float(c)
                 total += c
-            pen = p_over * int(out["overdue"].iat[i]) + p_reop * int(out["reopened"].iat[i])
+            pen = p_over * int(overdue[i]) + p_reop * int(reopened[i])
             penalty[i] = float(pen)
             scores[i] = min(max(total - pen, Fraction(0)), Fraction(100))
         mean = sum(scores.values()) / len(scores)
-        ranks = _min_ranks([(scores[i], out["unit"].iat[i]) for i in idx])
+        ranks = _min_ranks([(scores[i], units[i]) for i in idx])
         for i in idx:
             score[i] = float(scores[i])
-            rank[i] = ranks[out["unit"].iat[i]]
+            rank[i] = ranks[units[i]]
             band[i] = _band(scores[i], settings["bands"])
             factor[i] = float(_factor(scores[i], mean, beta, cap))
     for c, v in cols.items():

@@ -14,7 +14,7 @@ import pandas as pd
 from ledger.glossary import SIGNOFF_CHECKLIST
 
 from ._db import query
-from .base import TIER_ACCEPTANCE, grade_history, projects
+from .base import TIER_ACCEPTANCE, grade_history_by_project, projects
 from .filters import Filters
 from .settings import get_settings
 
@@ -107,12 +107,21 @@ def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFram
     Example (fixture): P05 黄 09-29, 绿 10-14 and 10-29, 红 11-14 → green_round 10-14,
     reopened_round 11-14, grade red. P03 (红 then 绿 since) is not reopened.
     """
-    hist = grade_history(con, as_of=as_of)
+    return reopened_of_projects(con, projects(con, as_of=as_of, filters=filters), as_of=as_of)
+
+
+def reopened_of_projects(con, pf: pd.DataFrame, *, as_of: date,
+                         history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
+    """``reopened`` for a ``base.projects(con, as_of=as_of)`` frame already at hand (filtered or not);
+    ``history``: ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
+    if history is None:
+        history = grade_history_by_project(con, as_of=as_of)
     recs = []
-    for code, h in hist.groupby("project_code", sort=True):
-        hit = _reopening(list(h["grade"]), list(h["round_date"]))
+    # a reopening needs a 红/黄 grade, so only the histories of projects ever 红/黄 are looked at
+    for code, h in history.items():
+        hit = _reopening([r["grade"] for r in h], [r["round_date"] for r in h])
         if hit:
             recs.append({"project_code": code, "green_round": hit[0], "reopened_round": hit[1]})
     ro = pd.DataFrame(recs, columns=["project_code", "green_round", "reopened_round"])
-    pf = projects(con, as_of=as_of, filters=filters)[["project_code", "name", "unit", "town", "department", "grade"]]
+    pf = pf[["project_code", "name", "unit", "town", "department", "grade"]]
     return ro.merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS].reset_index(drop=True)
