@@ -44,11 +44,16 @@ IDENTITY: list[Field] = [
     _f("high_concern", "bool", "社会关注度高", "是否社会关注度高", "社会关注"),
 ]
 
-PROGRESS: list[Field] = IDENTITY + [
-    _f("total_investment_wan", "money", "总投资", "项目总投资", "总投资额", "投资总额", "合计投资"),
-    # the nine sources: one field each, named fund_<code>
+# the nine sources: one field each, named fund_<code>, plus the year the funds were allocated (附件1 and,
+# when a 风险排查表 carries them under "资金来源", 附件2 too)
+FUND_FIELDS: list[Field] = [
     *[Field(f"fund_{code}", "money", tuple(syn)) for code, syn in g.FUND_SOURCE_SYNONYMS.items()],
     _f("fund_year", "year", "资金年度", "资金下达年度", "资金安排年度"),
+]
+
+PROGRESS: list[Field] = IDENTITY + [
+    _f("total_investment_wan", "money", "总投资", "项目总投资", "总投资额", "投资总额", "合计投资"),
+    *FUND_FIELDS,
     _f("enterprise_funds_wan", "money", "企业出资", "企业自筹", "企业投入", "自筹资金"),
     _f("paid_wan", "money", "已支付", "已拨付", "已支付资金", "累计支付", "已拨付资金"),
     _f("build_status", "enum:build_status", "建设状态", "建设情况", "项目建设状态"),
@@ -68,6 +73,7 @@ PROGRESS: list[Field] = IDENTITY + [
 RISK: list[Field] = IDENTITY + [
     _f("total_investment_wan", "money", "总投资", "项目总投资", "投资总额"),
     _f("funds_wan", "money", "扶贫资金帮扶资金", "帮扶资金", "扶贫资金", "财政资金", "使用扶贫资金帮扶资金"),
+    *FUND_FIELDS,
     _f("problems", "problems", "问题类型", "存在问题类型", "问题分类", "风险类型"),
     _f("problem_detail", "text", "具体问题", "问题描述", "具体问题描述", "存在的具体问题"),
     _f("grade", "grade", "风险等级", "风险级别", "等级", "预警等级", "风险等级(红黄绿)", required=True),

@@ -135,7 +135,8 @@ TABLES = {  # our key → (db table, columns)
     "tasks": ("tasks", ["project_code", "task_seq"] + V.TASK_COLS),
     "signoff": ("signoffs", ["project_code"] + V.SIGNOFF_COLS),
 }
-FORM_TABLES = {"progress": ["progress", "funding"], "risk": ["risk"], "tasks": ["tasks"], "signoff": ["signoff"]}
+# the rows each form replaces (funding_rows are handled apart: see _replace_funding)
+FORM_TABLES = {"progress": ["progress"], "risk": ["risk"], "tasks": ["tasks"], "signoff": ["signoff"]}
 
 
 def _arrow(rows: list[dict], cols: list[str]) -> pa.Table:
@@ -224,6 +225,7 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     problems, rows = V.validate(sheets, round_date=rd)
     res.problems.extend(problems)
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
+    res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
     n_records = sum(len(ps.records) for ps in sheets)
     if any(p["severity"] == "error" for p in res.problems):
         return reject()
@@ -269,22 +271,26 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                         [unit, N.unit_kind(unit), g.TOWNS.get(unit)])
             prev = con.execute("SELECT import_id FROM submissions WHERE round_date = ? AND unit = ?",
                                [rd, unit]).fetchone()
-            for form in res.forms:
-                for key in FORM_TABLES[form]:
-                    table, cols = TABLES[key]
+            _replace_funding(con, rows, forms=res.forms, round_date=rd, unit=unit)
+            keys = [k for form in res.forms for k in FORM_TABLES[form]]
+            if "progress" in res.forms or "risk" in res.forms:
+                keys.append("funding")
+            for key in keys:
+                table, cols = TABLES[key]
+                if key != "funding":
                     con.execute(f"DELETE FROM {table} WHERE round_date = ? AND unit = ?", [rd, unit])
-                    if frames[key].num_rows == 0:
-                        continue
-                    view = f"_ledger_in_{key}"
-                    con.register(view, frames[key])
-                    try:
-                        collist = ", ".join(f'"{c}"' for c in cols)
-                        con.execute(
-                            f"INSERT INTO {table} (round_date, unit, import_id, {collist}) "
-                            f"SELECT ?::DATE, ?, ?, {_select_list(cols)} FROM {view}",
-                            [rd, unit, import_id])
-                    finally:
-                        con.unregister(view)
+                if frames[key].num_rows == 0:
+                    continue
+                view = f"_ledger_in_{key}"
+                con.register(view, frames[key])
+                try:
+                    collist = ", ".join(f'"{c}"' for c in cols)
+                    con.execute(
+                        f"INSERT INTO {table} (round_date, unit, import_id, {collist}) "
+                        f"SELECT ?::DATE, ?, ?, {_select_list(cols)} FROM {view}",
+                        [rd, unit, import_id])
+                finally:
+                    con.unregister(view)
             con.execute(
                 "INSERT INTO submissions VALUES (?, ?, ?, ?) ON CONFLICT (round_date, unit) DO UPDATE "
                 "SET submitted_on = excluded.submitted_on, import_id = excluded.import_id",
@@ -308,6 +314,63 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     res.accepted = n_records
     res.import_id = import_id
     return res
+
+
+def _settle_risk_funding(con, rows: dict[str, list[dict]], *, forms: list[str], round_date: date,
+                         unit: str) -> list[dict]:
+    """Move the fund lines a 风险排查表 carries (``rows["risk_funding"]``) into ``rows["funding"]``.
+
+    附件1 is the funding form. When the file has a 附件1, ``validate`` already kept only the projects
+    without a 附件1 row. A file with 附件2 alone keeps the 附件1 of this unit and round already imported:
+    its projects keep their lines, and a differing risk amount is reported (warning) instead."""
+    cand = rows.pop("risk_funding", [])
+    if not cand:
+        return []
+    if "progress" in forms:
+        rows["funding"] = rows["funding"] + cand
+        return []
+    codes = sorted({c["project_code"] for c in cand})
+    have: dict[str, dict[str, object]] = {}
+    for code, src, amt in con.execute(
+            "SELECT p.project_code, f.source, SUM(f.amount_wan) FROM progress_rows p "
+            "LEFT JOIN funding_rows f ON f.round_date = p.round_date AND f.unit = p.unit "
+            "AND f.project_code = p.project_code "
+            "WHERE p.round_date = ? AND p.unit = ? AND list_contains(?, p.project_code) GROUP BY ALL",
+            [round_date, unit, codes]).fetchall():
+        have.setdefault(code, {})
+        if src is not None:
+            have[code][src] = amt
+    out = []
+    for c in cand:
+        if c["project_code"] not in have:
+            rows["funding"].append(c)
+            continue
+        other = have[c["project_code"]].get(c["source"]) or 0
+        if c["amount_wan"] != other:
+            out.append(R.problem(
+                c["sheet"], c["excel_row"], c["column"], N.fmt(c["amount_wan"]),
+                f"项目 {c['project_code']} 的{g.FUND_SOURCES[c['source']]}与本期已导入的附件1不一致："
+                f"本表 {N.fmt(c['amount_wan'])} 万元，附件1 {N.fmt(other)} 万元，以附件1为准", "warning"))
+    return out
+
+
+def _replace_funding(con, rows, *, forms: list[str], round_date: date, unit: str) -> None:
+    """Delete the fund lines of this unit and round that the file replaces (call before progress_rows
+    are replaced). Lines of a project with a 附件1 row come from 附件1, the others from 附件2, so:
+    附件1 and 附件2 → all; 附件1 alone → its projects, old and new; 附件2 alone → the projects without
+    a 附件1 row."""
+    has_p, has_r = "progress" in forms, "risk" in forms
+    where = "round_date = ? AND unit = ?"
+    prog = "SELECT project_code FROM progress_rows WHERE round_date = ? AND unit = ?"
+    if has_p and has_r:
+        con.execute(f"DELETE FROM funding_rows WHERE {where}", [round_date, unit])
+    elif has_p:
+        new_codes = sorted({r["project_code"] for r in rows["progress"]})
+        con.execute(f"DELETE FROM funding_rows WHERE {where} AND (project_code IN ({prog}) "
+                    "OR list_contains(?, project_code))", [round_date, unit, round_date, unit, new_codes])
+    elif has_r:
+        con.execute(f"DELETE FROM funding_rows WHERE {where} AND project_code NOT IN ({prog})",
+                    [round_date, unit, round_date, unit])
 
 
 def _append_manifest(root: Path, rel: str, event: dict) -> None:

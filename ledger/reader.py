@@ -4,7 +4,8 @@
 per recognised sheet: which form, the column → field mapping, the meta lines (填报单位, 填报日期,
 单位：万元/元), the title, the data rows (Excel row numbers, 1-based) with values already normalised
 per column, and notes for every skipped row (group rows, 小计/合计, blanks, footers, unit rows) plus
-problems from parsing cells and from checking 合计 rows against the rows they sum.
+problems from parsing cells and from checking 合计 rows against the rows they sum. A headed column that
+maps to no field of the form (or repeats one) is a warning at its header cell: no cell is lost silently.
 """
 from __future__ import annotations
 
@@ -276,8 +277,10 @@ def layout(grid: Grid) -> ParsedSheet | None:
     forms_to_try += [f for f in F.FORMS if f not in forms_to_try]
 
     def mapping(form):
+        """(mapped columns, headed columns left unmapped: (index, header row, header, column it repeats))."""
         cols: list[Column] = []
-        used: set[str] = set()
+        lost: list[tuple[int, int, str, Column | None]] = []
+        used: dict[str, Column] = {}
         for c in range(ncols):
             parts = []
             for r in range(len(band)):
@@ -286,20 +289,24 @@ def layout(grid: Grid) -> ParsedSheet | None:
                     parts.append(v)
             if not parts:
                 continue
+            header = "|".join(re.sub(r"\s+", "", p) for p in parts)
             f = match_header(parts, form)
             if f is None or f.name in used:
+                if not all(_decorative_header(p) for p in parts):
+                    row = next(r for r in range(len(band)) if band[r][c] == parts[-1])
+                    lost.append((c, h0 + row + 1, header, used.get(f.name) if f else None))
                 continue
-            used.add(f.name)
             yuan = any(_header_is_yuan(p) for p in parts)
-            cols.append(Column(c, f.name, f.type, "|".join(re.sub(r"\s+", "", p) for p in parts), yuan))
-        return cols
+            used[f.name] = Column(c, f.name, f.type, header, yuan)
+            cols.append(used[f.name])
+        return cols, lost
 
     if hint:
-        form, cols = hint, mapping(hint)
+        form, (cols, lost) = hint, mapping(hint)
     else:
         best = None
         for f in F.FORMS:
-            cols = mapping(f)
+            cols, lost = mapping(f)
             names = {c.field for c in cols}
             sc = len(cols) + 3 * sum(1 for fl in F.FORMS[f] if fl.required and fl.name in names)
             sc += {"risk": 2 if "grade" in names else 0,
@@ -307,12 +314,31 @@ def layout(grid: Grid) -> ParsedSheet | None:
                    "tasks": 2 if "measure" in names else 0,
                    "signoff": 2 if "from_grade" in names else 0}[f]
             if best is None or sc > best[0]:
-                best = (sc, f, cols)
-        _sc, form, cols = best
+                best = (sc, f, cols, lost)
+        _sc, form, cols, lost = best
     if len(cols) < 2:
         return None
     meta = read_meta(title_rows)
-    return ParsedSheet(grid.name, form, title_text, meta, cols, (h0 + 1, h1 + 1))
+    ps = ParsedSheet(grid.name, form, title_text, meta, cols, (h0 + 1, h1 + 1))
+    # no cell is lost silently: every headed column that maps to no field (or repeats one) is reported
+    for c, row, header, dup in lost:
+        if dup is None:
+            msg = f"未识别的列“{header}”，该列数据未导入"
+        else:
+            msg = f"重复的列“{header}”：与{dup.letter}列“{dup.header}”对应同一项，该列数据未导入"
+        ps.notes.append(problem(grid.name, row, f"{col_letter(c)} {header}", header, msg, "warning"))
+    return ps
+
+
+# Header cells that carry no data of their own: numbering (栏次 "1", "(2)", "①"), 序号-like labels and
+# units notes such as "（万元）" or "单位：元".
+_DECORATIVE_RE = re.compile(
+    r"[(（\[【]?[0-9]+[)）\]】]?|[\u2460-\u2473]+|序号|顺序号|栏次|行次|no\.?|#"
+    r"|[(（\[【]?(?:(?:金额|计量)?单位[:：]?)?(?:万元|元|万|户|人|个|年|%|亩)?[)）\]】]?", re.I)
+
+
+def _decorative_header(s) -> bool:
+    return bool(_DECORATIVE_RE.fullmatch(re.sub(r"\s+", "", N.text(s))))
 
 
 def _looks_subheader(grid: Grid, h0: int, h1: int, nxt) -> bool:

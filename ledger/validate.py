@@ -47,11 +47,16 @@ def _col(ps: ParsedSheet, fname: str) -> str:
 
 def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date: date | None = None
              ) -> tuple[list[dict], dict[str, list[dict]]]:
-    """(problems, rows by table: progress, funding, risk, tasks, signoff)."""
+    """(problems, rows by table: progress, funding, risk, tasks, signoff).
+
+    ``funding`` holds the fund lines of 附件1; ``risk_funding`` those a 风险排查表 carries for projects
+    with no 附件1 row in the file (with ``sheet``/``excel_row``/``column`` of their cell, see
+    ``_shape_risk_funding``). The importer decides which of the latter are written."""
     as_of = as_of or round_date or date.today()
     max_year = as_of.year
     problems: list[dict] = []
-    out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "tasks": [], "signoff": []}
+    out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "risk_funding": [], "tasks": [],
+                                  "signoff": []}
     name_to_code: dict[str, str] = {}
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
@@ -100,7 +105,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                         add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
             if ps.form in ("progress", "risk"):
                 _identity(ps, rec, add, seen, name_to_code)
-            if ps.form == "progress":
+            if ps.form in ("progress", "risk"):
                 srcs = [rec.get(f) for f in FUND_FIELDS if rec.get(f) is not None]
                 tot = rec.get("total_investment_wan")
                 if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
@@ -116,6 +121,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                 r = {k: rec.get(k) for k in RISK_COLS}
                 r.update(project_code=rec["_code"], code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
                 out["risk"].append(r)
+            _shape_risk_funding(ps, out, add, round_date)
         elif ps.form == "tasks":
             _shape_tasks(ps, out, add, name_to_code)
         elif ps.form == "signoff":
@@ -178,10 +184,7 @@ def _shape_progress(ps, out, add, round_date):
         amounts = [(f[5:], rec.get(f)) for f in FUND_FIELDS if rec.get(f)]
         if not amounts:
             continue
-        fy = rec.get("fund_year") or rec.get("build_year")
-        if fy is None:
-            fy = round_date.year if round_date else date.today().year
-            add(ps, rec["_row"], "fund_year", "", f"未填资金年度和建设年度，资金按报送期次年度 {fy} 记入", "warning")
+        fy = _fund_year(ps, rec, add, round_date)
         for src, amt in amounts:
             k = (code, src, fy)
             if k in fund_keys:
@@ -191,6 +194,54 @@ def _shape_progress(ps, out, add, round_date):
             fund_keys[k] = rec["_row"]
             out["funding"].append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
     out["progress"].extend(by_code.values())
+
+
+def _fund_year(ps, rec, add, round_date):
+    """资金年度, else 建设年度, else the round's year (with a warning)."""
+    fy = rec.get("fund_year") or rec.get("build_year")
+    if fy is None:
+        fy = round_date.year if round_date else date.today().year
+        add(ps, rec["_row"], "fund_year", "", f"未填资金年度和建设年度，资金按报送期次年度 {fy} 记入", "warning")
+    return fy
+
+
+def _shape_risk_funding(ps, out, add, round_date):
+    """Fund lines from a 风险排查表 that carries the source columns (资金来源|衔接资金 …).
+
+    附件1 is the funding form: for a project with a 附件1 row in the same file its lines stand, and a
+    risk row whose amounts differ from them (per source, summed over 附件1's fund years) gets a warning
+    at its cell. Otherwise the risk row's amounts become the project's fund lines (``risk_funding``)."""
+    if not any(ps.column_of(f) for f in FUND_FIELDS):
+        return
+    prog_rows = {r["project_code"]: r for r in out["progress"]}
+    prog_funds: dict[str, dict[str, Decimal]] = {}
+    for fr in out["funding"]:
+        by_src = prog_funds.setdefault(fr["project_code"], {})
+        by_src[fr["source"]] = by_src.get(fr["source"], Decimal(0)) + fr["amount_wan"]
+    for rec in ps.records:
+        code = rec.get("_code")
+        if not code or all(rec.get(f) is None for f in FUND_FIELDS):
+            continue
+        if code in prog_rows:
+            p = prog_rows[code]
+            theirs = prog_funds.get(code, {})
+            for src in g.FUND_SOURCES:
+                mine = rec.get(f"fund_{src}")
+                other = theirs.get(src, Decimal(0))
+                if mine is not None and mine != other:
+                    add(ps, rec["_row"], f"fund_{src}", N.fmt(mine),
+                        f"项目 {code} 的{g.FUND_SOURCES[src]}与附件1（{p['sheet']}第{p['excel_row']}行）不一致："
+                        f"本表 {N.fmt(mine)} 万元，附件1 {N.fmt(other)} 万元，以附件1为准", "warning")
+            continue
+        amounts = [(f[5:], rec.get(f)) for f in FUND_FIELDS if rec.get(f)]
+        if not amounts:
+            continue
+        fy = _fund_year(ps, rec, add, round_date)
+        for src, amt in amounts:
+            c = ps.column_of(f"fund_{src}")
+            out["risk_funding"].append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt,
+                                        "sheet": ps.name, "excel_row": rec["_row"],
+                                        "column": f"{c.letter} {c.header}"})
 
 
 def _code_for(ps, rec, add, name_to_code):

@@ -50,6 +50,7 @@ def test_broken_file_exact_problems_and_nothing_written(con, tmp_path):
     errs = [(p["row"], p["column"], p["value"], p["message"], p["severity"]) for p in res.problems
             if p["severity"] != "info"]
     assert errs == [
+        (3, "J 运营状态说明", "运营状态说明", "未识别的列“运营状态说明”，该列数据未导入", "warning"),  # no such risk field
         (5, "B 所属乡镇", "火星镇", "未知的乡镇(街道)：火星镇（不作为新乡镇，乡镇留空）", "warning"),
         (5, "H 风险等级", "紫", "无法识别的风险等级：紫", "error"),
         (6, "I 认定日期", "昨天", "无法识别的日期：昨天", "error"),
