@@ -1,7 +1,8 @@
 """奖惩 ranking of units and the allocation simulator (DOMAIN §10). Every rule here is [A].
 
-Units are ranked in two separate leagues: departments (项目主管部门, by a project's ``department``)
-and townships (乡镇(街道), by a project's ``town``). Every unit with at least one project in force
+Units are ranked in two separate leagues: departments (项目主管部门, by a project's ``department``;
+a township government acting as 主管 of its own projects is not a department and is left out of this
+league) and townships (乡镇(街道), by a project's ``town``). Every unit with at least one project in force
 is ranked once. Metrics of a unit over its projects in force (raw values, 0..1 unless said):
 
 - green_share  = projects 绿 now / projects.
@@ -50,6 +51,8 @@ from fractions import Fraction
 
 import pandas as pd
 import pyarrow as pa
+
+from ledger.glossary import TOWNS
 
 from ._db import dec, money_sum
 from .settings import DEFAULTS, get_settings
@@ -126,7 +129,10 @@ def metrics_from_frames(
             continue
         groups: dict = {}
         for i, key in enumerate(col[by]):
-            if _none_if_na(key) is not None:
+            # A 乡镇人民政府/街道办事处 acting as 主管 of its own small projects is judged in the
+            # township league (by town), not as a department: the department league holds the
+            # 项目主管部门 proper, so the two leagues never rank the same unit twice.
+            if _none_if_na(key) is not None and not (kind == "department" and key in TOWNS):
                 groups.setdefault(key, []).append(i)
         for unit in sorted(groups):
             idx = groups[unit]

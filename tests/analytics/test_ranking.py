@@ -305,3 +305,20 @@ def test_fixture_allocation_conserves_budget(con):
     assert int(out["alloc_yuan"].sum()) == 1_000_000_007
     a = dict(zip(out["unit"], out["alloc_yuan"]))
     assert abs(a["大宁镇"] - a["南乡镇"]) <= 1 and a["大宁镇"] > a["莲塘镇"] > a["步头镇"] > a["贺街镇"]
+
+
+def test_township_government_as_supervisor_is_not_a_department():
+    # P13 (南乡镇) is given to 南乡镇人民政府 as its own 主管 (normalised to "南乡镇"): the department
+    # league must not list 南乡镇, and the township league lists it exactly once.
+    from tests.fixture_db import AS_OF, fixture_connection
+
+    con = fixture_connection()
+    con.execute("UPDATE progress_rows SET department = '南乡镇' WHERE project_code = 'P13'")
+    con.execute("UPDATE risk_rows SET department = '南乡镇' WHERE project_code = 'P13'")
+    sc = ranking.unit_scores(con, as_of=AS_OF)
+    depts = list(sc.loc[sc["kind"] == "department", "unit"])
+    towns = list(sc.loc[sc["kind"] == "township", "unit"])
+    assert "南乡镇" not in depts
+    assert towns.count("南乡镇") == 1
+    # 区水利局 loses P13 and keeps P04, P07 → 2 projects
+    assert int(sc.loc[(sc["kind"] == "department") & (sc["unit"] == "区水利局"), "projects"].iloc[0]) == 2
