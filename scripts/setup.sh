@@ -17,6 +17,7 @@ fi
 need_apt=()
 if [ "$DEV" = 1 ]; then
   command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
+  command -v fc-list >/dev/null 2>&1 || need_apt+=(fontconfig)
   fc-list :lang=zh 2>/dev/null | grep -q . || need_apt+=(fonts-wqy-microhei)
 fi
 "$PY" -c 'import venv, ensurepip' 2>/dev/null || need_apt+=(python3-venv)
