@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 from pathlib import Path
 
 from . import db as dbm
@@ -32,14 +31,8 @@ def ensure_database(path=None, *, progress=None) -> Path:
     with dbm.WRITE_LOCK:
         if _has_imports(target) or os.environ.get("LEDGER_BOOTSTRAP", "1") == "0":
             return target
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".bootstrap.tmp")
-        for p in (tmp, Path(str(tmp) + ".wal")):
-            if p.exists():
-                p.unlink()
         archive = dbm.archive_dir(target)
-        con = dbm.connect(tmp)
-        try:
+        with dbm.build_then_swap(target, ".bootstrap.tmp") as con:
             files = sample_files(SAMPLE_DIR)
             for i, f in enumerate(files, 1):
                 res = importer.import_file(con, f, imported_by="bootstrap", archive_root=archive, _db_name=target)
@@ -48,11 +41,4 @@ def ensure_database(path=None, *, progress=None) -> Path:
                     raise RuntimeError(f"样例台账 {f.name} 被拒绝：{errs}")
                 if progress:
                     progress(i, len(files), f.name)
-            con.execute("CHECKPOINT")
-        finally:
-            con.close()
-        os.replace(tmp, target)
-        wal = Path(str(target) + ".wal")
-        if wal.exists():
-            wal.unlink()
     return target

@@ -6,6 +6,7 @@ serialise writes with ``WRITE_LOCK``.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from pathlib import Path
@@ -78,6 +79,35 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
     with WRITE_LOCK:
         apply_schema(con)
     return con
+
+
+@contextlib.contextmanager
+def build_then_swap(target: Path, suffix: str):
+    """Build a database in ``<target><suffix>`` and, only if the block succeeds, checkpoint it and
+    atomically move it over ``target`` (the old file stays untouched on failure). Yields the
+    connection to the temp file. Close every other connection to ``target`` first: DuckDB keeps
+    serving a swapped-out file's old contents to connections that were open."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + suffix)
+    for p in (tmp, Path(str(tmp) + ".wal")):
+        if p.exists():
+            p.unlink()
+    con = connect(tmp)
+    try:
+        yield con
+        con.execute("CHECKPOINT")
+    except BaseException:
+        con.close()
+        for p in (tmp, Path(str(tmp) + ".wal")):
+            if p.exists():
+                p.unlink()
+        raise
+    con.close()
+    os.replace(tmp, target)
+    wal = Path(str(target) + ".wal")
+    if wal.exists():
+        wal.unlink()
 
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:

@@ -404,10 +404,6 @@ def rebuild(db_path=None, *, archive_root=None) -> Path:
     target = dbm.db_path(db_path)
     root = Path(archive_root).resolve() if archive_root else dbm.archive_dir(target)
     events = archive_events(root, target)
-    tmp = target.with_name(target.name + ".rebuild.tmp")
-    for p in (tmp, Path(str(tmp) + ".wal")):
-        if p.exists():
-            p.unlink()
     settings = []
     if target.exists():
         old = dbm.connect(target)
@@ -415,8 +411,7 @@ def rebuild(db_path=None, *, archive_root=None) -> Path:
             settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
         finally:
             old.close()
-    con = dbm.connect(tmp)
-    try:
+    with dbm.build_then_swap(target, ".rebuild.tmp") as con:
         if settings:
             con.executemany("INSERT INTO settings VALUES (?, ?, ?, ?)", [list(s) for s in settings])
         for ev in events:
@@ -427,13 +422,6 @@ def rebuild(db_path=None, *, archive_root=None) -> Path:
                               _file_name=ev["file_name"])
             if res.status == "rejected":
                 raise RuntimeError(f"重建失败：{ev['file_name']} 重放时被拒绝")
-        con.execute("CHECKPOINT")
-    finally:
-        con.close()
-    os.replace(tmp, target)
-    wal = Path(str(target) + ".wal")
-    if wal.exists():
-        wal.unlink()
     return target
 
 

@@ -59,7 +59,7 @@ class Ctx:
 
 
 # --- connection ------------------------------------------------------------------------------------
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner="正在打开台账数据库（首次启动时从样例台账建库，约需 1 分钟）…")
 def _connection(path: str):
     """ONE DuckDB connection per process and database file (DuckDB connections are not thread-safe:
     each script run takes its own ``.cursor()``)."""
