@@ -21,7 +21,7 @@ from .snapshot import snapshot
 def _open(path_arg: str | None):
     path = ledger_db.db_path(path_arg)
     if path.exists():
-        return duckdb.connect(str(path), read_only=True)
+        return ledger_db.open_file(path, read_only=True, wait=30.0)
     print(f"数据库不存在: {path}（按空台账输出）", file=sys.stderr)
     return ledger_db.connect(":memory:")
 
@@ -35,7 +35,11 @@ def main(argv: list[str] | None = None) -> int:
     sp.add_argument("--json", action="store_true", help="print JSON")
     args = parser.parse_args(argv)
 
-    con = _open(args.db)
+    try:
+        con = _open(args.db)
+    except ledger_db.DatabaseBusy as e:
+        print(str(e), file=sys.stderr)
+        return 2
     try:
         snap = snapshot(con, as_of=args.as_of)
     finally:

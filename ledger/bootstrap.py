@@ -10,7 +10,7 @@ from . import db as dbm
 def _has_imports(path: Path) -> bool:
     if not path.exists():
         return False
-    con = dbm.connect(path)
+    con = dbm.connect(path, wait=30.0)
     try:
         return bool(con.execute("SELECT COUNT(*) FROM imports").fetchone()[0])
     finally:

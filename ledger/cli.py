@@ -10,6 +10,7 @@ from . import db as dbm
 from . import importer
 
 SAMPLE_DIR = dbm.ROOT / "data" / "sample" / "ledgers"
+CLI_WAIT = 30.0  # seconds to wait while the dashboard (or another command) holds the database file
 _SEV = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
@@ -36,13 +37,15 @@ def _print_report(res: importer.ImportResult) -> None:
 
 def cmd_import(a) -> int:
     path = dbm.db_path(a.db)
-    con = dbm.connect(path)
     results = []
-    try:
-        for f in a.files:
+    for f in a.files:
+        # one open per file: the dashboard (which opens the file per page run) is held up for at most
+        # one file's import, never for the whole batch
+        con = dbm.connect(path, wait=CLI_WAIT)
+        try:
             results.append(importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit))
-    finally:
-        con.close()
+        finally:
+            con.close()
     if a.json:
         out = {"accepted": sum(r.accepted for r in results), "skipped": sum(r.skipped for r in results),
                "rejected": sum(r.rejected for r in results),
@@ -57,7 +60,7 @@ def cmd_import(a) -> int:
 
 def cmd_summary(a) -> int:
     path = dbm.db_path(a.db)
-    con = dbm.connect(path, read_only=path.exists())
+    con = dbm.connect(path, read_only=path.exists(), wait=CLI_WAIT)
     try:
         s = importer.summary(con, a.round)
     finally:
@@ -79,14 +82,14 @@ def cmd_rebuild(a) -> int:
 
 
 def cmd_init(a) -> int:
-    con = dbm.connect(dbm.db_path(a.db))
+    con = dbm.connect(dbm.db_path(a.db), wait=CLI_WAIT)
     con.close()
     print(f"已创建数据库：{dbm.db_path(a.db)}")
     return 0
 
 
 def load_sample(db_path=None, sample_dir: Path = SAMPLE_DIR, *, imported_by: str = "load-sample") -> list:
-    con = dbm.connect(dbm.db_path(db_path))
+    con = dbm.connect(dbm.db_path(db_path), wait=CLI_WAIT)
     try:
         if con.execute("SELECT COUNT(*) FROM imports").fetchone()[0]:
             return []
@@ -115,7 +118,7 @@ def cmd_load_sample(a) -> int:
     except RuntimeError as e:
         print(f"样例建库失败：{e}", file=sys.stderr)
         return 1
-    con = dbm.connect(path, read_only=True)
+    con = dbm.connect(path, read_only=True, wait=CLI_WAIT)
     try:
         s = importer.summary(con)
     finally:
@@ -145,4 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--db")
         p.set_defaults(fn=fn)
     a = ap.parse_args(argv)
-    return a.fn(a)
+    try:
+        return a.fn(a)
+    except dbm.DatabaseBusy as e:
+        print(str(e), file=sys.stderr)
+        return 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+import time
 from pathlib import Path
 
 import duckdb
@@ -66,7 +67,34 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
-def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+class DatabaseBusy(RuntimeError):
+    """Another process holds the DuckDB file (DuckDB allows one writing process per file)."""
+
+
+def _is_lock_error(e: Exception) -> bool:
+    return isinstance(e, duckdb.IOException) and "lock" in str(e).lower()
+
+
+def open_file(path: str | os.PathLike, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+    """duckdb.connect that waits up to ``wait`` seconds while another process holds the file's lock
+    (the dashboard between two page runs, or a CLI import), then raises DatabaseBusy with a
+    Chinese message. No schema is applied: use ``connect`` for that."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as e:
+            if not _is_lock_error(e):
+                raise
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(
+                    f"台账数据库正被另一个程序占用：{path}。请稍后重试（看板页面刷新时会短暂占用；"
+                    f"命令行导入期间看板也会等待）。详情：{str(e).splitlines()[0][:200]}") from e
+            time.sleep(0.2)
+
+
+def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
+            wait: float = 0.0) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the ledger database and make sure the schema is there."""
     if str(path) == ":memory:":
         con = duckdb.connect(":memory:")
@@ -74,8 +102,8 @@ def connect(path: str | os.PathLike | None = None, *, read_only: bool = False) -
         p = db_path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         if read_only and p.exists():
-            return duckdb.connect(str(p), read_only=True)
-        con = duckdb.connect(str(p))
+            return open_file(p, read_only=True, wait=wait)
+        con = open_file(p, wait=wait)
     with WRITE_LOCK:
         apply_schema(con)
     return con

@@ -406,7 +406,7 @@ def rebuild(db_path=None, *, archive_root=None) -> Path:
     events = archive_events(root, target)
     settings = []
     if target.exists():
-        old = dbm.connect(target)
+        old = dbm.connect(target, wait=30.0)
         try:
             settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
         finally:

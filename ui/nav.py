@@ -32,12 +32,19 @@ _IN_NAV = "_nav_running"
 
 def run_app() -> None:
     """Page config, the shell (guard + sidebar) and st.navigation over the existing page files."""
-    from ui.common import render_shell
+    from ui.common import close_run_connection, render_shell
 
     try:
         st.set_page_config(page_title="帮扶产业项目监管看板", layout="wide")
     except Exception:  # noqa: BLE001 - already set in this run
         pass
+    try:
+        _run(render_shell)
+    finally:
+        close_run_connection()
+
+
+def _run(render_shell) -> None:
     render_shell()
     nav = {
         section: [

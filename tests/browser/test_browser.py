@@ -104,3 +104,25 @@ def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
     page.screenshot(path=str(ARTIFACTS / "总览.png"))
 
 
+
+
+def test_cli_import_while_dashboard_runs(server, page, tmp_path):
+    """The dashboard opens the database per page run, so an admin's `python -m ledger import` into
+    the same file works while it is running, and the next page run shows the new round."""
+    import json
+    import sys
+
+    from tests.browser.conftest import ROOT
+
+    page.goto(f"{server['url']}/", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    wait_idle(page, "总览")
+    book = ledger_book(tmp_path / "大宁镇_2023-12-29.xlsx", unit="大宁镇", round_label="2023年12月29日",
+                       submitted="2023年12月29日")
+    out = subprocess.run([sys.executable, "-m", "ledger", "import", str(book), "--db", str(server["db"]), "--json"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert json.loads(out.stdout)["accepted"] == 4  # 2 projects × (附件1 row + 附件2 row)
+    page.reload(wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    wait_idle(page, "总览")
+    page.get_by_text("2023-12-29", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
+    assert_no_error(page, "总览 after CLI import")

@@ -36,9 +36,10 @@ def blank_db(tmp_path, monkeypatch):
 
 
 def _app_con():
-    from ui.common import get_con
+    """A connection of this process to the app's database file (as the app opens it per run)."""
+    from ui.common import _connection
 
-    return get_con()
+    return _connection(str(db.db_path())).cursor()
 
 
 def _counts(con) -> tuple:
