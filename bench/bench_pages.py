@@ -1,0 +1,68 @@
+#!/usr/bin/env python
+"""Page run times (cold cache and warm) with Streamlit's AppTest on the sample database.
+
+    .venv/bin/python bench/bench_pages.py [--db PATH]
+
+Baseline measured in the same run: an AppTest run of a trivial script (AppTest's own overhead).
+Prints each page's cold and warm run time and its ratio to that baseline. No limits asserted.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PAGES = ["1_总览.py", "2_风险分级.py", "3_资金投向.py", "4_整改进度.py", "5_单位排名与奖惩.py",
+         "6_填报情况.py", "7_项目详情.py", "8_数据导入.py", "9_设置.py"]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--db", type=Path)
+    a = ap.parse_args(argv)
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    if a.db is None:
+        from ledger.bootstrap import ensure_database
+
+        a.db = Path(tempfile.mkdtemp()) / "ledger.duckdb"
+        ensure_database(a.db)
+    os.environ["LEDGER_DB"] = str(a.db.resolve())
+
+    def run(page: str | None) -> float:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        if page:
+            at.switch_page(f"pages/{page}")
+        t = time.perf_counter()
+        at.run()
+        dt = time.perf_counter() - t
+        assert not at.exception, at.exception
+        return dt
+
+    trivial = Path(tempfile.mkdtemp()) / "trivial.py"
+    trivial.write_text("import streamlit as st\nst.title('x')\n", encoding="utf-8")
+    base = min(_timed(lambda: AppTest.from_file(str(trivial)).run()) for _ in range(3))
+    print(f"baseline (trivial AppTest run): {base * 1000:.0f} ms")
+    print(f"{'page':<16}{'cold s':>8}{'warm s':>8}{'cold/base':>11}{'warm/base':>11}")
+    for p in PAGES:
+        st.cache_data.clear()
+        cold = run(p)
+        warm = min(run(p) for _ in range(2))
+        print(f"{p:<16}{cold:>8.2f}{warm:>8.2f}{cold / base:>10.0f}x{warm / base:>10.0f}x")
+
+
+def _timed(fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return time.perf_counter() - t
+
+
+if __name__ == "__main__":
+    main()
