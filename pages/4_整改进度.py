@@ -10,6 +10,10 @@ from ui.common import call, page_setup, show_table
 ctx = page_setup("整改进度")
 
 clk = call(clocks.clocks, ctx)
+grades = st.multiselect("当前风险等级", ["red", "yellow", "green"], key="clock_grade", placeholder="全部",
+                        format_func=lambda c: g.label("grade", c))
+if grades:  # e.g. 红 only: "the overdue red projects of one township" with the sidebar's 乡镇
+    clk = clk[clk["grade"].isin(grades)]
 CLOCK_COLS = ["project_code", "name", "unit", "tier", "grade", "kind", "start", "due", "met_on", "status",
               "days_left", "days_overdue"]
 
@@ -21,11 +25,11 @@ c1, c2 = st.columns(2)
 with c1:
     st.metric("逾期未完成", f"{len(overdue)} 项")
     show_table(overdue, key="clocks_overdue", file_name="逾期未完成.xlsx",
-               columns=["project_code", "name", "unit", "kind", "start", "due", "days_overdue"])
+               columns=["project_code", "name", "town", "grade", "kind", "due", "days_overdue", "unit"])
 with c2:
     st.metric(f"{warn_days}日内到期", f"{len(due_soon)} 项")
     show_table(due_soon, key="clocks_due_soon", file_name="临期预警.xlsx",
-               columns=["project_code", "name", "unit", "kind", "start", "due", "days_left"])
+               columns=["project_code", "name", "town", "grade", "kind", "due", "days_left", "unit"])
 
 st.subheader("整改时限时间轴")
 status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status",

@@ -60,3 +60,17 @@ def test_rollups_tasks_signoff(ledger_db, con):
     assert sorted(so_table["项目编号"]) == sorted(so["project_code"]) == ["P03", "P05"]
     reopened_table = next(f for f in frames if "反弹期次" in f.columns)
     assert reopened_table["项目编号"].tolist() == ["P05"]  # green R2–R3 after 销号, red again at R4
+
+
+def test_overdue_red_projects_of_one_township(ledger_db, con):
+    # the new-user task: 乡镇 = 贺街镇 in the sidebar, 当前风险等级 = 红 → P01's red_1m clock
+    # (due 10-20, no evidence, 40 days overdue at R5 11-29) is the only row
+    at = app_at(PAGE)
+    at.multiselect(key="sb_towns").set_value(["贺街镇"]).run()
+    at.multiselect(key="clock_grade").set_value(["red"]).run()
+    assert_ok(at)
+    shown = at.dataframe[0].value
+    assert shown[["项目编号", "乡镇(街道)", "风险等级", "逾期天数"]].values.tolist() == [["P01", "贺街镇", "红", 40]]
+    # 黄 only: P02's yellow clock is pending (due 11-30), P04's was met → nothing overdue
+    at.multiselect(key="clock_grade").set_value(["yellow"]).run()
+    assert metric(at, "逾期未完成").value == "0 项"
