@@ -19,6 +19,7 @@ SECTIONS = {
         ("4_整改进度.py", "整改进度", ":material/schedule:"),
         ("6_填报情况.py", "填报情况", ":material/fact_check:"),
         ("7_项目详情.py", "项目详情", ":material/search:"),
+        ("10_附件3汇总.py", "附件3 汇总表", ":material/table_view:"),
         ("8_数据导入.py", "数据导入", ":material/upload_file:"),
     ],
     "分析": [

@@ -16,7 +16,7 @@ from tests.ledger_book import ledger_book
 # has run once; the page must still come up inside the app's sectioned navigation.
 PAGES = [("风险分级", "风险分级"), ("", "总览"), ("资金投向", "资金投向"), ("整改进度", "整改进度"),
          ("单位排名与奖惩", "单位排名与奖惩"), ("填报情况", "填报情况"), ("项目详情", "项目详情"),
-         ("数据导入", "数据导入"), ("设置", "设置")]
+         ("数据导入", "数据导入"), ("设置", "设置"), ("附件3汇总", "附件3 汇总表")]
 RUN_TIMEOUT = 45_000  # ms for one script run to finish
 
 
