@@ -2,7 +2,7 @@
 import pandas as pd
 import streamlit as st
 
-from analytics import clocks, signoff
+from analytics import clocks, patrol, signoff
 from ledger import glossary as g
 from ui import charts
 from ui.common import call, page_setup, show_table
@@ -30,6 +30,13 @@ with c2:
     st.metric(f"{warn_days}日内到期", f"{len(due_soon)} 项")
     show_table(due_soon, key="clocks_due_soon", file_name="临期预警.xlsx",
                columns=["project_code", "name", "town", "grade", "kind", "due", "days_left", "unit"])
+
+pc = call(patrol.patrol_coverage, ctx)
+st.metric("巡回排查覆盖率（红/黄项目）", "—" if pc["coverage"] is None else f"{pc['coverage']:.0%}",
+          help=f"已巡查 {pc['patrolled']} / 应巡查 {pc['due']}（侧栏筛选范围内的红、黄项目）")
+if len(pc["missing"]):
+    with st.expander(f"尚未巡查的红/黄项目（{len(pc['missing'])} 个）"):
+        show_table(pc["missing"], key="patrol_missing", file_name="未巡查红黄项目.xlsx")
 
 st.subheader("整改时限时间轴")
 status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status",

@@ -37,7 +37,7 @@ def test_status_filter_and_timeline(ledger_db, con):
     timeline = fig(at, 0)
     assert [t["name"] for t in timeline["data"]] == ["按期完成"]
     assert len(timeline["data"][0]["y"]) == int((clk["status"] == "on_time").sum())
-    table = at.dataframe[2].value
+    table = at.dataframe[3].value  # [2] is the 未巡查 list (no fixture row says 已巡查)
     assert set(table["状态"]) == {"按期完成"} and len(table) == int((clk["status"] == "on_time").sum())
 
 
@@ -74,3 +74,11 @@ def test_overdue_red_projects_of_one_township(ledger_db, con):
     # 黄 only: P02's yellow clock is pending (due 11-30), P04's was met → nothing overdue
     at.multiselect(key="clock_grade").set_value(["yellow"]).run()
     assert metric(at, "逾期未完成").value == "0 项"
+
+
+def test_patrol_coverage_metric(ledger_db, con):
+    # at R5 (11-29): 红 P01 P05 P08 + 黄 P02 in force, no fixture row says 已巡查 → 0 / 4
+    at = app_at(PAGE)
+    assert metric(at, "巡回排查覆盖率（红/黄项目）").value == "0%"
+    missing = next(d.value for d in at.dataframe if len(d.value) == 4 and "督办层级" in d.value.columns)
+    assert missing["项目编号"].tolist() == ["P01", "P05", "P08", "P02"]  # red first, then yellow
