@@ -52,9 +52,8 @@ def main(argv: list[str] | None = None) -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"{'rows':>8} {'raw fastexcel':>14} {'openpyxl':>12} {'import':>12} {'import/raw':>11} {'import/openpyxl':>16}")
     for n in args.rows:
-        path = args.out / f"big_{n}.xlsx"
-        if not path.exists():
-            path = make_big_ledger.make(n, args.out)
+        found = sorted(args.out.glob(f"*_{n}行.xlsx"))  # written by an earlier run of make_big_ledger
+        path = found[0] if found else make_big_ledger.make(n, args.out)
         data_rows = 2 * n
         repeat = 3 if n <= 10_000 else 1
 
