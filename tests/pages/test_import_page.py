@@ -135,27 +135,7 @@ def test_problems_frame_xlsx_roundtrip(tmp_path):
     assert len(rows) == 3
 
 
-@pytest.fixture
-def own_fixture_db(tmp_path, monkeypatch):
-    """A private copy of the fixture database (this test writes to it)."""
-    import streamlit as st
-
-    from tests.fixture_db import build_fixture
-
-    p = tmp_path / "fixture.duckdb"
-    con = db.connect(p)
-    build_fixture(con)
-    con.close()
-    monkeypatch.setenv("LEDGER_DB", str(p))
-    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield p
-    st.cache_data.clear()
-    st.cache_resource.clear()
-
-
-def test_import_moves_sidebar_to_new_round(own_fixture_db, tmp_path):
+def test_import_moves_sidebar_to_new_round(own_db, tmp_path):
     from datetime import date
 
     data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
