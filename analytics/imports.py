@@ -9,17 +9,20 @@ from ._db import query
 def import_history(con, *, limit: int = 200) -> pd.DataFrame:
     """One row per accepted import, newest first (at most ``limit`` rows).
 
-    Columns: import_id, imported_at, imported_by, file_name, unit, round_date, forms (comma list of
-    form codes), rows_accepted, rows_skipped, rows_rejected, warnings (count of warning problems
-    stored with the import), replaced_import_id (the earlier import of the same unit+round it
+    Columns: import_id, imported_at, imported_by, file_name, unit, round_date, forms (list of form
+    codes: progress/risk/tasks/signoff), rows_accepted, rows_skipped, rows_rejected, warnings (count of problems of
+    severity 'warning' stored with the import; skipped-row 'info' notes are not counted), replaced_import_id (the earlier import of the same unit+round it
     replaced, else NA). Rejected files are not in the table (they leave the database unchanged).
     """
     return query(
         con,
         """
-        SELECT import_id, imported_at, imported_by, file_name, unit, round_date, forms,
+        SELECT import_id, imported_at, imported_by, file_name, unit, round_date,
+               string_split(forms, ',') AS forms,
                rows_accepted, rows_skipped, rows_rejected,
-               COALESCE(json_array_length(TRY_CAST(warnings_json AS JSON)), 0)::INTEGER AS warnings,
+               -- warnings only: the stored list also holds 'info' notes (skipped group/合计/footer rows)
+               COALESCE(len(list_filter(json_extract_string(TRY_CAST(warnings_json AS JSON), '$[*].severity'),
+                                        lambda x: x = 'warning')), 0)::INTEGER AS warnings,
                replaced_import_id
         FROM imports
         ORDER BY imported_at DESC, import_id DESC

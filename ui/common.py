@@ -332,6 +332,9 @@ EXTRA_LABELS: dict[str, str] = {
     "signoff_status": "销号状态", "linkage_mode": "联农带农方式", "patrolled": "已巡查",
     "resp_leader": "责任领导", "resp_unit": "责任单位", "resp_person": "责任人",
     "at_risk_wan": "风险资金(万元)", "at_risk_share": "风险资金占比",
+    "seq": "序号", "raised_on": "反映日期", "channel": "方式", "content": "内容", "answer": "答复情况",
+    "answered_on": "答复日期", "handler": "承办单位", "days_open": "已办理天数", "overdue_reply": "逾期未答复",
+    "open": "未答复", "answered": "已答复",
 }
 
 # Columns holding codes → glossary kind (tried in order; the first whose codes cover the values wins).
@@ -344,9 +347,17 @@ CODE_COLUMNS: dict[str, tuple[str, ...]] = {
     "unit_kind": ("unit_kind",), "band": ("band",), "pretreatment": ("pretreatment",),
     "signoff_status": ("signoff_status",),
     "status": ("clock_status", "task_status", "submission_status", "signoff_status"),
-    "kind": ("clock_kind", "unit_kind"),
+    "kind": ("clock_kind", "unit_kind", "interaction_kind"),
     "problems": ("problem",), "sensitive": ("sensitive",), "checklist_missing": ("signoff_checklist",),
+    "forms": ("form",),
 }
+
+
+def with_labels(df: pd.DataFrame, **kinds: str) -> pd.DataFrame:
+    """The frame with the named code columns shown as glossary labels, for codes that several kinds share
+    (``with_labels(df, status="interaction_status")``: pending is 未到期 for a clock, 待办理 here)."""
+    return df.assign(**{c: df[c].map(lambda v, k=k: "" if _is_missing(v) else glossary.label(k, v))
+                        for c, k in kinds.items() if c in df})
 
 
 def _is_missing(v) -> bool:

@@ -150,3 +150,15 @@ def test_import_moves_sidebar_to_new_round(own_db, tmp_path):
     at.switch_page("pages/6_填报情况.py").run()
     assert_ok(at)
     assert any("2023-12-14" in c.value for c in at.caption)
+
+
+def test_import_history_counts_warnings_not_info_notes():
+    from tests.fixture_db import fixture_connection
+
+    con = fixture_connection()
+    # the newest import (29) stored one skipped-row note (info) and one real warning → 1 warning
+    con.execute("""UPDATE imports SET warnings_json = '[{"severity": "info"}, {"severity": "warning"}]'
+                   WHERE import_id = 29""")
+    h = import_history(con, limit=1)
+    assert int(h.loc[0, "warnings"]) == 1
+    assert list(h.loc[0, "forms"]) == ["progress", "risk"]
