@@ -2,7 +2,8 @@
 
 ``search_projects`` matches 项目编号 or 项目名称 (ILIKE, bound parameter) among the projects ever reported
 on or before ``as_of`` (latest row per project). ``project_detail`` gathers identity, funding lines,
-grade history, clocks, tasks (附件5), 销号 records and the responsible units (分级负责, DOMAIN §5).
+grade history, clocks, tasks (附件5), 销号 records, the operator's 政企互动 (诉求/建议 and answers, DOMAIN §9)
+and the responsible units (分级负责, DOMAIN §5).
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from datetime import date
 
 import pandas as pd
 
-from . import base, clocks, signoff
+from . import base, clocks, interactions, signoff
 from ._db import query
 from .filters import Filters
 
@@ -70,6 +71,8 @@ def project_detail(con, *, as_of: date, project_code: str, settings: dict | None
       clocks: DataFrame the clocks.clocks rows of this project
       tasks: DataFrame clocks.tasks_of (latest task list ≤ as_of)
       signoffs: DataFrame signoff.signoff_records rows of this project
+      interactions: DataFrame interactions.interactions rows of this project (诉求/建议 in force, with the
+             answer, days_open and overdue_reply); shown for a project no longer in force too
       units: DataFrame one row per responsibility role: role, unit (报送单位, 乡镇, 主管部门, 督办, 整治落实,
              验收, 责任领导, 责任单位, 责任人)
     """
@@ -79,10 +82,11 @@ def project_detail(con, *, as_of: date, project_code: str, settings: dict | None
     row = p[p["project_code"] == project_code]
     out = {"found": not hist.empty or not row.empty, "in_force": not row.empty, "project": {},
            "funding": empty, "grades": hist, "clocks": empty, "tasks": empty, "signoffs": empty,
-           "units": empty}
+           "interactions": empty, "units": empty}
     if not out["found"]:
         return out
     out["tasks"] = clocks.tasks_of(con, as_of=as_of, project_code=project_code)
+    out["interactions"] = interactions.interactions(con, as_of=as_of, project_code=project_code, settings=settings)
     if row.empty:
         return out
     r = row.iloc[0].to_dict()

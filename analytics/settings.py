@@ -21,6 +21,8 @@ DEFAULTS: dict[str, Any] = {
     "red_operation_months": 3,            # 红: 3个月内投产运营 / 产生收益且联农带农见效
     "yellow_fix_months": 1,               # 黄: 1个月内完成问题整改
     "warn_days": 7,                       # "due within 7 days" early warning
+    # §9 政企互动: an operator's 诉求/建议 open longer than this many days is overdue for a reply
+    "reply_days": 15,
     # §4 consistency check: 用而不好 = operating with revenue <= this or no households benefiting
     "revenue_threshold_wan": 0,
     # §10 ranking weights (sum need not be 100; normalised by their sum)
@@ -53,6 +55,7 @@ LABELS: dict[str, str] = {
     "red_operation_months": "红级投产运营/产生收益时限（月）",
     "yellow_fix_months": "黄级完成整改时限（月）",
     "warn_days": "临期预警天数",
+    "reply_days": "企业诉求答复时限（天，超过即为逾期未答复）",
     "revenue_threshold_wan": "“用而不好”收入阈值（万元，≤即视为无收益）",
     "weights": "排名指标权重",
     "penalty_overdue": "每个逾期未完成时限扣分",

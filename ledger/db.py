@@ -19,7 +19,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"  # 2: interactions (030_interactions.sql)
 
 WRITE_LOCK = threading.RLock()
 

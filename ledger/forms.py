@@ -1,4 +1,4 @@
-"""The ledger forms (附件1/2/5 and the 降级销号 sheet): canonical columns, types and header synonyms.
+"""The ledger forms (附件1/2/5, the 降级销号 sheet and the 政企互动台账): canonical columns, types and header synonyms.
 
 A header cell matches a field when, after normalising (strip spaces/newlines/brackets, full-width →
 half-width), it equals one of the field's synonyms, or the leaf of a merged header path does
@@ -132,7 +132,24 @@ SIGNOFF: list[Field] = [
     *[Field(f"check_{code}", "bool", (lbl,)) for code, lbl in g.SIGNOFF_CHECKLIST.items()],
 ]
 
-FORMS: dict[str, list[Field]] = {"progress": PROGRESS, "risk": RISK, "tasks": TASKS, "signoff": SIGNOFF}
+# 政企互动台账 (DOMAIN §9): 诉求/建议 an operator raised (面谈, 电话, 座谈会, 来信 …) and the answer given.
+INTERACTIONS: list[Field] = [
+    _f("seq", "int", "序号"),
+    _f("project_code", "text", "项目编号", "项目编码", "项目代码", "项目库编号"),
+    _f("name", "text", "项目名称", "项目名"),
+    _f("operator", "text", "经营主体", "运营主体", "运营单位", "经营单位", "企业(合作社)名称", "企业名称", "反映主体"),
+    _f("raised_on", "date", "反映日期", "反映时间", "提出日期", "诉求日期", "收到日期", required=True),
+    _f("channel", "text", "方式", "反映方式", "互动方式", "沟通方式", "反映渠道"),
+    _f("kind", "enum:interaction_kind", "类型", "诉求类型", "互动类型", "类别"),
+    _f("content", "text", "内容", "诉求内容", "诉求或建议内容", "反映内容", "具体内容", "诉求建议内容", required=True),
+    _f("answer", "text", "答复情况", "答复内容", "答复意见", "回复情况", "办理情况"),
+    _f("answered_on", "date", "答复日期", "答复时间", "回复日期", "办结日期"),
+    _f("status", "enum:interaction_status", "办理状态", "状态", "办理进度", "办结情况"),
+    _f("handler", "text", "承办单位", "办理单位", "承办部门", "责任单位"),
+]
+
+FORMS: dict[str, list[Field]] = {"progress": PROGRESS, "risk": RISK, "tasks": TASKS, "signoff": SIGNOFF,
+                                 "interactions": INTERACTIONS}
 
 # Words in a sheet name or title that tell which form a sheet is.
 FORM_HINTS: dict[str, tuple[str, ...]] = {
@@ -140,4 +157,5 @@ FORM_HINTS: dict[str, tuple[str, ...]] = {
     "risk": ("附件2", "风险排查", "排查表"),
     "tasks": ("附件5", "任务分解", "方案任务"),
     "signoff": ("降级销号", "销号核查", "附件6"),
+    "interactions": ("政企互动", "企业诉求", "诉求"),
 }

@@ -11,6 +11,7 @@ Policy terms (English identifier ← 中文):
 - tier ← 分级负责 (督办层级); clock ← 整改时限; signoff ← 降级销号
 - round ← 报送期次 (due 14th/29th); submission ← 报送; unit ← 单位 (乡镇/街道 或 项目主管部门)
 - township ← 乡镇(街道); department ← 项目主管部门; factor ← 奖惩系数; allocation ← 衔接资金分配
+- interaction ← 政企互动 (operators' 诉求 = request, 建议 = suggestion, with the 答复 = answer)
 """
 from __future__ import annotations
 
@@ -228,6 +229,25 @@ SIGNOFF_CHECKLIST: dict[str, str] = {
     "pretreatment_done": "敏感问题预处理完成",
 }
 
+# 政企互动 (DOMAIN §9): what an operator (企业/合作社) raised with the task force, and how it was handled.
+INTERACTION_KIND: dict[str, str] = {"request": "诉求", "suggestion": "建议"}
+INTERACTION_KIND_SYNONYMS: dict[str, list[str]] = {
+    "request": ["诉求", "企业诉求", "困难诉求", "反映问题", "困难"],
+    "suggestion": ["建议", "意见建议", "意见", "提议"],
+}
+INTERACTION_STATUS: dict[str, str] = {
+    "pending": "待办理",
+    "in_progress": "办理中",
+    "answered": "已答复",
+    "closed": "已办结",
+}
+INTERACTION_STATUS_SYNONYMS: dict[str, list[str]] = {
+    "pending": ["待办理", "未办理", "待答复", "未答复", "未处理", "待处理"],
+    "in_progress": ["办理中", "正在办理", "处理中", "正在处理", "跟进中"],
+    "answered": ["已答复", "已回复", "已反馈", "答复"],
+    "closed": ["已办结", "办结", "已解决", "已落实", "完结"],
+}
+
 TIERS: dict[str, str] = {
     "region": "自治区督办",
     "city": "市级督办",
@@ -252,6 +272,7 @@ FORMS: dict[str, str] = {
     "risk": "附件2 风险排查表",
     "tasks": "附件5 任务分解表",
     "signoff": "降级销号核查表",
+    "interactions": "政企互动台账",
 }
 BANDS: dict[str, str] = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
 
@@ -275,6 +296,8 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "unit_kind": UNIT_KINDS,
     "form": FORMS,
     "band": BANDS,
+    "interaction_kind": INTERACTION_KIND,
+    "interaction_status": INTERACTION_STATUS,
 }
 
 

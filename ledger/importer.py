@@ -127,6 +127,8 @@ _COL_TYPES = {
     "lead_unit": "text", "co_units": "text", "owner": "text", "status": "text", "done_on": "date",
     "from_grade": "text", "to_grade": "text", "applied_on": "date", "self_eval_on": "date",
     "accepted_on": "date", "accepted_by": "text", "route": "text", "evidence": "text", "checklist_json": "text",
+    "seq": "int", "raised_on": "date", "channel": "text", "kind": "text", "content": "text", "answer": "text",
+    "answered_on": "date", "handler": "text",
 }
 TABLES = {  # our key → (db table, columns)
     "progress": ("progress_rows", ["project_code", "code_derived", "sheet", "excel_row"] + V.PROGRESS_COLS),
@@ -134,9 +136,11 @@ TABLES = {  # our key → (db table, columns)
     "risk": ("risk_rows", ["project_code", "code_derived", "sheet", "excel_row"] + V.RISK_COLS),
     "tasks": ("tasks", ["project_code", "task_seq"] + V.TASK_COLS),
     "signoff": ("signoffs", ["project_code"] + V.SIGNOFF_COLS),
+    "interactions": ("interactions", ["project_code", "seq", "sheet", "excel_row"] + V.INTERACTION_COLS),
 }
 # the rows each form replaces (funding_rows are handled apart: see _replace_funding)
-FORM_TABLES = {"progress": ["progress"], "risk": ["risk"], "tasks": ["tasks"], "signoff": ["signoff"]}
+FORM_TABLES = {"progress": ["progress"], "risk": ["risk"], "tasks": ["tasks"], "signoff": ["signoff"],
+               "interactions": ["interactions"]}
 
 
 def _arrow(rows: list[dict], cols: list[str]) -> pa.Table:
@@ -222,7 +226,8 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     if file_errors:
         return reject(file_errors)
 
-    problems, rows = V.validate(sheets, round_date=rd)
+    known = known_projects(con, unit=unit, round_date=rd) if "interactions" in res.forms else None
+    problems, rows = V.validate(sheets, round_date=rd, known=known)
     res.problems.extend(problems)
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
     res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
@@ -314,6 +319,20 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     res.accepted = n_records
     res.import_id = import_id
     return res
+
+
+def known_projects(con, *, unit: str, round_date: date) -> dict:
+    """The projects already in the database for a 政企互动台账 that names a project not in its own file:
+    ``names`` {normalised name: code} of the projects ``unit`` reported in rounds on or before
+    ``round_date`` (latest report first), ``codes`` every project code any unit reported by then."""
+    names: dict[str, str] = {}
+    for code, name in con.execute(
+            "SELECT project_code, name FROM v_project_round WHERE unit = ? AND round_date <= ? AND name IS NOT NULL "
+            "ORDER BY round_date DESC, project_code", [unit, round_date]).fetchall():
+        names.setdefault(N.norm_name(name), code)
+    codes = {c for (c,) in con.execute(
+        "SELECT DISTINCT project_code FROM v_project_round WHERE round_date <= ?", [round_date]).fetchall()}
+    return {"names": names, "codes": codes}
 
 
 def _settle_risk_funding(con, rows: dict[str, list[dict]], *, forms: list[str], round_date: date,

@@ -252,9 +252,12 @@ _ENUMS: dict[str, dict[str, list[str]]] = {
     "disposal": g.DISPOSAL_SYNONYMS,
     "task_status": g.TASK_STATUS_SYNONYMS,
     "signoff_status": g.SIGNOFF_STATUS_SYNONYMS,
+    "interaction_kind": g.INTERACTION_KIND_SYNONYMS,
+    "interaction_status": g.INTERACTION_STATUS_SYNONYMS,
 }
 _ENUM_LABEL = {"build_status": "建设状态", "op_status": "运营状态", "asset_type": "资产类别", "disposal": "四个一批",
-               "task_status": "完成情况", "signoff_status": "降级销号状态"}
+               "task_status": "完成情况", "signoff_status": "降级销号状态", "interaction_kind": "诉求类型",
+               "interaction_status": "办理状态"}
 _IDX: dict[str, tuple[dict[str, str], list[tuple[str, str]]]] = {}
 
 

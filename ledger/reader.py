@@ -312,7 +312,8 @@ def layout(grid: Grid) -> ParsedSheet | None:
             sc += {"risk": 2 if "grade" in names else 0,
                    "progress": 2 if any(n.startswith("fund_") for n in names) else 0,
                    "tasks": 2 if "measure" in names else 0,
-                   "signoff": 2 if "from_grade" in names else 0}[f]
+                   "signoff": 2 if "from_grade" in names else 0,
+                   "interactions": 2 if "raised_on" in names else 0}[f]
             if best is None or sc > best[0]:
                 best = (sc, f, cols, lost)
         _sc, form, cols, lost = best
@@ -559,7 +560,7 @@ def parse_workbook(path: str | Path) -> tuple[list[ParsedSheet], list[dict]]:
             continue
         ps = parse_sheet(grid)
         if ps is None:
-            notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表），已跳过", "info"))
+            notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
         sheets.append(ps)
     return sheets, notes

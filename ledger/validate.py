@@ -19,7 +19,7 @@ MIN_YEAR = 2013
 FUND_FIELDS = [f"fund_{c}" for c in g.FUND_SOURCES]
 _ERROR_TYPES = {"money", "date", "year", "int", "grade"}
 # where unknown enum / multi text is kept so nothing the unit wrote is lost
-_KEEP_TEXT = {"progress": "progress_text", "risk": "problem_detail"}
+_KEEP_TEXT = {"progress": "progress_text", "risk": "problem_detail", "interactions": "content"}
 
 PROGRESS_COLS = ["name", "town", "village", "department", "implementer", "operator", "build_year", "category",
                  "asset_type", "high_concern", "total_investment_wan", "enterprise_funds_wan", "paid_wan",
@@ -33,6 +33,8 @@ RISK_COLS = ["name", "town", "village", "department", "implementer", "operator",
              "measures", "deadline", "resp_leader", "resp_unit", "resp_person", "patrolled", "signoff_status",
              "signoff_applied_on", "signoff_accepted_on", "reported_on"]
 TASK_COLS = ["problem", "measure", "due_on", "lead_leader", "lead_unit", "co_units", "owner", "status", "done_on"]
+INTERACTION_COLS = ["operator", "raised_on", "channel", "kind", "content", "answer", "answered_on", "status",
+                    "handler"]
 SIGNOFF_COLS = ["from_grade", "to_grade", "applied_on", "self_eval_on", "accepted_on", "accepted_by", "route",
                 "status", "evidence", "checklist_json"]
 
@@ -45,9 +47,13 @@ def _col(ps: ParsedSheet, fname: str) -> str:
     return f"{c.letter} {c.header}"
 
 
-def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date: date | None = None
-             ) -> tuple[list[dict], dict[str, list[dict]]]:
-    """(problems, rows by table: progress, funding, risk, tasks, signoff).
+def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date: date | None = None,
+             known: dict | None = None) -> tuple[list[dict], dict[str, list[dict]]]:
+    """(problems, rows by table: progress, funding, risk, tasks, signoff, interactions).
+
+    ``known`` (from the importer: the projects already in the database, see ``importer.known_projects``)
+    has ``names`` {normalised name: code} of the reporting unit's projects and ``codes`` (every code
+    reported so far); a 政企互动台账 row whose project is not in the file is looked up there.
 
     ``funding`` holds the fund lines of 附件1; ``risk_funding`` those a 风险排查表 carries for projects
     with no 附件1 row in the file (with ``sheet``/``excel_row``/``column`` of their cell, see
@@ -56,14 +62,14 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     max_year = as_of.year
     problems: list[dict] = []
     out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "risk_funding": [], "tasks": [],
-                                  "signoff": []}
+                                  "signoff": [], "interactions": []}
     name_to_code: dict[str, str] = {}
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
     def add(ps, row, fname, value, msg, sev="error"):
         problems.append(problem(ps.name, row, _col(ps, fname) if fname else "", value, msg, sev))
 
-    order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3}
+    order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3, "interactions": 4}
     for ps in sorted(sheets, key=lambda s: order[s.form]):
         problems.extend(ps.notes)
         fdefs = ftypes[ps.form]
@@ -126,6 +132,9 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             _shape_tasks(ps, out, add, name_to_code)
         elif ps.form == "signoff":
             _shape_signoff(ps, out, add, name_to_code)
+        elif ps.form == "interactions":
+            file_codes = {r["project_code"] for k in ("progress", "risk") for r in out[k]}
+            _shape_interactions(ps, out, add, name_to_code, file_codes, known or {})
     return problems, out
 
 
@@ -299,6 +308,57 @@ def _shape_signoff(ps, out, add, name_to_code):
         r["checklist_json"] = json.dumps(checks, ensure_ascii=False, sort_keys=True) if checks else None
         r["project_code"] = code
         out["signoff"].append(r)
+
+
+def _interaction_code(ps, rec, add, name_to_code, file_codes, known):
+    """The project of a 政企互动 row: its 项目编号 (a project of this file or one reported before), else its
+    name among the file's projects, else among the unit's projects already in the database."""
+    row = rec["_row"]
+    code = (rec.get("project_code") or "").strip()
+    if code:
+        if code in file_codes or code in known.get("codes", ()):
+            return code
+        add(ps, row, "project_code", code, f"项目编号 {code} 在本文件和已导入的台账中都找不到")
+        return None
+    name = rec.get("name")
+    if name:
+        k = N.norm_name(name)
+        for names in (name_to_code, known.get("names", {})):
+            if k in names:
+                return names[k]
+            hits = [kn for kn in names if len(kn) >= 4 and (kn in k or k in kn)]
+            if hits:
+                return names[max(hits, key=len)]
+    add(ps, row, "name" if name else "project_code", name or "",
+        "缺少项目编号，且项目名称在本文件和本单位已导入的台账中都找不到")
+    return None
+
+
+def _shape_interactions(ps, out, add, name_to_code, file_codes, known):
+    """One row per 诉求/建议. 序号 numbers a row (else its place among the data rows); status defaults to
+    已答复 when an 答复日期 is given, else 待办理."""
+    seen: dict[tuple, int] = {}
+    for n, rec in enumerate(ps.records, start=1):
+        row = rec["_row"]
+        code = _interaction_code(ps, rec, add, name_to_code, file_codes, known)
+        raised, answered = rec.get("raised_on"), rec.get("answered_on")
+        if raised and answered and answered < raised:
+            add(ps, row, "answered_on", answered.isoformat(),
+                f"答复日期 {answered.isoformat()} 早于反映日期 {raised.isoformat()}")
+        status = rec.get("status") or ("answered" if answered else "pending")
+        if status in ("answered", "closed") and not rec.get("answer"):
+            add(ps, row, "status", g.INTERACTION_STATUS[status],
+                f"办理状态为“{g.INTERACTION_STATUS[status]}”，但未填答复情况", "warning")
+        if not code or not raised or not rec.get("content"):
+            continue
+        seq = rec.get("seq") if rec.get("seq") is not None else n
+        if (code, seq) in seen:
+            add(ps, row, "seq", str(seq), f"项目 {code} 的序号 {seq} 与第{seen[(code, seq)]}行重复")
+            continue
+        seen[(code, seq)] = row
+        r = {k: rec.get(k) for k in INTERACTION_COLS}
+        r.update(project_code=code, seq=seq, status=status, sheet=ps.name, excel_row=row)
+        out["interactions"].append(r)
 
 
 def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit: str,

@@ -4,9 +4,9 @@ Blue/orange/grey: red, yellow and green are reserved for risk grades.
 """
 import streamlit as st
 
-from analytics import compliance
+from analytics import compliance, interactions
 from ledger import glossary as g
-from ui.common import call, page_setup, show_table
+from ui.common import call, page_setup, show_table, with_labels
 from ui.extra import CHANGE_LABELS, SUBMISSION_COLORS, status_heatmap
 
 ctx = page_setup("填报情况")
@@ -43,3 +43,14 @@ if len(ctx.rounds) < 2 or ctx.round_no < 2:
 show_table(diff.assign(change=diff["change"].map(CHANGE_LABELS)), key="round_diff", file_name="期次变化.xlsx",
            labels={"change": "变化", "grade_before": "上期等级", "grade_after": "本期等级",
                    "funds_before_wan": "上期资金(万元)", "funds_after_wan": "本期资金(万元)"})
+
+st.subheader("政企互动")
+show_table(call(interactions.interaction_summary, ctx), key="interaction_summary", file_name="政企互动汇总.xlsx",
+           labels={"total": "诉求建议数", "overdue_reply": "逾期未答复"})
+late = call(interactions.interactions, ctx)
+late = late[late["overdue_reply"].fillna(False).astype(bool)]
+st.markdown(f"**超过 {int(ctx.settings['reply_days'])} 天未答复的诉求建议（{len(late)} 件）**")
+show_table(with_labels(late, status="interaction_status"), key="interactions_overdue", file_name="逾期未答复诉求.xlsx",
+           labels={"status": "办理状态", "operator": "经营主体"},
+           columns=["unit", "project_code", "name", "operator", "raised_on", "channel", "kind", "content", "status",
+                    "handler", "days_open"])

@@ -4,7 +4,7 @@ import streamlit as st
 from analytics import project
 from ledger import glossary
 from ui import charts
-from ui.common import call, fmt_wan, grade_label, page_setup, show_table
+from ui.common import call, fmt_wan, grade_label, page_setup, show_table, with_labels
 
 ctx = page_setup("项目详情")
 
@@ -71,3 +71,9 @@ show_table(d["tasks"], key="detail_tasks", file_name=f"{code}_整改任务.xlsx"
 
 st.subheader("降级销号记录")
 show_table(d["signoffs"], key="detail_signoffs", file_name=f"{code}_销号.xlsx")
+
+st.subheader("政企互动（企业诉求与答复）")
+show_table(with_labels(d["interactions"], status="interaction_status"), key="detail_interactions",
+           file_name=f"{code}_政企互动.xlsx", labels={"status": "办理状态", "operator": "经营主体"},
+           columns=["raised_on", "operator", "channel", "kind", "content", "answer", "answered_on", "status",
+                    "handler", "days_open", "overdue_reply", "unit"])

@@ -29,7 +29,7 @@ def _confirm(uploads, round_date, unit) -> None:
 
 
 ctx = page_setup("数据导入", needs_data=False)
-st.markdown("上传乡镇（街道）或项目主管部门报送的台账（附件1/2/5、降级销号表）。先预检，没有错误的文件"
+st.markdown("上传乡镇（街道）或项目主管部门报送的台账（附件1/2/5、降级销号表、政企互动台账）。先预检，没有错误的文件"
             "确认后整体导入；有错误的文件不会写入任何数据。同一单位同一期次再次导入时替换原数据。")
 
 files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）", type=["xlsx", "xls"],

@@ -23,7 +23,7 @@ def test_fifteen_towns_with_division_codes():
 def test_every_code_has_a_label_and_ascii_code():
     for kind in ["grade", "fund_source", "problem", "sensitive", "pretreatment", "disposal", "build_status",
                  "op_status", "asset_type", "task_status", "signoff_status", "tier", "clock_status",
-                 "submission_status", "unit_kind", "form", "band"]:
+                 "submission_status", "unit_kind", "form", "band", "interaction_kind", "interaction_status"]:
         for code, lbl in g.labels(kind).items():
             assert code.isascii() and code == code.lower(), (kind, code)
             assert lbl and not lbl.isascii(), (kind, code, lbl)
@@ -31,7 +31,9 @@ def test_every_code_has_a_label_and_ascii_code():
     for syn_map, lbl_map in [(g.GRADE_SYNONYMS, g.GRADES), (g.PROBLEM_SYNONYMS, g.PROBLEMS),
                              (g.DISPOSAL_SYNONYMS, g.DISPOSAL), (g.BUILD_STATUS_SYNONYMS, g.BUILD_STATUS),
                              (g.OP_STATUS_SYNONYMS, g.OP_STATUS), (g.ASSET_TYPE_SYNONYMS, g.ASSET_TYPES),
-                             (g.TASK_STATUS_SYNONYMS, g.TASK_STATUS), (g.SIGNOFF_STATUS_SYNONYMS, g.SIGNOFF_STATUS)]:
+                             (g.TASK_STATUS_SYNONYMS, g.TASK_STATUS), (g.SIGNOFF_STATUS_SYNONYMS, g.SIGNOFF_STATUS),
+                             (g.INTERACTION_KIND_SYNONYMS, g.INTERACTION_KIND),
+                             (g.INTERACTION_STATUS_SYNONYMS, g.INTERACTION_STATUS)]:
         assert set(syn_map) == set(lbl_map)
 
 

@@ -88,3 +88,17 @@ def test_planted_cases_are_found(sample_con):
     assert want <= flagged, want - flagged
     ro = signoff.reopened(sample_con, as_of=as_of)
     assert set(planted["reopened"]) <= set(ro["project_code"])
+
+
+@pytest.mark.parametrize("d", DATES)
+def test_interactions_match_generator_model(sample_con, d):
+    """政企互动 in force (each unit's latest 政企互动台账 ≤ d): counts from the generator's model."""
+    from analytics import interactions
+
+    exp = EXPECTED["interactions"][d]
+    s = interactions.interaction_summary(sample_con, as_of=date.fromisoformat(d), settings={"reply_days": 15})
+    got = {k: int(s[k].sum()) for k in ("total", "open", "answered", "overdue_reply")}
+    assert got == {k: exp[k] for k in got} and len(s) == exp["units"]
+    rows = interactions.interactions(sample_con, as_of=date.fromisoformat(d))
+    assert rows["name"].notna().all()             # every interaction names a known project
+    assert (rows["answered_on"].dropna() >= rows.loc[rows["answered_on"].notna(), "raised_on"]).all()

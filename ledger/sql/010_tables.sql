@@ -35,7 +35,7 @@ CREATE TABLE IF NOT EXISTS imports (
     sha256        VARCHAR NOT NULL,
     unit          VARCHAR NOT NULL,
     round_date    DATE NOT NULL,
-    forms         VARCHAR NOT NULL,          -- comma list of form codes found (progress,risk,tasks,signoff)
+    forms         VARCHAR NOT NULL,          -- comma list of form codes found (progress,risk,tasks,signoff,interactions)
     rows_accepted INTEGER NOT NULL,
     rows_skipped  INTEGER NOT NULL,
     rows_rejected INTEGER NOT NULL,

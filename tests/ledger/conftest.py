@@ -36,7 +36,7 @@ def progress_book(path: Path, data: list[list], *, title="附件1 八步区帮�
 
 
 TABLES = ["rounds", "units", "imports", "submissions", "progress_rows", "funding_rows", "risk_rows", "tasks",
-          "signoffs", "settings", "meta"]
+          "signoffs", "interactions", "settings", "meta"]
 
 
 def dump(con) -> dict:
