@@ -281,6 +281,7 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
             if "progress" in res.forms or "risk" in res.forms:
                 keys.append("funding")
             for key in keys:
+                # identifiers come only from the fixed TABLES map (never from the file); values are bound
                 table, cols = TABLES[key]
                 if key != "funding":
                     con.execute(f"DELETE FROM {table} WHERE round_date = ? AND unit = ?", [rd, unit])
