@@ -108,37 +108,32 @@ def grade_history_by_project(con, *, as_of: date) -> dict[str, list[dict]]:
     return {code: by[code] for code in sorted(by)}
 
 
+# the projects in force at the round in force at $as_of, read from the materialised state
+# (ledger/state.py: derived when the round was written); tier per DOMAIN §5 from the settings' basis and
+# boundaries ($lower, $upper); {basis} is one of _TIER_BASIS (a whitelist), {where} from Filters.sql()
 _PROJECTS_SQL = """
-WITH hist AS (
-    SELECT * FROM v_grade_history WHERE round_date <= $as_of
-), first_any AS (
-    SELECT project_code, arg_min(grade, round_date) AS initial_grade,
-           arg_min(graded_on, round_date) AS initial_graded_on,
-           min(round_date) AS first_graded_round,
-           arg_max(grade, round_date) AS last_grade
-    FROM hist GROUP BY project_code
-), first_ry AS (
-    SELECT project_code, arg_min(grade, round_date) AS tier_grade,
-           min(round_date) AS first_ry_round
-    FROM hist WHERE grade IN ('red', 'yellow') GROUP BY project_code
+WITH s AS (
+    SELECT project_code, code_derived, name, town, village, department, implementer, operator, build_year,
+           category, asset_type, high_concern, unit, round_date, total_investment_wan, funds_wan,
+           enterprise_funds_wan, paid_wan, grade, graded_on, problems, problem_detail, sensitive, pretreatment,
+           pretreatment_done, disposal, build_status, op_status, planned_completion, completion_accepted_on,
+           settled, rights_registered, joint_account, substantive_progress, progress_text, revenue_wan,
+           distribution_wan, households, households_exited, households_monitored, linkage_mode, patrolled,
+           signoff_status, signoff_applied_on, signoff_accepted_on, resp_leader, resp_unit, resp_person,
+           initial_grade, initial_graded_on, first_graded_round, tier_grade, first_ry_round,
+           {basis} AS tier_amount_wan
+    FROM project_state WHERE at_round = round_at($as_of::DATE)
+), t AS (
+    SELECT *, CASE
+        WHEN tier_grade IS NULL OR tier_grade NOT IN ('red', 'yellow') THEN 'monitor'
+        WHEN COALESCE(tier_amount_wan, 0) >= $upper THEN CASE WHEN tier_grade = 'red' THEN 'region' ELSE 'city' END
+        WHEN COALESCE(tier_amount_wan, 0) >= $lower THEN 'city'
+        ELSE 'district' END AS tier
+    FROM s
 )
-SELECT i.project_code, i.code_derived, i.name, i.town, i.village, i.department, i.implementer,
-       i.operator, i.build_year, i.category, i.asset_type, i.high_concern, i.unit, i.round_date,
-       i.total_investment_wan, i.funds_wan, i.enterprise_funds_wan, i.paid_wan,
-       COALESCE(i.grade, fa.last_grade) AS grade, i.graded_on,
-       i.problems, i.problem_detail, i.sensitive, i.pretreatment, i.pretreatment_done, i.disposal,
-       i.build_status, i.op_status, i.planned_completion, i.completion_accepted_on,
-       i.settled, i.rights_registered, i.joint_account, i.substantive_progress, i.progress_text,
-       i.revenue_wan, i.distribution_wan, i.households, i.households_exited, i.households_monitored,
-       i.linkage_mode, i.patrolled, i.signoff_status, i.signoff_applied_on, i.signoff_accepted_on,
-       i.resp_leader, i.resp_unit, i.resp_person,
-       fa.initial_grade, fa.initial_graded_on, fa.first_graded_round,
-       fr.tier_grade, fr.first_ry_round
-FROM inforce($as_of) i
-LEFT JOIN first_any fa USING (project_code)
-LEFT JOIN first_ry fr USING (project_code)
-ORDER BY i.project_code
+SELECT * FROM t WHERE {where} ORDER BY project_code
 """
+_TIER_BASIS = {"total_investment": "total_investment_wan", "funds": "funds_wan"}
 
 
 def _as_list(v) -> list:
@@ -156,20 +151,15 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     households (+ _exited, _monitored), signoff_status ..., initial_grade, initial_graded_on,
     tier_grade (first 红/黄 grade or None), tier_amount_wan, tier (region/city/district/monitor),
     tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
+    Reads one round's rows of the materialised ``project_state``; the filters are applied in SQL.
     """
     s = settings or get_settings(con)
-    df = query(con, _PROJECTS_SQL, {"as_of": as_of})
-    basis = "total_investment_wan" if s["tier_amount_basis"] == "total_investment" else "funds_wan"
-    df["tier_amount_wan"] = df[basis]
-    lower, upper = s["tier_lower_wan"], s["tier_upper_wan"]
-    df["tier"] = [
-        tier_of(a, g, lower=lower, upper=upper) for a, g in zip(df["tier_amount_wan"], df["tier_grade"])
-    ]
+    where, params = (filters or Filters()).sql()
+    sql = _PROJECTS_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where)
+    df = query(con, sql, {"as_of": as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params})
     df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
     df["tier_owner"] = df["tier"].map(TIER_OWNER)
     df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
     df["problems"] = df["problems"].map(_as_list)
     df["sensitive"] = df["sensitive"].map(_as_list)
-    if filters is not None:
-        df = filters.apply(df)
-    return df.reset_index(drop=True)
+    return df

@@ -22,6 +22,24 @@ class Filters:
     def is_empty(self) -> bool:
         return self == Filters()
 
+    def sql(self) -> tuple[str, dict]:
+        """The same filter as a WHERE condition over columns town, department, tier, category,
+        build_year, with its bound parameters (names prefixed f_): ("TRUE", {}) when empty."""
+        conds, params = [], {}
+        for name, col in (("towns", "town"), ("departments", "department"), ("tiers", "tier"),
+                          ("categories", "category")):
+            vals = getattr(self, name)
+            if vals:
+                conds.append(f"{col} IN (SELECT unnest($f_{name}))")  # col: this fixed list only
+                params[f"f_{name}"] = list(vals)
+        if self.year_from is not None:
+            conds.append("COALESCE(build_year, 0) >= $f_year_from")
+            params["f_year_from"] = self.year_from
+        if self.year_to is not None:
+            conds.append("COALESCE(build_year, 9999) <= $f_year_to")
+            params["f_year_to"] = self.year_to
+        return (" AND ".join(conds) or "TRUE"), params
+
     def apply(self, df: pd.DataFrame) -> pd.DataFrame:
         """Keep the rows of a project frame (columns town, department, tier, category, build_year)."""
         if df.empty or self.is_empty():

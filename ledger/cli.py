@@ -76,6 +76,17 @@ def cmd_summary(a) -> int:
 
 
 def cmd_rebuild(a) -> int:
+    path = dbm.db_path(a.db)
+    if path.exists():
+        con = dbm.connect(path, wait=CLI_WAIT)
+        try:
+            row = con.execute("SELECT value FROM meta WHERE key = 'scaled_sample'").fetchone()
+        finally:
+            con.close()
+        if row:
+            print(f"此数据库是样例的 {row[0]} 倍复制（load-sample --scale），复制出的项目没有归档原件，无法从归档重建。"
+                  f"请用 load-sample --scale {row[0]} 重新生成。", file=sys.stderr)
+            return 1
     p = importer.rebuild(a.db)
     print(f"已从归档重建：{p}")
     return 0
@@ -99,10 +110,30 @@ def load_sample(db_path=None, sample_dir: Path = SAMPLE_DIR, *, imported_by: str
 
 
 def cmd_load_sample(a) -> int:
-    """Build the database from the bundled sample (atomically, via bootstrap) when it has no imports."""
+    """Build the database from the bundled sample (atomically, via bootstrap) when it has no imports;
+    ``--scale K`` builds the sample replicated K times instead (ledger/scale.py), replacing the file."""
+    import time
+
     from .bootstrap import _has_imports, ensure_database
 
     path = dbm.db_path(a.db)
+    if getattr(a, "scale", None):
+        if a.scale < 1:
+            print("--scale 须为正整数", file=sys.stderr)
+            return 2
+        from .scale import build_scaled
+
+        t0 = time.monotonic()
+        print(f"样例 × {a.scale} → {path}", flush=True)
+        build_scaled(path, a.scale, progress=lambda m: print("  " + m, flush=True))
+        con = dbm.connect(path, read_only=True, wait=CLI_WAIT)
+        try:
+            s = importer.summary(con)
+        finally:
+            con.close()
+        print(f"完成（{time.monotonic() - t0:.0f} 秒）：{s['rounds']} 期，项目 {s['projects']} 个，"
+              f"资金 {s['total_funds_wan']} 万元")
+        return 0
     if _has_imports(path):
         print(f"数据库已有导入记录，未加载样例：{path}")
         return 0
@@ -146,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
                           ("load-sample", cmd_load_sample, "导入 data/sample/ledgers 下的样例")):
         p = sub.add_parser(name, help=hlp)
         p.add_argument("--db")
+        if name == "load-sample":
+            p.add_argument("--scale", type=int, help="把样例复制 K 倍（项目编号加后缀 -1…-K），用于性能测试；覆盖目标文件")
         p.set_defaults(fn=fn)
     a = ap.parse_args(argv)
     try:

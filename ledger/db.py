@@ -19,7 +19,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "2"  # 2: interactions (030_interactions.sql)
+SCHEMA_VERSION = "3"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql)
 
 WRITE_LOCK = threading.RLock()
 
@@ -47,24 +47,57 @@ def schema_files() -> list[Path]:
     return sorted(SQL_DIR.glob("*.sql"))
 
 
+def _migrate_3(con) -> None:
+    """3: the state tables are new; derive them from the ledger tables already there."""
+    from .state import refresh_all
+
+    refresh_all(con)
+
+
+# Forward-only migrations: version → step run once when a file at an older version is opened for
+# writing (after the .sql files have created any new tables). A fresh file skips them all.
+MIGRATIONS = {3: _migrate_3}
+
+
+def _version(con) -> int | None:
+    try:
+        row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
+    except duckdb.CatalogException:
+        return None
+    return int(row[0]) if row else None
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Apply every .sql file in order (idempotent) and record the schema version."""
+    """Apply every .sql file in order (idempotent), upgrade an older file in place (MIGRATIONS, in one
+    transaction) and record the schema version."""
     from .glossary import TOWNS, DEPARTMENTS
 
-    for f in schema_files():
-        con.execute(f.read_text(encoding="utf-8"))
-    con.execute(
-        "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        [SCHEMA_VERSION],
-    )
-    con.executemany(
-        "INSERT INTO units VALUES (?, 'township', ?) ON CONFLICT DO NOTHING",
-        [[n, c] for n, c in TOWNS.items()],
-    )
-    con.executemany(
-        "INSERT INTO units VALUES (?, 'department', NULL) ON CONFLICT DO NOTHING",
-        [[n] for n in DEPARTMENTS],
-    )
+    con.execute("SET enable_progress_bar = false")
+    before = _version(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for f in schema_files():
+            con.execute(f.read_text(encoding="utf-8"))
+        if before is not None:
+            for v in sorted(MIGRATIONS):
+                if before < v <= int(SCHEMA_VERSION):
+                    MIGRATIONS[v](con)
+        con.execute(
+            "INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            [SCHEMA_VERSION],
+        )
+        con.executemany(
+            "INSERT INTO units VALUES (?, 'township', ?) ON CONFLICT DO NOTHING",
+            [[n, c] for n, c in TOWNS.items()],
+        )
+        con.executemany(
+            "INSERT INTO units VALUES (?, 'department', NULL) ON CONFLICT DO NOTHING",
+            [[n] for n in DEPARTMENTS],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
 
 
 class DatabaseBusy(RuntimeError):
@@ -136,11 +169,6 @@ def build_then_swap(target: Path, suffix: str):
     wal = Path(str(target) + ".wal")
     if wal.exists():
         wal.unlink()
-
-
-def schema_version(con: duckdb.DuckDBPyConnection) -> str | None:
-    row = con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()
-    return row[0] if row else None
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:

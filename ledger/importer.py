@@ -23,6 +23,7 @@ from . import glossary as g
 from . import normalize as N
 from . import reader as R
 from . import rounds as RD
+from . import state as ST
 from . import validate as V
 
 
@@ -271,6 +272,8 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
         con.execute("BEGIN TRANSACTION")
         try:
             import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchone()[0]
+            new_round = not con.execute("SELECT COUNT(*) FROM rounds WHERE round_date = ?", [rd]).fetchone()[0]
+            before = ST.touched_codes(con, unit)
             con.execute("INSERT INTO rounds VALUES (?) ON CONFLICT DO NOTHING", [rd])
             con.execute("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
                         [unit, N.unit_kind(unit), g.TOWNS.get(unit)])
@@ -306,6 +309,8 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                 [import_id, file_name, sha, unit, rd, ",".join(res.forms), n_records, res.skipped, 0,
                  json.dumps(warnings, ensure_ascii=False, default=str), imported_at, imported_by, rel,
                  prev[0] if prev else None])
+            # the per-round state later reads need, in the same transaction as the rows (ledger/state.py)
+            ST.refresh_after_import(con, unit=unit, round_date=rd, before=before, new_round=new_round)
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")
@@ -466,8 +471,8 @@ def summary(con, round_date: date | str | None = None) -> dict:
                                 [round_date]).fetchall():
         if src in g.FUND_SOURCES:
             funds[g.FUND_SOURCES[src]] = _num(amt)
-    for grade, cnt in con.execute("SELECT grade, COUNT(*) FROM inforce(?::DATE) WHERE grade IS NOT NULL "
-                                  "GROUP BY grade", [round_date]).fetchall():
+    for grade, cnt in con.execute("SELECT row_grade, COUNT(*) FROM inforce(?::DATE) WHERE row_grade IS NOT NULL "
+                                  "GROUP BY row_grade", [round_date]).fetchall():
         out["grades"][grade] = cnt
     return out
 

@@ -46,6 +46,8 @@ from datetime import date
 
 import duckdb
 
+from ledger.state import refresh_all
+
 from ledger import db
 
 R1, R2, R3, R4, R5 = (date(2023, 9, 29), date(2023, 10, 14), date(2023, 10, 29),
@@ -197,6 +199,8 @@ def build_fixture(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
             "self_eval_on, accepted_on, accepted_by, status, checklist_json) VALUES (?,?,?,0,?,?,?,?,?,?,?,?)",
             [rd, REPORTER[code], code, fg, tg, ap, se, acc, by, status, '{"construction_accepted": true}'],
         )
+    # rows written straight into the tables (no importer): derive the materialised state as an import does
+    refresh_all(con)
     return con
 
 

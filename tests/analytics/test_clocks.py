@@ -10,6 +10,7 @@ from analytics import clocks as ck
 from analytics.filters import Filters
 from ledger import db
 from tests.fixture_db import AS_OF, R1, R2, R3, R4, R5, fixture_connection
+from ledger.state import refresh_all
 
 D = date
 KEY = ["project_code", "episode_no", "kind", "start", "due", "met_on", "status", "days_left", "days_overdue",
@@ -203,6 +204,7 @@ def tiny(rows, *, progress=None, tasks=()):
     for rd, code, seq, status, done_on in tasks:
         con.execute("INSERT INTO tasks (round_date, unit, project_code, task_seq, import_id, measure, status, done_on) "
                     "VALUES (?, '贺街镇', ?, ?, 1, 'x', ?, ?)", [rd, code, seq, status, done_on])
+    refresh_all(con)  # rows written straight into the tables: derive the state as an import does
     return con
 
 

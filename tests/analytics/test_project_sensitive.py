@@ -8,6 +8,7 @@ import pytest
 from analytics import project, sensitive
 from analytics.filters import Filters
 from tests.fixture_db import AS_OF, R5, fixture_connection
+from ledger.state import refresh_all
 
 
 @pytest.fixture(scope="module")
@@ -18,6 +19,7 @@ def con():
               "pretreatment_done = FALSE WHERE project_code = 'P04' AND round_date = ?", [R5])
     c.execute("UPDATE risk_rows SET sensitive = ['farmland'], pretreatment = ['recultivation'], "
               "pretreatment_done = TRUE WHERE project_code = 'P13' AND round_date = ?", [R5])
+    refresh_all(c)  # the rows were changed behind the importer's back: re-derive the state as an import does
     return c
 
 

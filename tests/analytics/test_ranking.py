@@ -183,6 +183,7 @@ def test_empty_metrics_score_to_empty_frame():
 from fractions import Fraction as F  # noqa: E402
 
 from tests.fixture_db import AS_OF, fixture_connection  # noqa: E402
+from ledger.state import refresh_all
 
 # households per 万元 (households of the rows in force / Σ nine sources)
 L_HEJIE = F(0 + 40 + 85 + 25) / F("7999.98")      # P01..P04: 150 / (3000+1000+2999.99+999.99)
@@ -315,6 +316,7 @@ def test_township_government_as_supervisor_is_not_a_department():
     con = fixture_connection()
     con.execute("UPDATE progress_rows SET department = '南乡镇' WHERE project_code = 'P13'")
     con.execute("UPDATE risk_rows SET department = '南乡镇' WHERE project_code = 'P13'")
+    refresh_all(con)  # the rows were changed behind the importer's back: re-derive the state as an import does
     sc = ranking.unit_scores(con, as_of=AS_OF)
     depts = list(sc.loc[sc["kind"] == "department", "unit"])
     towns = list(sc.loc[sc["kind"] == "township", "unit"])

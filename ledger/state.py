@@ -1,0 +1,166 @@
+"""Materialised per-round state (#7 "write once, read cheap"): derived when a round is written.
+
+Three tables (DDL and meaning in ``sql/015_state.sql``) hold what every read needs, so a page reads one
+round's rows instead of re-deriving all history on every run:
+
+- ``project_rounds``: one unit's 附件1 and 附件2 rows of a project in a round, joined, with the sum of
+  its funding lines. Only the (unit, round) an import writes changes.
+- ``grade_hist``: every grade given, one row per project per round. Only the imported round changes.
+- ``project_state``: the ledger in force at each round, one row per project, with the initial grade
+  and the tier grade. An import of (unit u, round R) changes it only for rounds ≥ R and only for the
+  projects u reports (in any round) or has just reported: the "touched" codes. A round seen for the
+  first time starts as a copy of the previous round's state for every other project.
+
+``refresh_after_import`` is called by the importer inside the import's transaction (so the state
+commits or rolls back with the rows); ``refresh_all`` re-derives everything from scratch (rebuild,
+schema upgrade, tests that write tables directly). Both run the same SQL: ``_derive_state``.
+Cost: an import touches its unit's projects × the rounds from R on (usually one round), not the store.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+_PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
+    asset_type, high_concern, total_investment_wan"""
+
+# one unit's report rows of a project (附件1 ⟗ 附件2) for the (unit, round) pairs in _state_keys
+_PROJECT_ROUNDS_SQL = """
+INSERT INTO project_rounds BY NAME
+WITH p AS (SELECT x.* FROM progress_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date),
+     r AS (SELECT x.* FROM risk_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date),
+     f AS (SELECT round_date, unit, project_code, CAST(SUM(amount_wan) AS DECIMAL(24,6)) AS funds_wan
+           FROM funding_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date
+           GROUP BY ALL)
+SELECT
+    COALESCE(p.round_date, r.round_date)     AS round_date,
+    COALESCE(p.unit, r.unit)                 AS unit,
+    COALESCE(p.project_code, r.project_code) AS project_code,
+    COALESCE(p.code_derived, r.code_derived) AS code_derived,
+    COALESCE(p.name, r.name)                 AS name,
+    COALESCE(p.town, r.town)                 AS town,
+    COALESCE(p.village, r.village)           AS village,
+    COALESCE(p.department, r.department)     AS department,
+    COALESCE(p.implementer, r.implementer)   AS implementer,
+    COALESCE(p.operator, r.operator)         AS operator,
+    COALESCE(p.build_year, r.build_year)     AS build_year,
+    COALESCE(p.category, r.category)         AS category,
+    COALESCE(p.asset_type, r.asset_type)     AS asset_type,
+    COALESCE(p.high_concern, r.high_concern, FALSE) AS high_concern,
+    COALESCE(p.total_investment_wan, r.total_investment_wan) AS total_investment_wan,
+    p.enterprise_funds_wan, p.paid_wan, p.build_status, p.op_status, p.planned_completion,
+    p.completion_accepted_on, p.settled, p.rights_registered, p.joint_account, p.progress_text,
+    p.substantive_progress, p.issues_text, p.next_steps,
+    r.funds_wan AS reported_funds_wan,
+    r.problems, r.problem_detail, r.grade, r.graded_on, r.sensitive, r.pretreatment,
+    r.pretreatment_done, r.disposal, r.revenue_wan, r.distribution_wan, r.linkage_mode, r.households,
+    r.households_exited, r.households_monitored, r.measures, r.deadline, r.resp_leader, r.resp_unit,
+    r.resp_person, r.patrolled, r.signoff_status, r.signoff_applied_on, r.signoff_accepted_on,
+    f.funds_wan
+FROM p FULL OUTER JOIN r
+  ON p.round_date = r.round_date AND p.unit = r.unit AND p.project_code = r.project_code
+LEFT JOIN f ON f.round_date = COALESCE(p.round_date, r.round_date) AND f.unit = COALESCE(p.unit, r.unit)
+ AND f.project_code = COALESCE(p.project_code, r.project_code)
+"""
+
+_GRADE_HIST_SQL = """
+INSERT INTO grade_hist
+SELECT round_date, project_code, grade, graded_on, unit, problems
+FROM risk_rows WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)
+QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) = 1
+"""
+
+# the ledger in force at each round ≥ $from, for the codes in _state_touched
+_PROJECT_STATE_SQL = """
+INSERT INTO project_state BY NAME
+WITH at_rounds AS (SELECT round_date AS at_round FROM rounds WHERE round_date >= $from),
+ir AS (SELECT a.at_round, s.unit, max(s.round_date) AS round_date
+       FROM at_rounds a JOIN submissions s ON s.round_date <= a.at_round GROUP BY ALL),
+pr AS (SELECT ir.at_round, v.*
+       FROM (SELECT x.* FROM project_rounds x SEMI JOIN _state_touched t USING (project_code)) v
+       JOIN ir ON v.unit = ir.unit AND v.round_date = ir.round_date
+       QUALIFY ROW_NUMBER() OVER (PARTITION BY ir.at_round, v.project_code ORDER BY v.round_date DESC, v.unit) = 1),
+h AS (SELECT x.* FROM grade_hist x SEMI JOIN _state_touched t USING (project_code)),
+first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
+                     arg_min(graded_on, round_date) AS initial_graded_on, min(round_date) AS first_graded_round
+              FROM h GROUP BY ALL),
+first_ry AS (SELECT project_code, arg_min(grade, round_date) AS tier_grade, min(round_date) AS first_ry_round
+             FROM h WHERE grade IN ('red', 'yellow') GROUP BY ALL)
+SELECT pr.* EXCLUDE (grade, funds_wan), pr.grade AS row_grade,
+       COALESCE(pr.grade, lg.grade) AS grade,
+       CAST(COALESCE(pr.funds_wan, pr.reported_funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan,
+       CASE WHEN fa.first_graded_round <= pr.at_round THEN fa.initial_grade END AS initial_grade,
+       CASE WHEN fa.first_graded_round <= pr.at_round THEN fa.initial_graded_on END AS initial_graded_on,
+       CASE WHEN fa.first_graded_round <= pr.at_round THEN fa.first_graded_round END AS first_graded_round,
+       CASE WHEN fr.first_ry_round <= pr.at_round THEN fr.tier_grade END AS tier_grade,
+       CASE WHEN fr.first_ry_round <= pr.at_round THEN fr.first_ry_round END AS first_ry_round
+FROM pr
+LEFT JOIN first_any fa USING (project_code)
+LEFT JOIN first_ry fr USING (project_code)
+ASOF LEFT JOIN h lg ON pr.project_code = lg.project_code AND pr.at_round >= lg.round_date
+"""
+
+_CODES_OF_UNIT_SQL = """
+SELECT project_code FROM progress_rows WHERE unit = $u UNION SELECT project_code FROM risk_rows WHERE unit = $u
+UNION SELECT project_code FROM funding_rows WHERE unit = $u UNION SELECT project_code FROM tasks WHERE unit = $u
+"""
+
+
+def touched_codes(con, unit: str) -> set[str]:
+    """Every project code ``unit`` has reported in any round (call before and after replacing its rows)."""
+    return {c for (c,) in con.execute(_CODES_OF_UNIT_SQL, {"u": unit}).fetchall()}
+
+
+def _temp(con, name: str, cols: str, rows: list) -> None:
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")  # name/cols: constants of this module
+    if rows:
+        con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in cols.split(','))})", rows)
+
+
+def _derive_rows(con, keys: list[tuple[str, date]]) -> None:
+    """(Re)derive project_rounds and grade_hist for the (unit, round) pairs ``keys``."""
+    _temp(con, "_state_keys", "unit VARCHAR, round_date DATE", keys)
+    con.execute("DELETE FROM project_rounds x USING _state_keys k WHERE x.unit = k.unit AND x.round_date = k.round_date")
+    con.execute(_PROJECT_ROUNDS_SQL)
+    con.execute("DELETE FROM grade_hist WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
+    con.execute(_GRADE_HIST_SQL)
+
+
+def _derive_state(con, codes: set[str] | None, from_round: date) -> None:
+    """(Re)derive project_state at every round ≥ ``from_round`` for ``codes`` (None: every project)."""
+    if codes is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _state_touched AS SELECT DISTINCT project_code FROM project_rounds")
+        con.execute("DELETE FROM project_state WHERE at_round >= ?", [from_round])
+    else:
+        _temp(con, "_state_touched", "project_code VARCHAR", [[c] for c in sorted(codes)])
+        con.execute("DELETE FROM project_state x USING _state_touched t "
+                    "WHERE x.at_round >= ? AND x.project_code = t.project_code", [from_round])
+    con.execute(_PROJECT_STATE_SQL, {"from": from_round})
+
+
+def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], new_round: bool) -> None:
+    """Bring the state up to date after (unit, round_date)'s rows were replaced, inside the caller's
+    transaction. ``before``: ``touched_codes(con, unit)`` taken before the rows were replaced;
+    ``new_round``: the round did not exist before this import."""
+    if new_round:
+        # every project the import does not touch is in force at the new round exactly as at the round
+        # before it (nothing else was reported in between); the touched ones are derived below
+        prev = con.execute("SELECT max(round_date) FROM rounds WHERE round_date < ?", [round_date]).fetchone()[0]
+        if prev is not None:
+            con.execute(
+                "INSERT INTO project_state SELECT ?::DATE AS at_round, * EXCLUDE (at_round) FROM project_state "
+                "WHERE at_round = ?", [round_date, prev])
+    _derive_rows(con, [(unit, round_date)])
+    _derive_state(con, before | touched_codes(con, unit), round_date)
+
+
+def refresh_all(con) -> None:
+    """Re-derive every state table from the ledger tables (same SQL as an import uses)."""
+    con.execute("DELETE FROM project_rounds")
+    con.execute("DELETE FROM grade_hist")
+    keys = con.execute("SELECT DISTINCT unit, round_date FROM (SELECT unit, round_date FROM progress_rows "
+                       "UNION ALL SELECT unit, round_date FROM risk_rows)").fetchall()
+    _derive_rows(con, [tuple(k) for k in keys])
+    first = con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
+    con.execute("DELETE FROM project_state")
+    if first is not None:
+        _derive_state(con, None, first)

@@ -1,0 +1,128 @@
+"""The materialised state (ledger/state.py) equals a from-scratch derivation at every round.
+
+``REFERENCE_SQL`` is the derivation the code used before #7, written straight over the ledger tables
+(a FULL OUTER JOIN of every round's 附件1 and 附件2 rows, each unit's latest report on or before the
+round, first/last grades by window over all history). It is the second implementation the state is
+compared against: on the fixture, on the sample built import by import, after ``refresh_all``, after
+imports in reverse order (rounds appearing in the middle), and after a version-2 file is upgraded.
+"""
+from __future__ import annotations
+
+import random
+
+import duckdb
+
+from ledger import db as dbm
+from ledger import importer
+from ledger.cli import sample_files
+from ledger.state import refresh_all
+from tests.fixture_db import build_fixture
+
+REFERENCE_SQL = """
+WITH pr_all AS (
+    SELECT COALESCE(p.round_date, r.round_date) AS round_date, COALESCE(p.unit, r.unit) AS unit,
+           COALESCE(p.project_code, r.project_code) AS project_code, COALESCE(p.name, r.name) AS name,
+           COALESCE(p.town, r.town) AS town, COALESCE(p.department, r.department) AS department,
+           COALESCE(p.build_year, r.build_year) AS build_year,
+           COALESCE(p.total_investment_wan, r.total_investment_wan) AS total_investment_wan,
+           COALESCE(p.high_concern, r.high_concern, FALSE) AS high_concern,
+           p.op_status, p.substantive_progress, r.funds_wan AS reported_funds_wan, r.grade, r.graded_on,
+           r.problems, r.households, r.revenue_wan
+    FROM progress_rows p FULL OUTER JOIN risk_rows r
+      ON p.round_date = r.round_date AND p.unit = r.unit AND p.project_code = r.project_code
+), funds AS (
+    SELECT round_date, unit, project_code, SUM(amount_wan) AS funds_wan FROM funding_rows GROUP BY ALL
+), ir AS (
+    SELECT unit, MAX(round_date) AS round_date FROM submissions WHERE round_date <= $d GROUP BY unit
+), i AS (
+    SELECT pr.*, CAST(COALESCE(f.funds_wan, pr.reported_funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan
+    FROM pr_all pr JOIN ir USING (unit, round_date) LEFT JOIN funds f USING (round_date, unit, project_code)
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY pr.project_code ORDER BY pr.round_date DESC, pr.unit) = 1
+), hist AS (
+    SELECT round_date, project_code, grade, graded_on FROM risk_rows WHERE round_date <= $d
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) = 1
+), fa AS (
+    SELECT project_code, arg_min(grade, round_date) AS initial_grade, arg_min(graded_on, round_date) AS initial_graded_on,
+           min(round_date) AS first_graded_round, arg_max(grade, round_date) AS last_grade FROM hist GROUP BY ALL
+), fr AS (
+    SELECT project_code, arg_min(grade, round_date) AS tier_grade, min(round_date) AS first_ry_round
+    FROM hist WHERE grade IN ('red', 'yellow') GROUP BY ALL
+)
+SELECT i.project_code, i.round_date, i.unit, i.name, i.town, i.department, i.build_year, i.total_investment_wan,
+       i.high_concern, i.op_status, i.substantive_progress, i.grade AS row_grade,
+       COALESCE(i.grade, fa.last_grade) AS grade, i.graded_on, i.problems, i.households, i.revenue_wan,
+       i.funds_wan, fa.initial_grade, fa.initial_graded_on, fa.first_graded_round, fr.tier_grade, fr.first_ry_round
+FROM i LEFT JOIN fa USING (project_code) LEFT JOIN fr USING (project_code)
+"""
+COLS = ("project_code, round_date, unit, name, town, department, build_year, total_investment_wan, high_concern, "
+        "op_status, substantive_progress, row_grade, grade, graded_on, problems, households, revenue_wan, funds_wan, "
+        "initial_grade, initial_graded_on, first_graded_round, tier_grade, first_ry_round")
+
+
+def mismatches(con) -> list[str]:
+    """Rounds where project_state differs from REFERENCE_SQL (both ways, every listed column)."""
+    bad = []
+    for (d,) in con.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall():
+        st = f"SELECT {COLS} FROM project_state WHERE at_round = $d"
+        n = con.execute(f"SELECT count(*) FROM (({st}) EXCEPT ALL ({REFERENCE_SQL})) UNION ALL "
+                        f"SELECT count(*) FROM (({REFERENCE_SQL}) EXCEPT ALL ({st}))", {"d": d}).fetchall()
+        total = con.execute("SELECT count(*) FROM project_state WHERE at_round = ?", [d]).fetchone()[0]
+        if n[0][0] or n[1][0] or total == 0:
+            bad.append(f"{d}: {n[0][0]} only in state, {n[1][0]} only in reference, {total} rows")
+    return bad
+
+
+def state_tables(con) -> dict[str, list]:
+    return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
+            for t in ("project_rounds", "grade_hist", "project_state")}
+
+
+def test_fixture_state_matches_reference_at_every_round():
+    con = dbm.connect(":memory:")
+    build_fixture(con)
+    assert mismatches(con) == []
+    # 5 rounds; 莲塘镇 missed R5, so its R4 rows stay in force: 13 projects at R5 (P02 is new in R4 → 12 before)
+    counts = con.execute("SELECT at_round, count(*) FROM project_state GROUP BY 1 ORDER BY 1").fetchall()
+    assert [n for _, n in counts] == [12, 12, 12, 13, 13]
+
+
+def test_sample_state_built_import_by_import_matches_reference_and_refresh_all(sample_db_path, tmp_path):
+    copy = tmp_path / "copy.duckdb"
+    src = duckdb.connect(str(sample_db_path), read_only=True)
+    src.execute(f"ATTACH '{copy}' AS dst")
+    src.execute("COPY FROM DATABASE " + src.execute("SELECT current_database()").fetchone()[0] + " TO dst")
+    src.close()
+    con = dbm.connect(copy)
+    assert mismatches(con) == []
+    incremental = state_tables(con)
+    refresh_all(con)
+    assert state_tables(con) == incremental
+
+
+def test_imports_in_any_order_give_the_same_state(tmp_path):
+    # three units' ledgers, newest round first and shuffled: rounds appear before and between existing ones
+    files = [f for f in sample_files() if any(u in f.name for u in ("贺街镇", "区林业局", "信都镇"))]
+    assert len(files) >= 30
+    random.Random(7).shuffle(files)
+    con = dbm.connect(tmp_path / "x.duckdb")
+    for f in files:
+        assert importer.import_file(con, f, archive_root=tmp_path / "a").status == "accepted"
+    assert mismatches(con) == []
+    incremental = state_tables(con)
+    refresh_all(con)
+    assert state_tables(con) == incremental
+
+
+def test_version_2_file_upgrades_in_place(tmp_path):
+    path = tmp_path / "v2.duckdb"
+    con = dbm.connect(path)
+    build_fixture(con)
+    want = state_tables(con)
+    # make it look like a file written before #7: no state tables, schema_version 2
+    for t in ("project_state", "grade_hist", "project_rounds"):
+        con.execute(f"DROP TABLE {t}")
+    con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
+    con.close()
+    con = dbm.connect(path)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbm.SCHEMA_VERSION
+    assert state_tables(con) == want
