@@ -108,13 +108,14 @@ def grade_history_by_project(con, *, as_of: date) -> dict[str, list[dict]]:
     return {code: by[code] for code in sorted(by)}
 
 
-# the projects in force at the round in force at $as_of, read from the materialised state
-# (ledger/state.py: derived when the round was written); tier per DOMAIN §5 from the settings' basis and
-# boundaries ($lower, $upper); {basis} is one of _TIER_BASIS (a whitelist), {where} from Filters.sql()
-_PROJECTS_SQL = """
+# the projects in force at the round in force at $as_of (or, with {rounds} = "at_round <= ...", at every
+# round up to it), read from the materialised state (ledger/state.py: derived when the round was
+# written); tier per DOMAIN §5 from the settings' basis and boundaries ($lower, $upper); {basis} is one
+# of _TIER_BASIS (a whitelist), {where} comes from Filters.sql() (bound parameters)
+_STATE_SQL = """
 WITH s AS (
-    SELECT project_code, code_derived, name, town, village, department, implementer, operator, build_year,
-           category, asset_type, high_concern, unit, round_date, total_investment_wan, funds_wan,
+    SELECT at_round, project_code, code_derived, name, town, village, department, implementer, operator,
+           build_year, category, asset_type, high_concern, unit, round_date, total_investment_wan, funds_wan,
            enterprise_funds_wan, paid_wan, grade, graded_on, problems, problem_detail, sensitive, pretreatment,
            pretreatment_done, disposal, build_status, op_status, planned_completion, completion_accepted_on,
            settled, rights_registered, joint_account, substantive_progress, progress_text, revenue_wan,
@@ -122,7 +123,7 @@ WITH s AS (
            signoff_status, signoff_applied_on, signoff_accepted_on, resp_leader, resp_unit, resp_person,
            initial_grade, initial_graded_on, first_graded_round, tier_grade, first_ry_round,
            {basis} AS tier_amount_wan
-    FROM project_state WHERE at_round = round_at($as_of::DATE)
+    FROM project_state WHERE {rounds}
 ), t AS (
     SELECT *, CASE
         WHEN tier_grade IS NULL OR tier_grade NOT IN ('red', 'yellow') THEN 'monitor'
@@ -131,13 +132,27 @@ WITH s AS (
         ELSE 'district' END AS tier
     FROM s
 )
-SELECT * FROM t WHERE {where} ORDER BY project_code
+SELECT * FROM t WHERE {where}
 """
+_AT_ROUND = "at_round = round_at($as_of::DATE)"
+_UP_TO_ROUND = "at_round <= round_at($as_of::DATE)"
 _TIER_BASIS = {"total_investment": "total_investment_wan", "funds": "funds_wan"}
 
 
 def _as_list(v) -> list:
     return [] if v is None or isinstance(v, float) else list(v)
+
+
+def state_sql(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
+              every_round: bool = False) -> tuple[str, dict]:
+    """SQL (and its bound parameters) of the project rows in force at ``as_of``, filtered, with ``tier``
+    (and ``at_round``; with ``every_round`` the rows in force at every round up to ``as_of``): the one
+    place that reads ``project_state``, so that analytics can aggregate in DuckDB over it."""
+    s = settings or get_settings(con)
+    where, params = (filters or Filters()).sql()
+    sql = _STATE_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where,
+                            rounds=_UP_TO_ROUND if every_round else _AT_ROUND)
+    return sql, {"as_of": as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params}
 
 
 def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
@@ -153,10 +168,8 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
     Reads one round's rows of the materialised ``project_state``; the filters are applied in SQL.
     """
-    s = settings or get_settings(con)
-    where, params = (filters or Filters()).sql()
-    sql = _PROJECTS_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where)
-    df = query(con, sql, {"as_of": as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params})
+    sql, params = state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
     df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
     df["tier_owner"] = df["tier"].map(TIER_OWNER)
     df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)

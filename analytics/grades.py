@@ -60,6 +60,13 @@ def grade_counts(con, *, as_of: date, filters: Filters | None = None, by: str | 
     """
     if by is not None and by not in GROUP_BY:
         raise ValueError(f"by must be one of {sorted(GROUP_BY)}")
+    if by != "source":
+        keys = [GROUP_BY[by]] if by else []
+        sql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+        cols = "".join(f"{k}, " for k in keys)  # k: a GROUP_BY value (whitelist)
+        agg = query(con, f"SELECT {cols}grade, count(*) AS projects, SUM(funds_wan) AS funds_wan FROM ({sql}) "
+                         "WHERE grade IN ('red', 'yellow', 'green') GROUP BY ALL", params)
+        return _add_share(_fill_grades(agg, keys), keys)[[*keys, "grade", "projects", "funds_wan", "share"]]
     p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
     p = p[p["grade"].isin(GRADE_ORDER)]
     if by == "source":
@@ -97,37 +104,6 @@ def grade_transitions(con, *, as_of: date, filters: Filters | None = None,
     return out
 
 
-# The ledger in force at every round ≤ as_of, set-wise: rounds × submissions gives each unit's latest
-# submission at each round (the same rule as the inforce(d) macro), then each project's row there, and
-# its first 红/黄 grade up to that round for the tier.
-_TREND_SQL = """
-WITH r AS (
-    SELECT round_date AS at FROM rounds WHERE round_date <= $as_of
-), ir AS (
-    SELECT r.at, s.unit, MAX(s.round_date) AS round_date
-    FROM r JOIN submissions s ON s.round_date <= r.at GROUP BY ALL
-), rows AS (
-    SELECT ir.at, pr.project_code, pr.grade, pr.town, pr.department, pr.category, pr.build_year,
-           pr.unit, pr.asset_type, pr.total_investment_wan,
-           COALESCE(f.funds_wan, pr.reported_funds_wan, 0) AS funds_wan
-    FROM v_project_round pr
-    JOIN ir ON pr.unit = ir.unit AND pr.round_date = ir.round_date
-    LEFT JOIN v_project_funds f
-      ON f.round_date = pr.round_date AND f.unit = pr.unit AND f.project_code = pr.project_code
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY ir.at, pr.project_code ORDER BY pr.round_date DESC, pr.unit) = 1
-), hist AS (
-    SELECT r.at, h.project_code, arg_max(h.grade, h.round_date) AS last_grade,
-           arg_min(h.grade, h.round_date) FILTER (WHERE h.grade IN ('red', 'yellow')) AS tier_grade
-    FROM r JOIN v_grade_history h ON h.round_date <= r.at GROUP BY ALL
-)
-SELECT rows.at AS round_date, rows.project_code, COALESCE(rows.grade, hist.last_grade) AS grade,
-       rows.town, rows.department, rows.category, rows.build_year, rows.unit, rows.asset_type,
-       rows.total_investment_wan, rows.funds_wan, hist.tier_grade
-FROM rows LEFT JOIN hist ON hist.at = rows.at AND hist.project_code = rows.project_code
-ORDER BY 1, 2
-"""
-
-
 def grade_trend(con, *, filters: Filters | None = None, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     """Grade counts of the ledger in force at each report round ≤ ``as_of``.
 
@@ -137,15 +113,10 @@ def grade_trend(con, *, filters: Filters | None = None, as_of: date, settings: d
     stood at that round. Example (fixture, R3 2023-10-29): red P01 P08 = 2; yellow P04 = 1 (P02 not yet
     reported); green 13 − 1 − 2 − 1 = 9.
     """
-    s = settings or get_settings(con)
-    df = query(con, _TREND_SQL, {"as_of": as_of})
-    basis = "total_investment_wan" if s["tier_amount_basis"] == "total_investment" else "funds_wan"
-    df["tier"] = [base.tier_of(a, g, lower=s["tier_lower_wan"], upper=s["tier_upper_wan"])
-                  for a, g in zip(df[basis], df["tier_grade"])]
-    if filters is not None:
-        df = filters.apply(df)
-    df = df[df["grade"].isin(GRADE_ORDER)]
-    counts = df.groupby(["round_date", "grade"]).size()
+    sql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings, every_round=True)
+    df = query(con, f"SELECT at_round AS round_date, grade, count(*) AS projects FROM ({sql}) "
+                    "WHERE grade IN ('red', 'yellow', 'green') GROUP BY ALL", params)
+    counts = df.set_index(["round_date", "grade"])["projects"]
     rds = base.rounds(con, as_of=as_of)
     idx = pd.MultiIndex.from_product([rds, GRADE_ORDER], names=["round_date", "grade"])
     out = counts.reindex(idx, fill_value=0).rename("projects").reset_index()
@@ -165,8 +136,9 @@ def grade_delta(con, *, as_of: date, filters: Filters | None = None, settings: d
     def counts(at):
         if at is None:
             return pd.Series(0, index=GRADE_ORDER)
-        p = base.projects(con, as_of=at, filters=filters, settings=s)
-        return p["grade"].value_counts().reindex(GRADE_ORDER, fill_value=0)
+        sql, params = base.state_sql(con, as_of=at, filters=filters, settings=s)
+        n = dict(con.execute(f"SELECT grade, count(*) FROM ({sql}) GROUP BY ALL", params).fetchall())
+        return pd.Series([n.get(g, 0) for g in GRADE_ORDER], index=GRADE_ORDER)
 
     now = counts(as_of)
     prev = counts(base.previous_round(con, as_of=as_of))

@@ -23,17 +23,19 @@ PROJECT_TABLES = ("progress_rows", "funding_rows", "risk_rows", "tasks", "signof
 ONCE_TABLES = ("settings", "units", "rounds", "submissions", "imports")
 
 
-def build_scaled(target: Path, k: int, *, progress=None) -> Path:
-    """Build ``target`` as the sample × ``k`` (atomically: a temp file moved into place)."""
+def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = None) -> Path:
+    """Build ``target`` as the sample × ``k`` (atomically: a temp file moved into place). ``source``: an
+    already built 1× sample database to replicate (default: import the sample ledgers afresh)."""
     from .bootstrap import ensure_database
 
     if k < 1:
         raise ValueError("倍数须为正整数")
     say = progress or (lambda msg: None)
     with tempfile.TemporaryDirectory(prefix="scale-") as d:
-        one = Path(d) / "sample.duckdb"
-        say("导入样例台账（1 倍）…")
-        ensure_database(one)
+        one = Path(source) if source else Path(d) / "sample.duckdb"
+        if source is None:
+            say("导入样例台账（1 倍）…")
+            ensure_database(one)
         with dbm.build_then_swap(Path(target), ".scale.tmp") as con:
             con.execute("SET enable_progress_bar = false")
             con.execute("ATTACH ? AS one (READ_ONLY)", [str(one)])

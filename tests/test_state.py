@@ -126,3 +126,23 @@ def test_version_2_file_upgrades_in_place(tmp_path):
     con = dbm.connect(path)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbm.SCHEMA_VERSION
     assert state_tables(con) == want
+
+
+def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db_path, tmp_path):
+    from ledger.scale import build_scaled
+
+    path = build_scaled(tmp_path / "x3.duckdb", 3, source=sample_db_path)
+    one = duckdb.connect(str(sample_db_path), read_only=True)
+    con = dbm.connect(path)
+    s1, s3 = importer.summary(one), importer.summary(con)
+    # exactly 3× the projects, grades and money by source (money compared as exact decimals)
+    assert s3["projects"] == 3 * s1["projects"] and s3["rounds"] == s1["rounds"]
+    assert s3["grades"] == {g: 3 * n for g, n in s1["grades"].items()}
+    q = "SELECT source, SUM(amount_wan) FROM inforce_funding((SELECT max(round_date) FROM rounds)) GROUP BY 1"
+    assert dict(con.execute(q).fetchall()) == {k: 3 * v for k, v in one.execute(q).fetchall()}
+    # every code suffixed -1 … -3
+    assert con.execute("SELECT count(*) FROM project_state WHERE NOT regexp_matches(project_code, '-[123]$')"
+                       ).fetchone()[0] == 0
+    replicated = state_tables(con)
+    refresh_all(con)
+    assert state_tables(con) == replicated
