@@ -148,9 +148,13 @@ SELECT project_code, round_date,
        bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
        bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
        bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
-FROM v_project_round WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)
-GROUP BY ALL ORDER BY project_code, round_date
-"""
+FROM v_project_round WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
+_EVIDENCE_TAIL = " GROUP BY ALL ORDER BY project_code, round_date"
+
+# the grade history (v_grade_history, rounds ≤ $as_of) of the projects ever graded 红/黄
+_HISTORY_SQL = """
+SELECT project_code, round_date, grade, graded_on, problems FROM v_grade_history
+WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
 
 # each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
 _TASK_DONE_SQL = """
@@ -187,8 +191,12 @@ def _first_round(evid: list[tuple], since: date, need: int | tuple[int, ...]) ->
     return None
 
 
-def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, default_start: date,
+def _clock_rows(code: str, ep_no: int, ep: dict, *, s: dict, default_start: date,
                 evid: list[tuple], task_dates: list[date], all_done: date | None) -> list[dict]:
+    """The clocks of one episode as facts that do not depend on the day they are read: start, due,
+    ``met_round`` (the earliest round-dated evidence: 实质性进展 or cure reported, or the segment/episode
+    ending) and ``met_task`` (the earliest task-dated evidence, which may lie after the last round:
+    it counts only once it is ≤ as_of). ``_status`` turns them into the status at a date."""
     out = []
     ep_end = ep["end_round"]
     for k, seg in enumerate(ep["segments"]):
@@ -199,20 +207,18 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
             start = first["graded_on"]
         else:
             start = first["round_date"]
-        if start > as_of:
-            continue
         lower = min(start, first["round_date"])
         since = first["round_date"]
-        tasks_ok = [d for d in task_dates if lower <= d <= as_of]
+        tasks_ok = [d for d in task_dates if lower <= d]
         if seg["grade"] == "red":
-            cands = [min(tasks_ok)] if tasks_ok else []
+            cands = []
             sub = _first_round(evid, since, 1)
             if sub is not None:
                 cands.append(sub)
             if seg["end_round"] is not None:
                 cands.append(seg["end_round"])
             out.append(("red_1m", start, add_months(start, int(s["red_progress_months"])),
-                        min(cands) if cands else None))
+                        min(cands) if cands else None, min(tasks_ok) if tasks_ok else None))
             probs = set([] if _na(first["problems"]) else list(first["problems"])) & set(THREE_FAILURES)
             cands = []
             if probs:
@@ -227,18 +233,28 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
             if ep_end is not None:
                 cands.append(ep_end)
             out.append(("red_3m", start, add_months(start, int(s["red_operation_months"])),
-                        min(cands) if cands else None))
+                        min(cands) if cands else None, None))
         else:
-            cands = []
-            if all_done is not None and all_done >= lower:
-                cands.append(all_done)
-            if ep_end is not None:
-                cands.append(ep_end)
-            out.append(("yellow_1m", start, add_months(start, int(s["yellow_fix_months"])),
-                        min(cands) if cands else None))
-    warn = int(s["warn_days"])
+            out.append(("yellow_1m", start, add_months(start, int(s["yellow_fix_months"])), ep_end,
+                        all_done if all_done is not None and all_done >= lower else None))
+    return [{"project_code": code, "episode_no": ep_no, "kind": kind, "start": start, "due": due,
+             "met_round": mr, "met_task": mt} for kind, start, due, mr, mt in out]
+
+
+FACT_COLUMNS = ["project_code", "episode_no", "kind", "start", "due", "met_round", "met_task"]
+
+
+def _status(facts: pd.DataFrame, *, as_of: date, warn: int) -> pd.DataFrame:
+    """Clock facts → the clocks at ``as_of``: only clocks started on or before it; met_on = the earliest
+    evidence dated ≤ as_of; status on_time/late (met ≤ / > due), overdue (not met, due < as_of) or
+    pending (days_left = due − as_of; warned when ≤ warn days)."""
+    f = facts[[_d(v) <= as_of for v in facts["start"]]] if len(facts) else facts
     recs = []
-    for kind, start, due, met in out:
+    for code, ep_no, kind, start, due, mr, mt in f[FACT_COLUMNS].itertuples(index=False):
+        mr = None if _na(mr) else _d(mr)
+        mt = None if _na(mt) or _d(mt) > as_of else _d(mt)
+        met = min(x for x in (mr, mt) if x is not None) if (mr or mt) else None
+        start, due = _d(start), _d(due)
         days_left = days_overdue = None
         if met is not None:
             status = "on_time" if met <= due else "late"
@@ -248,10 +264,19 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, as_of: date, s: dict, defaul
             status, days_overdue = "overdue", (as_of - due).days
         else:
             status, days_left = "pending", (due - as_of).days
-        recs.append({"project_code": code, "episode_no": ep_no, "kind": kind, "start": start, "due": due,
+        recs.append({"project_code": code, "episode_no": int(ep_no), "kind": kind, "start": start, "due": due,
                      "met_on": met, "status": status, "days_left": days_left, "days_overdue": days_overdue,
                      "due_within_warn": status == "pending" and 0 <= days_left <= warn})
-    return recs
+    df = pd.DataFrame(recs, columns=["project_code", "episode_no", "kind", "start", "due", "met_on", "status",
+                                     "days_left", "days_overdue", "due_within_warn"])
+    for c in ("episode_no", "days_left", "days_overdue"):
+        df[c] = df[c].astype("Int64")
+    df["due_within_warn"] = df["due_within_warn"].astype(bool)
+    return df
+
+
+def _d(v) -> date:
+    return v.date() if isinstance(v, pd.Timestamp) else v
 
 
 def _group(rows: list[tuple]) -> dict[str, list[tuple]]:
@@ -262,31 +287,63 @@ def _group(rows: list[tuple]) -> dict[str, list[tuple]]:
     return by
 
 
-def _clock_frame(con, *, as_of: date, s: dict, history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
+_CODES_FILTER = " AND project_code IN (SELECT project_code FROM _state_touched)"
+
+
+def clock_facts(con, *, upto: date, settings: dict | None = None, touched_only: bool = False) -> pd.DataFrame:
+    """The clock facts (FACT_COLUMNS) of every 红/黄 episode in the ledger up to round ``upto``, from
+    the rules above; ``touched_only``: only the projects in the temp table ``_state_touched`` (the
+    importer's materialisation, ledger/state.py, stores these per round in ``clock_state``)."""
+    s = settings or get_settings(con)
     default_start = _as_date(s["default_clock_start"])
-    # plain Python rows, fetched once and grouped by project (no per-row pandas access in the loops)
+    extra = _CODES_FILTER if touched_only else ""
     evid_by = _group([(c, rd, bool(sub), bool(op), bool(earn))  # NULL flags count as FALSE
-                      for c, rd, sub, op, earn in con.execute(_EVIDENCE_SQL, {"as_of": as_of}).fetchall()])
+                      for c, rd, sub, op, earn in con.execute(_EVIDENCE_SQL + extra + _EVIDENCE_TAIL,
+                                                              {"as_of": upto}).fetchall()])
     done_by = {c: sorted(d for (d,) in v) for c, v in _group(
-        con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ")", [as_of]).fetchall()).items()}
+        con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ") WHERE TRUE" + extra,
+                    [upto]).fetchall()).items()}
     latest_by = _group(con.execute("SELECT project_code, status, done_on, round_date FROM ("
-                                   + _LATEST_TASKS_SQL + ")", [as_of]).fetchall())
+                                   + _LATEST_TASKS_SQL + ") WHERE TRUE" + extra, [upto]).fetchall())
+    hist: dict[str, list[dict]] = {}
+    for code, rd, grade, graded_on, problems in con.execute(_HISTORY_SQL + extra + " ORDER BY project_code, round_date",
+                                                            {"as_of": upto}).fetchall():
+        hist.setdefault(code, []).append({"round_date": rd, "grade": grade, "graded_on": graded_on,
+                                          "problems": problems})
     recs: list[dict] = []
-    if history is None:
-        history = grade_history_by_project(con, as_of=as_of)
-    for code, h in history.items():
+    for code in sorted(hist):
         e = evid_by.get(code, [])
         tdates = done_by.get(code, [])
-        all_done = _all_done_date(latest_by.get(code, []), as_of)
-        for n, ep in enumerate(_runs(h), start=1):
-            recs.extend(_clock_rows(code, n, ep, as_of=as_of, s=s, default_start=default_start, evid=e,
+        all_done = _all_done_date(latest_by.get(code, []), date.max)
+        for n, ep in enumerate(_runs(hist[code]), start=1):
+            recs.extend(_clock_rows(code, n, ep, s=s, default_start=default_start, evid=e,
                                     task_dates=tdates, all_done=all_done))
-    df = pd.DataFrame(recs, columns=["project_code", "episode_no", "kind", "start", "due", "met_on", "status",
-                                     "days_left", "days_overdue", "due_within_warn"])
-    for c in ("episode_no", "days_left", "days_overdue"):
-        df[c] = df[c].astype("Int64")
-    df["due_within_warn"] = df["due_within_warn"].astype(bool)
-    return df
+    return pd.DataFrame(recs, columns=FACT_COLUMNS)
+
+
+# settings the clock facts depend on: when they differ from those the stored facts were derived with,
+# clocks are computed live (correct, slower) until the state is refreshed (ledger/state.refresh_clocks)
+CLOCK_SETTINGS = ("default_clock_start", "red_progress_months", "red_operation_months", "yellow_fix_months")
+
+
+def clock_settings_key(s: dict) -> str:
+    return "|".join(str(s[k]) for k in CLOCK_SETTINGS)
+
+
+def _facts_at(con, *, as_of: date, s: dict) -> pd.DataFrame:
+    """The facts for the round in force at ``as_of``: the stored ones when they were derived with the
+    current settings, else computed now."""
+    row = con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchone()
+    rnd = con.execute("SELECT max(round_date) FROM rounds WHERE round_date <= ?", [as_of]).fetchone()[0]
+    if rnd is None:
+        return pd.DataFrame(columns=FACT_COLUMNS)
+    if row and row[0] == clock_settings_key(s):
+        return query(con, "SELECT " + ", ".join(FACT_COLUMNS) + " FROM clock_state WHERE at_round = ?", [rnd])
+    return clock_facts(con, upto=rnd, settings=s)
+
+
+def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
+    return _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"]))
 
 
 def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
@@ -310,7 +367,7 @@ def clocks_of_projects(con, pf: pd.DataFrame, *, as_of: date, settings: dict,
     (filtered or not), so that a caller that also needs the projects computes them once; ``history``:
     ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
     ident = pf[["project_code", "name", "town", "department", "unit", "tier", "grade"]]
-    df = _clock_frame(con, as_of=as_of, s=settings, history=history).merge(ident, on="project_code", how="inner")
+    df = _clock_frame(con, as_of=as_of, s=settings).merge(ident, on="project_code", how="inner")
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(KINDS)})
     df = df.sort_values(["project_code", "episode_no", "start", "_k"]).drop(columns="_k")
     return df[CLOCK_COLUMNS].reset_index(drop=True)

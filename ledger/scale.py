@@ -19,7 +19,7 @@ from . import db as dbm
 
 # tables holding project rows (code replicated); the others are copied once
 PROJECT_TABLES = ("progress_rows", "funding_rows", "risk_rows", "tasks", "signoffs", "interactions",
-                  "project_rounds", "grade_hist", "project_state")
+                  "project_rounds", "grade_hist", "project_state", "clock_state")
 ONCE_TABLES = ("settings", "units", "rounds", "submissions", "imports")
 
 
@@ -50,6 +50,8 @@ def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = N
                     con.execute(f"INSERT INTO {t} SELECT s.* REPLACE (CASE WHEN ? THEN project_code || '-' || r.k ELSE project_code END AS project_code) "
                                 f"FROM one.{t} s, (SELECT range AS k FROM range(1, ?)) r ORDER BY 1",
                                 [k > 1, k + 1])
+                con.execute("INSERT INTO meta SELECT * FROM one.meta WHERE key = 'clock_settings' "
+                            "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 con.execute("INSERT INTO meta VALUES ('scaled_sample', ?) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value", [str(k)])
             finally:

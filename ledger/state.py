@@ -1,6 +1,6 @@
 """Materialised per-round state (#7 "write once, read cheap"): derived when a round is written.
 
-Three tables (DDL and meaning in ``sql/015_state.sql``) hold what every read needs, so a page reads one
+Four tables (DDL and meaning in ``sql/015_state.sql``) hold what every read needs, so a page reads one
 round's rows instead of re-deriving all history on every run:
 
 - ``project_rounds``: one unit's 附件1 and 附件2 rows of a project in a round, joined, with the sum of
@@ -10,6 +10,9 @@ round's rows instead of re-deriving all history on every run:
   and the tier grade. An import of (unit u, round R) changes it only for rounds ≥ R and only for the
   projects u reports (in any round) or has just reported: the "touched" codes. A round seen for the
   first time starts as a copy of the previous round's state for every other project.
+
+- ``clock_state``: the deadline clocks' facts at each round (start, due, the evidence dates), derived
+  by analytics.clocks.clock_facts for the touched projects; the status on a day is computed on read.
 
 ``refresh_after_import`` is called by the importer inside the import's transaction (so the state
 commits or rolls back with the rows); ``refresh_all`` re-derives everything from scratch (rebuild,
@@ -137,6 +140,42 @@ def _derive_state(con, codes: set[str] | None, from_round: date) -> None:
     con.execute(_PROJECT_STATE_SQL, {"from": from_round})
 
 
+def _derive_clocks(con, codes: set[str] | None, from_round: date) -> None:
+    """(Re)derive clock_state at every round ≥ ``from_round`` for ``codes`` (None: every project), with
+    the current settings. The rule is analytics' (clocks.clock_facts, the one implementation of DOMAIN
+    §6); the store only keeps its result per round, so the import step reaches into analytics here."""
+    from analytics.clocks import FACT_COLUMNS, clock_facts, clock_settings_key
+    from analytics.settings import get_settings
+
+    s = get_settings(con)
+    if codes is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _state_touched AS SELECT DISTINCT project_code FROM project_rounds")
+        con.execute("DELETE FROM clock_state WHERE at_round >= ?", [from_round])
+    else:
+        _temp(con, "_state_touched", "project_code VARCHAR", [[c] for c in sorted(codes)])
+        con.execute("DELETE FROM clock_state x USING _state_touched t "
+                    "WHERE x.at_round >= ? AND x.project_code = t.project_code", [from_round])
+    for (rnd,) in con.execute("SELECT round_date FROM rounds WHERE round_date >= ? ORDER BY 1", [from_round]).fetchall():
+        facts = clock_facts(con, upto=rnd, settings=s, touched_only=True)
+        if len(facts):
+            con.register("_clock_facts_in", facts)
+            try:
+                con.execute("INSERT INTO clock_state SELECT ?::DATE, " + ", ".join(FACT_COLUMNS) +
+                            " FROM _clock_facts_in", [rnd])
+            finally:
+                con.unregister("_clock_facts_in")
+    con.execute("INSERT INTO meta VALUES ('clock_settings', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [clock_settings_key(s)])
+
+
+def refresh_clocks(con) -> None:
+    """After a settings change that moves the clocks (analytics.clocks.CLOCK_SETTINGS): re-derive them."""
+    first = con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
+    con.execute("DELETE FROM clock_state")
+    if first is not None:
+        _derive_clocks(con, None, first)
+
+
 def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], new_round: bool) -> None:
     """Bring the state up to date after (unit, round_date)'s rows were replaced, inside the caller's
     transaction. ``before``: ``touched_codes(con, unit)`` taken before the rows were replaced;
@@ -146,11 +185,13 @@ def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], 
         # before it (nothing else was reported in between); the touched ones are derived below
         prev = con.execute("SELECT max(round_date) FROM rounds WHERE round_date < ?", [round_date]).fetchone()[0]
         if prev is not None:
-            con.execute(
-                "INSERT INTO project_state SELECT ?::DATE AS at_round, * EXCLUDE (at_round) FROM project_state "
-                "WHERE at_round = ?", [round_date, prev])
+            for t in ("project_state", "clock_state"):  # t: these two tables only
+                con.execute(f"INSERT INTO {t} SELECT ?::DATE AS at_round, * EXCLUDE (at_round) FROM {t} "
+                            "WHERE at_round = ?", [round_date, prev])
     _derive_rows(con, [(unit, round_date)])
-    _derive_state(con, before | touched_codes(con, unit), round_date)
+    codes = before | touched_codes(con, unit)
+    _derive_state(con, codes, round_date)
+    _derive_clocks(con, codes, round_date)
 
 
 def refresh_all(con) -> None:
@@ -162,5 +203,7 @@ def refresh_all(con) -> None:
     _derive_rows(con, [tuple(k) for k in keys])
     first = con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
     con.execute("DELETE FROM project_state")
+    con.execute("DELETE FROM clock_state")
     if first is not None:
         _derive_state(con, None, first)
+        _derive_clocks(con, None, first)

@@ -53,3 +53,11 @@ CREATE TABLE IF NOT EXISTS project_state (
     initial_grade VARCHAR, initial_graded_on DATE, first_graded_round DATE,
     tier_grade VARCHAR, first_ry_round DATE
 );
+
+-- Deadline clocks (DOMAIN §6) as facts per round (analytics/clocks.py clock_facts, with the settings in
+-- meta.clock_settings): one row per clock of every 红/黄 episode in the ledger up to at_round. The status
+-- on a day is computed when read: met_on = the earlier of met_round and met_task (once ≤ that day).
+CREATE TABLE IF NOT EXISTS clock_state (
+    at_round DATE NOT NULL, project_code VARCHAR NOT NULL, episode_no INTEGER NOT NULL, kind VARCHAR NOT NULL,
+    start DATE NOT NULL, due DATE NOT NULL, met_round DATE, met_task DATE
+);
