@@ -144,15 +144,18 @@ def _as_list(v) -> list:
 
 
 def state_sql(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
-              every_round: bool = False) -> tuple[str, dict]:
+              every_round: bool = False, as_of_param: str = "as_of") -> tuple[str, dict]:
     """SQL (and its bound parameters) of the project rows in force at ``as_of``, filtered, with ``tier``
     (and ``at_round``; with ``every_round`` the rows in force at every round up to ``as_of``): the one
     place that reads ``project_state``, so that analytics can aggregate in DuckDB over it."""
     s = settings or get_settings(con)
     where, params = (filters or Filters()).sql()
-    sql = _STATE_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where,
-                            rounds=_UP_TO_ROUND if every_round else _AT_ROUND)
-    return sql, {"as_of": as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params}
+    rounds = (_UP_TO_ROUND if every_round else _AT_ROUND).replace("$as_of", "$" + _PARAMS[as_of_param])
+    sql = _STATE_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where, rounds=rounds)
+    return sql, {_PARAMS[as_of_param]: as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params}
+
+
+_PARAMS = {"as_of": "as_of", "before": "before"}  # names the as_of parameter may take (two rounds in one query)
 
 
 def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
@@ -168,11 +171,36 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
     Reads one round's rows of the materialised ``project_state``; the filters are applied in SQL.
     """
-    sql, params = state_sql(con, as_of=as_of, filters=filters, settings=settings)
-    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
-    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
-    df["tier_owner"] = df["tier"].map(TIER_OWNER)
-    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
-    df["problems"] = df["problems"].map(_as_list)
-    df["sensitive"] = df["sensitive"].map(_as_list)
-    return df
+    s = settings or get_settings(con)
+    key = _memo_key(con, as_of, filters, s)
+    hit = _MEMO.get(key) if key else None
+    if hit is None:
+        sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
+        hit = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
+        hit["tier_supervisor"] = hit["tier"].map(TIER_SUPERVISOR)
+        hit["tier_owner"] = hit["tier"].map(TIER_OWNER)
+        hit["tier_acceptance"] = hit["tier"].map(TIER_ACCEPTANCE)
+        hit["problems"] = hit["problems"].map(_as_list)
+        hit["sensitive"] = hit["sensitive"].map(_as_list)
+        if key:
+            _MEMO[key] = hit
+            while len(_MEMO) > MEMO_SIZE:
+                _MEMO.pop(next(iter(_MEMO)))
+    # pandas copy-on-write: the caller may add or change columns without touching the memo's frame
+    return hit.copy(deep=False)
+
+
+# projects() frames of this process, most recent last, keyed by the state token (a fresh random token
+# after every import/refresh, ledger/state.py), the round in force, the filters and the tier settings:
+# a page run calls projects() from several analytics functions, and every session shares the result.
+MEMO_SIZE = 6
+_MEMO: dict[tuple, pd.DataFrame] = {}
+
+
+def _memo_key(con, as_of: date, filters: Filters | None, s: dict) -> tuple | None:
+    row = con.execute("SELECT (SELECT value FROM meta WHERE key = 'state_token'), "
+                      "(SELECT max(round_date) FROM rounds WHERE round_date <= ?)", [as_of]).fetchone()
+    if not row or not row[0]:
+        return None  # no token (a database never written through ledger/): do not memoise
+    return (row[0], row[1], filters or Filters(),
+            s["tier_amount_basis"], str(s["tier_lower_wan"]), str(s["tier_upper_wan"]))

@@ -248,30 +248,43 @@ def _status(facts: pd.DataFrame, *, as_of: date, warn: int) -> pd.DataFrame:
     """Clock facts → the clocks at ``as_of``: only clocks started on or before it; met_on = the earliest
     evidence dated ≤ as_of; status on_time/late (met ≤ / > due), overdue (not met, due < as_of) or
     pending (days_left = due − as_of; warned when ≤ warn days)."""
-    f = facts[[_d(v) <= as_of for v in facts["start"]]] if len(facts) else facts
-    recs = []
-    for code, ep_no, kind, start, due, mr, mt in f[FACT_COLUMNS].itertuples(index=False):
-        mr = None if _na(mr) else _d(mr)
-        mt = None if _na(mt) or _d(mt) > as_of else _d(mt)
-        met = min(x for x in (mr, mt) if x is not None) if (mr or mt) else None
-        start, due = _d(start), _d(due)
-        days_left = days_overdue = None
-        if met is not None:
-            status = "on_time" if met <= due else "late"
-            if status == "late":
-                days_overdue = (met - due).days
-        elif due < as_of:
-            status, days_overdue = "overdue", (as_of - due).days
-        else:
-            status, days_left = "pending", (due - as_of).days
-        recs.append({"project_code": code, "episode_no": int(ep_no), "kind": kind, "start": start, "due": due,
-                     "met_on": met, "status": status, "days_left": days_left, "days_overdue": days_overdue,
-                     "due_within_warn": status == "pending" and 0 <= days_left <= warn})
-    df = pd.DataFrame(recs, columns=["project_code", "episode_no", "kind", "start", "due", "met_on", "status",
-                                     "days_left", "days_overdue", "due_within_warn"])
+    cols = ["project_code", "episode_no", "kind", "start", "due", "met_on", "status", "days_left", "days_overdue",
+            "due_within_warn"]
+    if not len(facts):
+        df = pd.DataFrame(columns=cols)
+        for c in ("episode_no", "days_left", "days_overdue"):
+            df[c] = df[c].astype("Int64")
+        return df.astype({"due_within_warn": bool})
+    # vectorised over datetime64 columns (a province's clocks are tens of thousands of rows)
+    day = pd.Timestamp(as_of)
+    start, due = pd.to_datetime(facts["start"]), pd.to_datetime(facts["due"])
+    keep = (start <= day).to_numpy()
+    f, start, due = facts[keep], start[keep], due[keep]
+    mr, mt = pd.to_datetime(f["met_round"]), pd.to_datetime(f["met_task"])
+    mt = mt.where(mt <= day)
+    met = pd.concat([mr, mt], axis=1).min(axis=1)
+    has = met.notna()
+    status = pd.Series("pending", index=f.index, dtype=object)
+    status[has & (met <= due)] = "on_time"
+    status[has & (met > due)] = "late"
+    status[~has & (due < day)] = "overdue"
+    days_overdue = pd.Series(pd.NA, index=f.index, dtype="Int64")
+    late = (status == "late").to_numpy()
+    over = (status == "overdue").to_numpy()
+    days_overdue[late] = (met[late] - due[late]).dt.days.astype("Int64")
+    days_overdue[over] = (day - due[over]).dt.days.astype("Int64")
+    pend = (status == "pending").to_numpy()
+    days_left = pd.Series(pd.NA, index=f.index, dtype="Int64")
+    days_left[pend] = (due[pend] - day).dt.days.astype("Int64")
+    df = pd.DataFrame({
+        "project_code": f["project_code"].to_numpy(), "episode_no": f["episode_no"].astype("Int64").to_numpy(),
+        "kind": f["kind"].to_numpy(), "start": [d.date() for d in start], "due": [d.date() for d in due],
+        "met_on": [None if pd.isna(d) else d.date() for d in met], "status": status.to_numpy(),
+        "days_left": days_left.to_numpy(), "days_overdue": days_overdue.to_numpy(),
+        "due_within_warn": (pend & (days_left.fillna(-1) >= 0) & (days_left.fillna(-1) <= warn)).to_numpy(),
+    })
     for c in ("episode_no", "days_left", "days_overdue"):
         df[c] = df[c].astype("Int64")
-    df["due_within_warn"] = df["due_within_warn"].astype(bool)
     return df
 
 

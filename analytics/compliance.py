@@ -12,7 +12,8 @@ import pandas as pd
 from ledger.rounds import due_dates
 
 from ._db import query
-from .base import previous_round, projects, round_in_force, rounds
+from . import base
+from .base import previous_round, round_in_force, rounds
 from .filters import Filters
 
 GRID_COLUMNS = ["unit", "unit_kind", "due_date", "submitted_on", "status", "days_late"]
@@ -100,28 +101,27 @@ def round_diff(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFr
     cur, prev = round_in_force(con, as_of=as_of), previous_round(con, as_of=as_of)
     if cur is None or prev is None:
         return pd.DataFrame(columns=DIFF_COLUMNS)
-    cols = ["project_code", "name", "unit", "grade", "funds_wan"]
-    before = projects(con, as_of=prev, filters=filters)[cols]
-    after = projects(con, as_of=cur, filters=filters)[cols]
-    m = before.merge(after, on="project_code", how="outer", suffixes=("_before", "_after"), indicator=True)
-    recs = []
-    for r in m.sort_values("project_code").to_dict("records"):
-        side = "after" if r["_merge"] != "left_only" else "before"
-        base = {"project_code": r["project_code"], "name": r[f"name_{side}"], "unit": r[f"unit_{side}"],
-                "grade_before": r["grade_before"], "grade_after": r["grade_after"],
-                "funds_before_wan": r["funds_wan_before"], "funds_after_wan": r["funds_wan_after"]}
-        if r["_merge"] == "right_only":
-            recs.append({**base, "change": "new"})
-        elif r["_merge"] == "left_only":
-            recs.append({**base, "change": "dropped"})
-        else:
-            if r["grade_before"] != r["grade_after"]:
-                recs.append({**base, "change": "regraded"})
-            if r["funds_wan_before"] != r["funds_wan_after"]:
-                recs.append({**base, "change": "amount_changed"})
-    df = pd.DataFrame(recs, columns=DIFF_COLUMNS)
+    b_sql, params = base.state_sql(con, as_of=prev, filters=filters, as_of_param="before")
+    a_sql, a_params = base.state_sql(con, as_of=cur, filters=filters)
+    df = query(con, f"""
+        WITH b AS ({b_sql}), a AS ({a_sql}), j AS (
+            SELECT COALESCE(a.project_code, b.project_code) AS project_code,
+                   CASE WHEN a.project_code IS NULL THEN b.name ELSE a.name END AS name,
+                   CASE WHEN a.project_code IS NULL THEN b.unit ELSE a.unit END AS unit,
+                   CASE WHEN b.project_code IS NULL THEN ['new'] WHEN a.project_code IS NULL THEN ['dropped']
+                        ELSE list_filter([CASE WHEN b.grade IS DISTINCT FROM a.grade THEN 'regraded' END,
+                                          CASE WHEN b.funds_wan <> a.funds_wan THEN 'amount_changed' END],
+                                         lambda x: x IS NOT NULL) END AS changes,
+                   b.grade AS grade_before, a.grade AS grade_after,
+                   b.funds_wan AS funds_before_wan, a.funds_wan AS funds_after_wan
+            FROM b FULL OUTER JOIN a ON a.project_code = b.project_code
+        )
+        SELECT project_code, name, unit, unnest(changes) AS change, grade_before, grade_after,
+               funds_before_wan, funds_after_wan
+        FROM j WHERE len(changes) > 0
+        ORDER BY project_code, list_position(['new', 'dropped', 'regraded', 'amount_changed'], change)
+        """, {**params, **a_params})
+    df = df[DIFF_COLUMNS]
     for c in ("grade_before", "grade_after", "name", "unit"):
-        df[c] = df[c].where(df[c].notna(), None)
-    for c in ("funds_before_wan", "funds_after_wan"):
-        df[c] = df[c].astype(before["funds_wan"].dtype)
+        df[c] = df[c].astype(object).where(df[c].notna(), None)
     return df.reset_index(drop=True)

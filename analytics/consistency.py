@@ -43,36 +43,6 @@ OPERATING = ("normal", "trial")
 COLUMNS = ["project_code", "name", "unit", "town", "department", "grade", "reason_code", "reason"]
 
 
-def _reasons(row, *, as_of: date, threshold: Decimal) -> list[str]:
-    problems = set(row["problems"] or [])
-    three = bool(problems & set(THREE_FAILURES))
-    others = bool(problems - set(THREE_FAILURES))
-    grade = row["grade"]
-    not_red = grade != "red"
-    bs, ops = row["build_status"], row["op_status"]
-    bs = None if pd.isna(bs) else bs
-    ops = None if pd.isna(ops) else ops
-    planned = row["planned_completion"]
-    revenue, households = row["revenue_wan"], row["households"]
-    out = []
-    if three and not_red:
-        out.append("three_failures_not_red")
-    if grade == "red" and not three:
-        out.append("red_without_three_failures")
-    if others and grade == "green":
-        out.append("problems_but_green")
-    if not_red and bs is not None and bs not in FINISHED and planned is not None and not pd.isna(planned) \
-            and planned < as_of:
-        out.append("status_built_not_finished")
-    if not_red and bs in FINISHED and ops in NOT_USED:
-        out.append("status_finished_not_used")
-    no_revenue = revenue is not None and not pd.isna(revenue) and Decimal(revenue) <= threshold
-    no_households = households is None or pd.isna(households) or households == 0
-    if not_red and ops in OPERATING and (no_revenue or no_households):
-        out.append("status_used_not_well")
-    return out
-
-
 def false_greens(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
     """One row per (project, reason) whose reported grade disagrees with its facts (see module docstring).
 
@@ -84,22 +54,34 @@ def false_greens(con, *, as_of: date, filters: Filters | None = None, settings: 
                                     settings=s)
 
 
-_ROW_FIELDS = (*COLUMNS[:6], "problems", "build_status", "op_status", "planned_completion", "revenue_wan",
-               "households")
-
-
 def false_greens_of_projects(p: pd.DataFrame, *, as_of: date, settings: dict) -> pd.DataFrame:
     """``false_greens`` of a ``base.projects(con, as_of=as_of, settings=settings)`` frame already at hand
     (filtered or not). Pure."""
     threshold = Decimal(str(settings["revenue_threshold_wan"]))
-    # plain Python rows (one column → list conversion each), not a pandas Series per row
-    cols = [p[c].tolist() for c in _ROW_FIELDS]
-    rows = []
-    for vals in zip(*cols):
-        r = dict(zip(_ROW_FIELDS, vals))
-        for code in _reasons(r, as_of=as_of, threshold=threshold):
-            rows.append({**{c: r[c] for c in COLUMNS[:6]}, "reason_code": code, "reason": REASONS[code]})
-    out = pd.DataFrame(rows, columns=COLUMNS)
-    order = {c: i for i, c in enumerate(REASONS)}
-    out = out.assign(_o=out["reason_code"].map(order)).sort_values(["project_code", "_o"]).drop(columns="_o")
-    return out.reset_index(drop=True)
+    # the rules of _reasons as column masks (one pass per rule, not a Python call per project)
+    tf = set(THREE_FAILURES)
+    probs = p["problems"].map(lambda v: set(v or []))
+    three = probs.map(lambda v: bool(v & tf)).astype(bool)
+    others = probs.map(lambda v: bool(v - tf)).astype(bool)
+    grade = p["grade"].astype(object)
+    red, green = (grade == "red").fillna(False).astype(bool), (grade == "green").fillna(False).astype(bool)
+    not_red = ~red
+    bs, ops = p["build_status"].astype(object), p["op_status"].astype(object)
+    planned = pd.to_datetime(p["planned_completion"])
+    revenue = p["revenue_wan"].map(lambda v: v is not None and not pd.isna(v) and Decimal(v) <= threshold)
+    hh = p["households"]
+    no_households = (hh.isna() | (hh.fillna(0) == 0)).astype(bool)
+    masks = {
+        "three_failures_not_red": three & not_red,
+        "red_without_three_failures": red & ~three,
+        "problems_but_green": others & green,
+        "status_built_not_finished": not_red & bs.notna() & ~bs.isin(FINISHED) & planned.notna()
+                                     & (planned < pd.Timestamp(as_of)),
+        "status_finished_not_used": not_red & bs.isin(FINISHED) & ops.isin(NOT_USED),
+        "status_used_not_well": not_red & ops.isin(OPERATING) & (revenue.astype(bool) | no_households),
+    }
+    parts = [p.loc[m.to_numpy(), COLUMNS[:6]].assign(reason_code=code, reason=REASONS[code], _o=i)
+             for i, (code, m) in enumerate(masks.items())]
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=[*COLUMNS, "_o"])
+    out = out.sort_values(["project_code", "_o"], kind="stable").drop(columns="_o")
+    return out[COLUMNS].reset_index(drop=True)

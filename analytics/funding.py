@@ -18,7 +18,7 @@ import pyarrow as pa
 from ledger.glossary import FUND_SOURCES, GRADES
 
 from . import base
-from ._db import money_sum, query
+from ._db import dec, money_sum, query
 from .filters import Filters
 
 # decimal128(28, 6): exact to 0.01 元 up to 10^22 万元, and leaves headroom so that adding money columns
@@ -85,6 +85,32 @@ def source_lines(con, *, as_of: date, keys: pd.Series, by_year: bool = False,
     return out
 
 
+# key columns lines_of may group by (a whitelist: columns of the project state), "all" = one group
+_LINE_KEYS = {"all": "'all'", "grade": "p.grade", "town": "p.town", "department": "p.department",
+              "unit": "p.unit", "tier": "p.tier", "category": "p.category", "build_year": "p.build_year",
+              "asset_type": "p.asset_type"}
+
+
+def lines_of(con, *, as_of: date, key: str, filters: Filters | None = None, settings: dict | None = None,
+             by_year: bool = False, by_source: bool = True) -> pd.DataFrame:
+    """``source_lines`` with the projects and their keys taken from the state in DuckDB (no list of codes
+    passed in): the funding lines in force at ``as_of`` of the filtered projects, grouped by the project
+    column ``key`` (∈ _LINE_KEYS) [, source] [, fund_year]; the same columns as ``source_lines``."""
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    dims = (", f.source" if by_source else "") + (", f.fund_year" if by_year else "")  # fixed fragments
+    out = query(con, f"""
+        WITH p AS ({psql})
+        SELECT {_LINE_KEYS[key]} AS key{dims}, CAST(SUM(f.amount_wan) AS DECIMAL(28, 6)) AS amount_wan,
+               COUNT(DISTINCT f.project_code) AS projects
+        FROM funding_rows f JOIN p ON f.project_code = p.project_code AND f.round_date = p.round_date
+         AND f.unit = p.unit
+        GROUP BY ALL ORDER BY ALL
+    """, params)
+    if out["amount_wan"].dtype != MONEY:
+        out["amount_wan"] = money(out["amount_wan"])
+    return out
+
+
 def _grade_counts_frame(df: pd.DataFrame, by: str) -> pd.DataFrame:
     """Per ``by`` value: projects, funds_wan, red, yellow, green, green_share (pandas on the project frame)."""
     rows = []
@@ -110,8 +136,7 @@ def funding_by_source_year(con, *, as_of: date, filters: Filters | None = None,
     without money are 0. Σ amount_wan = Σ funds_wan of the projects that have funding lines.
     Example (fixture): ('linkage', 2021) = P01 2000 + P10 300 + P11 300 + P13 600 = 3200.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    lines = source_lines(con, as_of=as_of, keys=pd.Series("all", index=p["project_code"]), by_year=True)
+    lines = lines_of(con, as_of=as_of, key="all", filters=filters, settings=settings, by_year=True)
     data_years = {int(y) for y in lines["fund_year"]}
     last = max(data_years | {FIRST_FUND_YEAR})
     years = sorted(set(range(FIRST_FUND_YEAR, last + 1)) | data_years)
@@ -133,9 +158,7 @@ def funding_by_unit(con, *, as_of: date, filters: Filters | None = None, by: str
     """
     if by not in UNIT_DIMENSIONS:
         raise ValueError(f"by must be one of {sorted(UNIT_DIMENSIONS)}")
-    col = UNIT_DIMENSIONS[by]
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    lines = source_lines(con, as_of=as_of, keys=pd.Series(p[col].to_numpy(), index=p["project_code"]))
+    lines = lines_of(con, as_of=as_of, key=UNIT_DIMENSIONS[by], filters=filters, settings=settings)
     out = lines.rename(columns={"key": by})[[by, "source", "amount_wan"]]
     order = {s: i for i, s in enumerate(SOURCE_ORDER)}
     out = out.assign(_o=out["source"].map(order)).sort_values([by, "_o"]).drop(columns="_o")
@@ -149,10 +172,10 @@ def funds_at_risk(con, *, as_of: date, filters: Filters | None = None, settings:
     (0.0 when total is 0). Example (fixture): red P01 3000 + P05 200 + P08 150 = 3350; yellow P02 1000;
     total 14689.98 → share 4350 / 14689.98 ≈ 0.296.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    total = money_sum(p["funds_wan"])
-    red = money_sum(p.loc[p["grade"] == "red", "funds_wan"])
-    yellow = money_sum(p.loc[p["grade"] == "yellow", "funds_wan"])
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    by = dict(con.execute(f"SELECT grade, SUM(funds_wan) FROM ({psql}) GROUP BY ALL", params).fetchall())
+    total = sum((dec(v) for v in by.values()), Decimal(0))
+    red, yellow = dec(by.get("red")), dec(by.get("yellow"))
     at_risk = red + yellow
     return {"total_wan": total, "red_wan": red, "yellow_wan": yellow, "at_risk_wan": at_risk,
             "at_risk_share": float(at_risk / total) if total else 0.0}
@@ -179,9 +202,8 @@ def outcome_by_fund_year(con, *, as_of: date, filters: Filters | None = None,
     current grade). Example (fixture, 2021): P01 red 3000, P10 P11 P13 green 1200 → projects 4,
     funds 4200, red 1, green 3, green_share 0.75, red_wan 3000, green_wan 1200.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    lines = source_lines(con, as_of=as_of, keys=pd.Series(p["grade"].to_numpy(), index=p["project_code"]),
-                         by_year=True, by_source=False)
+    lines = lines_of(con, as_of=as_of, key="grade", filters=filters, settings=settings, by_year=True,
+                     by_source=False)
     cell = {(int(y), g): (n, a) for g, y, a, n in
             zip(lines["key"], lines["fund_year"], lines["amount_wan"], lines["projects"])}
     rows = []

@@ -12,7 +12,7 @@ import pandas as pd
 from . import base
 from ._db import query
 from .filters import Filters
-from .funding import GRADE_ORDER, SOURCE_ORDER, money, source_lines
+from .funding import GRADE_ORDER, SOURCE_ORDER, lines_of, money
 from .settings import get_settings
 
 # `by` dimensions (whitelist): public name -> column of the project frame; "source" uses funding lines.
@@ -67,21 +67,15 @@ def grade_counts(con, *, as_of: date, filters: Filters | None = None, by: str | 
         agg = query(con, f"SELECT {cols}grade, count(*) AS projects, SUM(funds_wan) AS funds_wan FROM ({sql}) "
                          "WHERE grade IN ('red', 'yellow', 'green') GROUP BY ALL", params)
         return _add_share(_fill_grades(agg, keys), keys)[[*keys, "grade", "projects", "funds_wan", "share"]]
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    p = p[p["grade"].isin(GRADE_ORDER)]
-    if by == "source":
-        lines = source_lines(con, as_of=as_of, keys=pd.Series(p["grade"].to_numpy(), index=p["project_code"]))
-        agg = lines.rename(columns={"key": "grade", "amount_wan": "funds_wan"})[["source", "grade", "projects", "funds_wan"]]
-        keys = ["source"]
-    else:
-        keys = [GROUP_BY[by]] if by else []
-        agg = (p.groupby([*keys, "grade"], dropna=False)
-               .agg(projects=("project_code", "size"), funds_wan=("funds_wan", "sum")).reset_index())
+    lines = lines_of(con, as_of=as_of, key="grade", filters=filters, settings=settings)
+    lines = lines[lines["key"].isin(GRADE_ORDER)]
+    agg = lines.rename(columns={"key": "grade", "amount_wan": "funds_wan"})[["source", "grade", "projects", "funds_wan"]]
+    keys = ["source"]
     out = _fill_grades(agg, keys)
-    if by == "source":  # the nine sources in policy order (unknown codes last)
-        order = {c: i for i, c in enumerate(SOURCE_ORDER)}
-        out = (out.assign(_s=out["source"].map(order).fillna(len(order)), _g=out["grade"].map(GRADE_ORDER.index))
-               .sort_values(["_s", "source", "_g"]).drop(columns=["_s", "_g"]).reset_index(drop=True))
+    # the nine sources in policy order (unknown codes last)
+    order = {c: i for i, c in enumerate(SOURCE_ORDER)}
+    out = (out.assign(_s=out["source"].map(order).fillna(len(order)), _g=out["grade"].map(GRADE_ORDER.index))
+           .sort_values(["_s", "source", "_g"]).drop(columns=["_s", "_g"]).reset_index(drop=True))
     return _add_share(out, keys)[[*keys, "grade", "projects", "funds_wan", "share"]]
 
 

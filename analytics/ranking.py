@@ -202,13 +202,12 @@ def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFr
     from . import base, clocks, compliance, consistency, signoff
 
     s = settings or get_settings(con)
-    # the projects in force and the grade histories are computed once, shared by the building blocks
+    # the projects in force are read once, shared by the building blocks
     projects = base.projects(con, as_of=as_of, settings=s)
-    history = base.grade_history_by_project(con, as_of=as_of)
     return metrics_from_frames(
         projects,
-        clocks.clocks_of_projects(con, projects, as_of=as_of, settings=s, history=history),
-        signoff.reopened_of_projects(con, projects, as_of=as_of, history=history),
+        clocks.clocks_of_projects(con, projects, as_of=as_of, settings=s),
+        signoff.reopened_of_projects(con, projects, as_of=as_of),
         compliance.compliance_rollup(con, as_of=as_of),
         consistency.false_greens_of_projects(projects, as_of=as_of, settings=s),
     )

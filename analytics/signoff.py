@@ -14,7 +14,7 @@ import pandas as pd
 from ledger.glossary import SIGNOFF_CHECKLIST
 
 from ._db import query
-from .base import TIER_ACCEPTANCE, grade_history_by_project, projects
+from .base import TIER_ACCEPTANCE, projects
 from .filters import Filters
 from .settings import get_settings
 
@@ -97,6 +97,28 @@ def _reopening(grades: list[str], rounds: list[date]) -> tuple[date, date] | Non
     return found
 
 
+# the rule of _reopening set-wise over the grade history up to $as_of: a 红/黄 row right after a 绿 row
+# with a 红/黄 row somewhere before; green_round = the latest 绿 row that follows a 红/黄 row before it
+_REOPENED_SQL = """
+WITH h AS (
+    SELECT project_code, round_date, grade,
+           lag(grade) OVER w AS prev_grade,
+           count(*) FILTER (WHERE grade IN ('red', 'yellow')) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ry_before
+    FROM grade_hist
+    WHERE round_date <= $as_of  -- only projects ever 红/黄 can reopen
+      AND project_code IN (SELECT project_code FROM grade_hist WHERE round_date <= $as_of AND grade IN ('red', 'yellow'))
+    WINDOW w AS (PARTITION BY project_code ORDER BY round_date)
+), m AS (
+    SELECT *, max(CASE WHEN grade = 'green' AND prev_grade IN ('red', 'yellow') THEN round_date END)
+                  OVER (PARTITION BY project_code ORDER BY round_date) AS spell_start
+    FROM h
+)
+SELECT project_code, arg_max(spell_start, round_date) AS green_round, max(round_date) AS reopened_round
+FROM m WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND ry_before > 0
+GROUP BY ALL ORDER BY project_code
+"""
+
+
 def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFrame:
     """One row per reopened project (反弹) in force at ``as_of``: graded 红/黄, then 绿 for at least one
     round, then 红/黄 again (grade history on or before ``as_of``).
@@ -114,14 +136,6 @@ def reopened_of_projects(con, pf: pd.DataFrame, *, as_of: date,
                          history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
     """``reopened`` for a ``base.projects(con, as_of=as_of)`` frame already at hand (filtered or not);
     ``history``: ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
-    if history is None:
-        history = grade_history_by_project(con, as_of=as_of)
-    recs = []
-    # a reopening needs a 红/黄 grade, so only the histories of projects ever 红/黄 are looked at
-    for code, h in history.items():
-        hit = _reopening([r["grade"] for r in h], [r["round_date"] for r in h])
-        if hit:
-            recs.append({"project_code": code, "green_round": hit[0], "reopened_round": hit[1]})
-    ro = pd.DataFrame(recs, columns=["project_code", "green_round", "reopened_round"])
+    ro = query(con, _REOPENED_SQL, {"as_of": as_of})
     pf = pf[["project_code", "name", "unit", "town", "department", "grade"]]
     return ro.merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS].reset_index(drop=True)

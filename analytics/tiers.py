@@ -44,12 +44,14 @@ def tier_counts(con, *, as_of: date, filters: Filters | None = None, settings: d
     basis), red, yellow, green (project counts by current grade). The tiers partition the projects:
     Σ projects = number of projects in force. Example (fixture): region P01 → 1 project, 3000, red 1.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    got = {r[0]: r[1:] for r in con.execute(
+        f"SELECT tier, count(*), SUM(funds_wan), count(*) FILTER (grade = 'red'), count(*) FILTER (grade = 'yellow'), "
+        f"count(*) FILTER (grade = 'green') FROM ({psql}) GROUP BY ALL", params).fetchall()}
     rows = []
     for t in base.TIER_ORDER:
-        g = p[p["tier"] == t]
-        rows.append({"tier": t, "projects": len(g), "funds_wan": g["funds_wan"].sum() if len(g) else 0,
-                     **{gr: int((g["grade"] == gr).sum()) for gr in GRADE_ORDER}})
+        n, funds, red, yellow, green = got.get(t, (0, 0, 0, 0, 0))
+        rows.append({"tier": t, "projects": n, "funds_wan": funds or 0, "red": red, "yellow": yellow, "green": green})
     out = pd.DataFrame(rows)
     out["funds_wan"] = money(out["funds_wan"])
     for c in ["projects", *GRADE_ORDER]:

@@ -13,6 +13,7 @@ The store is marked ``meta.scaled_sample = K``: its replicas have no archived or
 from __future__ import annotations
 
 import tempfile
+import uuid
 from pathlib import Path
 
 from . import db as dbm
@@ -52,6 +53,8 @@ def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = N
                                 [k > 1, k + 1])
                 con.execute("INSERT INTO meta SELECT * FROM one.meta WHERE key = 'clock_settings' "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+                con.execute("INSERT INTO meta VALUES ('state_token', ?) ON CONFLICT (key) DO UPDATE "
+                            "SET value = excluded.value", [uuid.uuid4().hex])
                 con.execute("INSERT INTO meta VALUES ('scaled_sample', ?) ON CONFLICT (key) DO UPDATE "
                             "SET value = excluded.value", [str(k)])
             finally:

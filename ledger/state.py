@@ -21,6 +21,7 @@ Cost: an import touches its unit's projects × the rounds from R on (usually one
 """
 from __future__ import annotations
 
+import uuid
 from datetime import date
 
 _PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
@@ -174,6 +175,19 @@ def refresh_clocks(con) -> None:
     con.execute("DELETE FROM clock_state")
     if first is not None:
         _derive_clocks(con, None, first)
+    _new_token(con)
+
+
+def _new_token(con) -> None:
+    """A fresh ``meta.state_token`` after every change of the state: readers key their caches by it
+    (analytics.base.projects, the pages' st.cache_data), so a cached result can never outlive a write."""
+    con.execute("INSERT INTO meta VALUES ('state_token', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                [uuid.uuid4().hex])
+
+
+def state_token(con) -> str:
+    row = con.execute("SELECT value FROM meta WHERE key = 'state_token'").fetchone()
+    return row[0] if row else ""
 
 
 def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], new_round: bool) -> None:
@@ -192,6 +206,7 @@ def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], 
     codes = before | touched_codes(con, unit)
     _derive_state(con, codes, round_date)
     _derive_clocks(con, codes, round_date)
+    _new_token(con)
 
 
 def refresh_all(con) -> None:
@@ -207,3 +222,4 @@ def refresh_all(con) -> None:
     if first is not None:
         _derive_state(con, None, first)
         _derive_clocks(con, None, first)
+    _new_token(con)
