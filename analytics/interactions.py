@@ -34,6 +34,7 @@ WITH latest AS (
 ), ident AS (   -- the project's latest identity on or before as_of (it may have left the ledger since)
     SELECT project_code, name, town, department, category, build_year
     FROM v_project_round WHERE round_date <= $as_of
+      AND project_code IN (SELECT project_code FROM interactions i JOIN latest l USING (unit, round_date))
     QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
 )
 SELECT i.project_code, d.name, d.town, d.department, d.category, d.build_year, i.unit, i.round_date, i.seq,

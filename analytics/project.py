@@ -7,6 +7,7 @@ and the responsible units (分级负责, DOMAIN §5).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -15,13 +16,16 @@ from . import base, clocks, interactions, signoff
 from ._db import query
 from .filters import Filters
 
+# {where}: Filters.sql() of the sidebar filters without the tier (bound parameters)
 _SEARCH_SQL = """
-SELECT project_code, name, town, department, grade, round_date, category, build_year
-FROM v_project_round
-WHERE round_date <= $as_of
-  AND (project_code ILIKE $pat OR name ILIKE $pat)
-QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
-ORDER BY project_code
+WITH m AS (
+    SELECT project_code, name, town, department, grade, round_date, category, build_year
+    FROM v_project_round
+    WHERE round_date <= $as_of
+      AND (project_code ILIKE $pat ESCAPE '\\' OR name ILIKE $pat ESCAPE '\\')
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
+)
+SELECT * FROM m WHERE {where} ORDER BY project_code LIMIT $limit
 """
 
 
@@ -30,15 +34,13 @@ def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None,
 
     One row per project: project_code, name, town, department, grade (latest reported), round_date
     (latest round reporting it), category, build_year. Empty ``q`` matches every project (up to
-    ``limit``). ``filters`` narrow by town/department/category/year (not tier: a dropped project has none).
-    ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01 贺街镇冷链物流中心; q='p0' → P01…P09.
+    ``limit``, in code order). ``filters`` narrow by town/department/category/year (not tier: a dropped
+    project has none). ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01
+    贺街镇冷链物流中心; q='p0' → P01…P09.
     """
     pat = "%" + (q or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    sql = _SEARCH_SQL.replace("ILIKE $pat", "ILIKE $pat ESCAPE '\\'")
-    df = query(con, sql, {"as_of": as_of, "pat": pat})
-    if filters is not None:
-        df = filters.apply(df)
-    return df.head(int(limit)).reset_index(drop=True)
+    where, params = replace(filters or Filters(), tiers=()).sql()
+    return query(con, _SEARCH_SQL.format(where=where), {"as_of": as_of, "pat": pat, "limit": int(limit), **params})
 
 
 def _funding_lines(con, *, as_of: date, project_code: str) -> pd.DataFrame:
