@@ -66,7 +66,7 @@ def empty_db(empty_db_path, monkeypatch):
 def con(ledger_db):
     """The app's own connection (same process: DuckDB allows one writer per file), for computing
     expected values with analytics directly."""
-    from ui.common import _connection
+    from ui.connection import _connection
 
     return _connection(str(ledger_db)).cursor()
 
@@ -77,7 +77,7 @@ def app_at(page: str | None = None) -> AppTest:
     rendering the default page first."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if page:
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"views/{page}")
     return at.run()
 
 
