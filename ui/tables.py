@@ -3,15 +3,16 @@ the column registry (ledger/columns.py) → ``st.dataframe`` + a 下载 Excel bu
 
     show_table(df, key="by_town")     # headers, codes, formats from the registry; download "dl_by_town"
 
-No cell shows None/nan/NaT/<NA>: a missing value is blank on screen and in the download. A column
+No cell shows None/nan/NaT/<NA>: a missing number or date is drawn as "—" (``placeholder``), missing
+text is blank, and the download has an empty cell. A column
 the registry does not know is shown under its code; with LEDGER_STRICT_COLUMNS=1 (the tests) it
 raises instead, so a new column cannot reach a page without its label and format.
 """
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -60,23 +61,20 @@ def _label_codes(s: pd.Series, col: Column) -> pd.Series:
 
 
 def _typed(s: pd.Series, col: Column) -> pd.Series:
-    """One column for the download: labels for codes, float money/shares, dates as dates, blank for missing."""
+    """One column as the table holds it: labels for codes, numbers as int/float (sortable), dates as
+    dates, text for the rest; a missing number or date stays missing (drawn as PLACEHOLDER, written
+    as an empty cell), missing text is ''."""
     f = col.fmt
     if f == "code":
         return _label_codes(s, col)
-    if f in ("codes", "bool", "text", "datetime") or s.dtype == object and f not in C.NUMERIC + ("date",):
-        if f == "text" and s.dtype != object and not isinstance(s.dtype, pd.ArrowDtype):
-            return s.map(lambda v: "" if is_missing(v) else v)
-        return s.map(lambda v: C.render(v, col))
+    if f in ("int", "yuan"):
+        vals = [None if is_missing(v) else int(v) for v in s]
+        return pd.Series(vals, index=s.index, dtype="Int64")
     if f in C.NUMERIC:
-        vals = [None if is_missing(v) else (int(v) if f in ("int", "yuan") else float(v)) for v in s]
-        if f in ("int", "yuan") and all(v is not None for v in vals):
-            return pd.Series(vals, index=s.index, dtype="int64")
-        return pd.Series(vals, index=s.index, dtype="float64" if f not in ("int", "yuan") else object)
+        return pd.Series([float("nan") if is_missing(v) else float(v) for v in s], index=s.index, dtype="float64")
     if f == "date":
-        return s.map(lambda v: None if is_missing(v) else (v.date() if hasattr(v, "date") and not
-                                                          type(v).__name__ == "date" else v))
-    return s
+        return s.map(lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
+    return s.map(lambda v: C.render(v, col))
 
 
 def display_frame(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table: str = "") -> pd.DataFrame:
@@ -97,29 +95,19 @@ def formats(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table
     return {(labels or {}).get(c, column_spec(c, table).label): column_spec(c, table) for c in codes}
 
 
+PLACEHOLDER = "—"  # what a missing number or date shows on screen (Streamlit's default is "None")
 _SCREEN_FORMAT = {"int": "%d", "yuan": "%d", "wan": "%.2f", "share": "percent", "pct": "%.2f%%"}
 
 
-def screen_frame(view: pd.DataFrame, specs: dict[str, Column]) -> tuple[pd.DataFrame, dict]:
-    """The on-screen frame and its column_config. Numbers stay numbers (sortable) unless a value is
-    missing: Streamlit draws a missing cell as "None", so such a column is shown as formatted text."""
-    shown = view.copy()
+def column_config(specs: dict[str, Column]) -> dict:
+    """st.dataframe column_config from the registered formats (header → Column)."""
     cfg = {}
     for header, col in specs.items():
-        s = shown[header]
         if col.fmt in C.NUMERIC:
-            if any(is_missing(v) for v in s):
-                shown[header] = s.map(lambda v, col=col: C.render(v, col))
-                cfg[header] = st.column_config.TextColumn(alignment="right")
-            else:
-                fmt = _SCREEN_FORMAT.get(col.fmt, f"%.{col.digits}f")
-                cfg[header] = st.column_config.NumberColumn(format=fmt)
+            cfg[header] = st.column_config.NumberColumn(format=_SCREEN_FORMAT.get(col.fmt, f"%.{col.digits}f"))
         elif col.fmt == "date":
-            shown[header] = s.map(lambda v, col=col: C.render(v, col))
-        elif s.dtype == object:
-            shown[header] = s.map(lambda v: "" if is_missing(v) else
-                                  ("、".join(map(str, v)) if isinstance(v, (list, tuple, np.ndarray)) else v))
-    return shown, cfg
+            cfg[header] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return cfg
 
 
 def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None = None, table: str = "",
@@ -129,7 +117,7 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
     src = df[list(columns)] if columns is not None else df
     view = display_frame(src, labels=labels, table=table)
     specs = formats(src, labels=labels, table=table)
-    shown, cfg = screen_frame(view, specs)
+    shown = view
     if len(shown) > PAGE_ROWS:
         pages = (len(shown) - 1) // PAGE_ROWS + 1
         page = st.number_input(f"第几页（共 {pages} 页，{len(shown)} 行）", min_value=1, max_value=pages,
@@ -137,7 +125,8 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
         shown = shown.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
     if view.empty:
         st.caption("（无数据）")
-    st.dataframe(shown, hide_index=True, height=height if height is not None else "auto", column_config=cfg)
+    st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
+                 column_config=column_config(specs), placeholder=PLACEHOLDER)
     st.download_button(
         "下载 Excel", data=lambda: to_xlsx_bytes(view, formats=specs), file_name=file_name or f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
