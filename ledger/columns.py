@@ -37,7 +37,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal
 
 from ledger import glossary
 
@@ -320,6 +319,7 @@ def is_missing(v) -> bool:
 def render(v, col: Column) -> str:
     """One value as text in the column's format (codes → labels); missing → ''.
 
+    >>> from decimal import Decimal
     >>> render(Decimal("1234.5"), COLUMNS["funds_wan"])
     '1,234.50'
     >>> render(["roadside", "farmland"], COLUMNS["sensitive"])
