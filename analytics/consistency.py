@@ -23,6 +23,7 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ledger.columns import is_missing
 from ledger.glossary import CONSISTENCY_REASONS, THREE_FAILURES
 
 from . import base
@@ -43,8 +44,8 @@ def _reasons(row, *, as_of: date, threshold: Decimal) -> list[str]:
     grade = row["grade"]
     not_red = grade != "red"
     bs, ops = row["build_status"], row["op_status"]
-    bs = None if pd.isna(bs) else bs
-    ops = None if pd.isna(ops) else ops
+    bs = None if is_missing(bs) else bs
+    ops = None if is_missing(ops) else ops
     planned = row["planned_completion"]
     revenue, households = row["revenue_wan"], row["households"]
     out = []
@@ -54,13 +55,12 @@ def _reasons(row, *, as_of: date, threshold: Decimal) -> list[str]:
         out.append("red_without_three_failures")
     if others and grade == "green":
         out.append("problems_but_green")
-    if not_red and bs is not None and bs not in FINISHED and planned is not None and not pd.isna(planned) \
-            and planned < as_of:
+    if not_red and bs is not None and bs not in FINISHED and not is_missing(planned) and planned < as_of:
         out.append("status_built_not_finished")
     if not_red and bs in FINISHED and ops in NOT_USED:
         out.append("status_finished_not_used")
-    no_revenue = revenue is not None and not pd.isna(revenue) and Decimal(revenue) <= threshold
-    no_households = households is None or pd.isna(households) or households == 0
+    no_revenue = not is_missing(revenue) and Decimal(revenue) <= threshold
+    no_households = is_missing(households) or households == 0
     if not_red and ops in OPERATING and (no_revenue or no_households):
         out.append("status_used_not_well")
     return out

@@ -15,6 +15,7 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
+from ledger.columns import is_missing
 from ledger.glossary import FUND_SOURCES, GRADE_ORDER
 
 from . import base
@@ -41,8 +42,7 @@ UNIT_DIMENSIONS: dict[str, str] = {
 
 def money(values) -> pd.array:
     """An exact 万元 column from Decimals/ints/None (None → 0)."""
-    return pd.array([Decimal(0) if v is None or (not isinstance(v, Decimal) and pd.isna(v)) else Decimal(v)
-                     for v in values], dtype=MONEY)
+    return pd.array([Decimal(0) if is_missing(v) else Decimal(v) for v in values], dtype=MONEY)
 
 
 def _py(v):
