@@ -11,7 +11,6 @@ import json
 import sys
 from datetime import date
 
-import duckdb
 
 from ledger import db as ledger_db
 

@@ -25,44 +25,19 @@ from datetime import date
 
 import pandas as pd
 
-from ledger.glossary import DEPARTMENTS, DISPOSAL, THREE_FAILURES, TOWNS
+from ledger.columns import ANNEX3
+from ledger.glossary import DEPARTMENTS, DISPOSAL, GRADE_ORDER, THREE_FAILURES, TOWNS
 
 from . import base
 from ._db import money_sum
 from .filters import Filters
-from .funding import GRADE_ORDER, money
+from .funding import money
 
 TOTAL = "合计"
 ANNEX3_BY: dict[str, str] = {"town": "town", "department": "department"}  # whitelist
 _RANK = {"green": 0, "yellow": 1, "red": 2}
 
-ANNEX3_LABELS: dict[str, str] = {
-    "unit": "单位",
-    "projects": "项目个数",
-    "funds_wan": "扶贫帮扶资金(万元)",
-    "red": "红色(个)",
-    "yellow": "黄色(个)",
-    "green": "绿色(个)",
-    "red_funds_wan": "红色资金(万元)",
-    "yellow_funds_wan": "黄色资金(万元)",
-    "green_funds_wan": "绿色资金(万元)",
-    "built_not_finished": "建而不成(个)",
-    "finished_not_used": "成而不用(个)",
-    "used_not_well": "用而不好(个)",
-    "consolidate": "巩固一批(个)",
-    "upgrade": "提升一批(个)",
-    "revitalise": "盘活一批(个)",
-    "restart": "另起炉灶一批(个)",
-    "region": "自治区督办(个)",
-    "city": "市级督办(个)",
-    "district": "区专班督办(个)",
-    "monitor": "常态化监测(个)",
-    "downgraded": "已降级(个)",
-    "signed_off": "已销号(个)",
-    "households": "带动农户数(户)",
-    "households_exited": "其中脱贫户(户)",
-    "households_monitored": "其中监测户(户)",
-}
+ANNEX3_LABELS: dict[str, str] = {c: col.label for c, col in ANNEX3.items()}  # ledger/columns.py
 ANNEX3_COLUMNS = list(ANNEX3_LABELS)
 MONEY_COLUMNS = ["funds_wan", "red_funds_wan", "yellow_funds_wan", "green_funds_wan"]
 COUNT_COLUMNS = [c for c in ANNEX3_COLUMNS if c != "unit" and c not in MONEY_COLUMNS]

@@ -23,20 +23,14 @@ from decimal import Decimal
 
 import pandas as pd
 
-from ledger.glossary import THREE_FAILURES
+from ledger.columns import is_missing
+from ledger.glossary import CONSISTENCY_REASONS, THREE_FAILURES
 
 from . import base
 from .filters import Filters
 from .settings import get_settings
 
-REASONS: dict[str, str] = {
-    "three_failures_not_red": "存在“三不”问题但未标红",
-    "red_without_three_failures": "标红但未列“三不”问题",
-    "problems_but_green": "存在其他风险问题但标绿",
-    "status_built_not_finished": "逾期未建成（建而不成）但未标红",
-    "status_finished_not_used": "已建成但未运营/停产/闲置（成而不用）但未标红",
-    "status_used_not_well": "运营但无收益或未带动农户（用而不好）但未标红",
-}
+REASONS: dict[str, str] = CONSISTENCY_REASONS  # code → 中文, kept in the glossary
 FINISHED = ("completed", "accepted")
 NOT_USED = ("not_operating", "halted", "idle")
 OPERATING = ("normal", "trial")
@@ -68,7 +62,7 @@ def false_greens_of_projects(p: pd.DataFrame, *, as_of: date, settings: dict) ->
     not_red = ~red
     bs, ops = p["build_status"].astype(object), p["op_status"].astype(object)
     planned = pd.to_datetime(p["planned_completion"])
-    revenue = p["revenue_wan"].map(lambda v: v is not None and not pd.isna(v) and Decimal(v) <= threshold)
+    revenue = p["revenue_wan"].map(lambda v: not is_missing(v) and Decimal(v) <= threshold)
     hh = p["households"]
     no_households = (hh.isna() | (hh.fillna(0) == 0)).astype(bool)
     masks = {

@@ -15,7 +15,8 @@ from decimal import Decimal
 import pandas as pd
 import pyarrow as pa
 
-from ledger.glossary import FUND_SOURCES, GRADES
+from ledger.columns import is_missing
+from ledger.glossary import FUND_SOURCES, GRADE_ORDER
 
 from . import base
 from ._db import dec, money_sum, query
@@ -24,7 +25,6 @@ from .filters import Filters
 # decimal128(28, 6): exact to 0.01 元 up to 10^22 万元, and leaves headroom so that adding money columns
 # (red_wan + yellow_wan) does not overflow Arrow's 38-digit limit, as (38, 6) + (38, 6) would.
 MONEY = pd.ArrowDtype(pa.decimal128(28, 6))
-GRADE_ORDER = list(GRADES)          # red, yellow, green
 SOURCE_ORDER = list(FUND_SOURCES)   # the nine sources in policy order
 FIRST_FUND_YEAR = 2013              # DOMAIN §2: projects built since 2013
 
@@ -42,8 +42,7 @@ UNIT_DIMENSIONS: dict[str, str] = {
 
 def money(values) -> pd.array:
     """An exact 万元 column from Decimals/ints/None (None → 0)."""
-    return pd.array([Decimal(0) if v is None or (not isinstance(v, Decimal) and pd.isna(v)) else Decimal(v)
-                     for v in values], dtype=MONEY)
+    return pd.array([Decimal(0) if is_missing(v) else Decimal(v) for v in values], dtype=MONEY)
 
 
 def _py(v):

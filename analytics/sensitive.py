@@ -9,6 +9,8 @@ from datetime import date
 
 import pandas as pd
 
+from ledger.columns import is_missing
+
 from .base import projects
 from .filters import Filters
 
@@ -28,6 +30,6 @@ def sensitive_projects(con, *, as_of: date, filters: Filters | None = None,
     p = projects(con, as_of=as_of, filters=filters, settings=settings)
     p = p[p["sensitive"].map(len) > 0]
     out = p[COLUMNS].copy()
-    done = out["pretreatment_done"].map(lambda v: bool(v) if v is not None and not pd.isna(v) else False)
+    done = out["pretreatment_done"].map(lambda v: False if is_missing(v) else bool(v))
     out = out.assign(_done=done).sort_values(["_done", "project_code"]).drop(columns="_done")
     return out.reset_index(drop=True)

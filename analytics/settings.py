@@ -1,70 +1,15 @@
-"""Settings [A]: every threshold, weight and date the policy does not fix (DOMAIN §4–§10).
-
-Defaults live here; overrides are stored in the ``settings`` table (JSON values) so the dashboard
-can show and change them. ``get_settings(con)`` returns defaults merged with overrides.
+"""Reading the settings [A] (DOMAIN §4–§10): ``get_settings(con)`` = defaults merged with the overrides
+stored in the ``settings`` table. The defaults, their labels and every write live in ledger/settings.py.
 """
 from __future__ import annotations
 
 import copy
 import json
-from datetime import datetime
 from typing import Any
 
-DEFAULTS: dict[str, Any] = {
-    # §5 tiers: amount basis 'funds' (sum of nine sources) or 'total_investment'; bounds in 万元
-    "tier_amount_basis": "funds",
-    "tier_lower_wan": 1000,   # 1000—3000万元(含1000万元)
-    "tier_upper_wan": 3000,   # 3000万元以上(含)
-    # §6 clocks
-    "default_clock_start": "2023-10-15",  # where a ledger gives no 认定日期
-    "red_progress_months": 1,             # 红: 1个月内问题整改有实质性进展
-    "red_operation_months": 3,            # 红: 3个月内投产运营 / 产生收益且联农带农见效
-    "yellow_fix_months": 1,               # 黄: 1个月内完成问题整改
-    "warn_days": 7,                       # "due within 7 days" early warning
-    # §9 政企互动: an operator's 诉求/建议 open longer than this many days is overdue for a reply
-    "reply_days": 15,
-    # §4 consistency check: 用而不好 = operating with revenue <= this or no households benefiting
-    "revenue_threshold_wan": 0,
-    # §10 ranking weights (sum need not be 100; normalised by their sum)
-    "weights": {
-        "green_share": 25,       # share of projects 绿 now
-        "on_time": 25,           # deadlines met on time
-        "resolved": 20,          # 红/黄 resolved since first graded
-        "submissions": 10,       # report submissions on time
-        "linkage": 10,           # 联农带农 households per 万元
-        "consistency": 10,       # data consistency (no false greens)
-    },
-    "penalty_overdue": 2.0,      # points off S per overdue clock (逾期未完成)
-    "penalty_reopened": 5.0,     # points off S per reopened project
-    "beta": 0.5,                 # f = 1 + beta*(S - mean S)/100
-    "cap": 0.2,                  # f clipped to [1-cap, 1+cap]
-    "bands": {"excellent": 90, "good": 80, "fair": 60},  # 优 ≥90, 良 80–89, 中 60–79, 差 <60
-    # §8 《风险销号核查标准(试行)》 checklist item codes (labels in ledger.glossary.SIGNOFF_CHECKLIST)
-    "signoff_checklist": [
-        "construction_accepted", "assets_registered", "operator_contract", "in_production",
-        "revenue_evidenced", "linkage_ledger", "joint_account", "pretreatment_done",
-    ],
-}
+from ledger.settings import DEFAULTS, LABELS
 
-LABELS: dict[str, str] = {
-    "tier_amount_basis": "分级金额口径（funds=扶贫帮扶资金合计, total_investment=总投资）",
-    "tier_lower_wan": "市级督办金额下限（万元，含）",
-    "tier_upper_wan": "自治区督办金额下限（万元，含）",
-    "default_clock_start": "未填认定日期时的时限起算日",
-    "red_progress_months": "红级实质性进展时限（月）",
-    "red_operation_months": "红级投产运营/产生收益时限（月）",
-    "yellow_fix_months": "黄级完成整改时限（月）",
-    "warn_days": "临期预警天数",
-    "reply_days": "企业诉求答复时限（天，超过即为逾期未答复）",
-    "revenue_threshold_wan": "“用而不好”收入阈值（万元，≤即视为无收益）",
-    "weights": "排名指标权重",
-    "penalty_overdue": "每个逾期未完成时限扣分",
-    "penalty_reopened": "每个反弹（销号后重返红黄）项目扣分",
-    "beta": "奖惩系数 β",
-    "cap": "系数上下限 cap",
-    "bands": "等次分数线（优/良/中）",
-    "signoff_checklist": "销号核查标准条目",
-}
+__all__ = ["DEFAULTS", "LABELS", "get_settings"]
 
 
 def get_settings(con) -> dict[str, Any]:
@@ -81,28 +26,3 @@ def get_settings(con) -> dict[str, Any]:
         else:
             out[key] = val
     return out
-
-
-def set_setting(con, key: str, value: Any, *, by: str = "dashboard", at: datetime | None = None) -> None:
-    """Store an override (validated against the default's type). ``at``: the caller's clock."""
-    if key not in DEFAULTS:
-        raise KeyError(f"未知设置项: {key}")
-    default = DEFAULTS[key]
-    if isinstance(default, dict) and not isinstance(value, dict):
-        raise TypeError(f"{key} 应为字典")
-    if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(value, (int, float)):
-        raise TypeError(f"{key} 应为数字")
-    con.execute(
-        "INSERT INTO settings VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
-        "value_json = excluded.value_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by",
-        [key, json.dumps(value, ensure_ascii=False), at, by],
-    )
-
-
-def reset_settings(con, keys: list[str] | None = None) -> None:
-    """Back to defaults (all, or the given keys)."""
-    if keys is None:
-        con.execute("DELETE FROM settings")
-    else:
-        for k in keys:
-            con.execute("DELETE FROM settings WHERE key = ?", [k])

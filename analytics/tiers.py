@@ -13,9 +13,11 @@ from datetime import date
 
 import pandas as pd
 
+from ledger.glossary import GRADE_ORDER
+
 from . import base
 from .filters import Filters
-from .funding import GRADE_ORDER, money
+from .funding import money
 
 TIER_TABLE_COLUMNS = [
     "project_code", "name", "town", "department", "tier_amount_wan", "initial_grade", "tier_grade", "grade",

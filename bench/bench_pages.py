@@ -39,7 +39,7 @@ def main(argv=None) -> None:
     def run(page: str | None) -> float:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
         if page:
-            at.switch_page(f"pages/{page}")
+            at.switch_page(f"views/{page}")
         t = time.perf_counter()
         at.run()
         dt = time.perf_counter() - t

@@ -5,16 +5,8 @@ import os
 from pathlib import Path
 
 from . import db as dbm
-
-
-def _has_imports(path: Path) -> bool:
-    if not path.exists():
-        return False
-    con = dbm.connect(path, wait=30.0)
-    try:
-        return bool(con.execute("SELECT COUNT(*) FROM imports").fetchone()[0])
-    finally:
-        con.close()
+from . import importer
+from .sample import SAMPLE_DIR, has_imports, sample_files
 
 
 def ensure_database(path=None, *, progress=None) -> Path:
@@ -24,12 +16,9 @@ def ensure_database(path=None, *, progress=None) -> Path:
     ``progress(done, total, file_name)`` is called after each file. Set LEDGER_BOOTSTRAP=0 to start
     with an empty database instead (nothing is imported). A sample file that is rejected is a bug in
     the bundled data: the build stops with RuntimeError and the target is left untouched."""
-    from .cli import SAMPLE_DIR, sample_files
-    from . import importer
-
     target = dbm.db_path(path)
     with dbm.WRITE_LOCK:
-        if _has_imports(target) or os.environ.get("LEDGER_BOOTSTRAP", "1") == "0":
+        if has_imports(target) or os.environ.get("LEDGER_BOOTSTRAP", "1") == "0":
             return target
         archive = dbm.archive_dir(target)
         with dbm.build_then_swap(target, ".bootstrap.tmp") as con:

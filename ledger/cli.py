@@ -8,14 +8,10 @@ from pathlib import Path
 
 from . import db as dbm
 from . import importer
+from .sample import has_imports, sample_files
 
-SAMPLE_DIR = dbm.ROOT / "data" / "sample" / "ledgers"
 CLI_WAIT = 30.0  # seconds to wait while the dashboard (or another command) holds the database file
 _SEV = {"error": "错误", "warning": "警告", "info": "提示"}
-
-
-def sample_files(sample_dir: Path = SAMPLE_DIR) -> list[Path]:
-    return sorted(p for p in Path(sample_dir).glob("**/*.xls*") if p.is_file() and not p.name.startswith("~$"))
 
 
 def _print_report(res: importer.ImportResult) -> None:
@@ -99,22 +95,12 @@ def cmd_init(a) -> int:
     return 0
 
 
-def load_sample(db_path=None, sample_dir: Path = SAMPLE_DIR, *, imported_by: str = "load-sample") -> list:
-    con = dbm.connect(dbm.db_path(db_path), wait=CLI_WAIT)
-    try:
-        if con.execute("SELECT COUNT(*) FROM imports").fetchone()[0]:
-            return []
-        return [importer.import_file(con, f, imported_by=imported_by) for f in sample_files(sample_dir)]
-    finally:
-        con.close()
-
-
 def cmd_load_sample(a) -> int:
     """Build the database from the bundled sample (atomically, via bootstrap) when it has no imports;
     ``--scale K`` builds the sample replicated K times instead (ledger/scale.py), replacing the file."""
     import time
 
-    from .bootstrap import _has_imports, ensure_database
+    from .bootstrap import ensure_database
 
     path = dbm.db_path(a.db)
     if getattr(a, "scale", None):
@@ -134,7 +120,7 @@ def cmd_load_sample(a) -> int:
         print(f"完成（{time.monotonic() - t0:.0f} 秒）：{s['rounds']} 期，项目 {s['projects']} 个，"
               f"资金 {s['total_funds_wan']} 万元")
         return 0
-    if _has_imports(path):
+    if has_imports(path):
         print(f"数据库已有导入记录，未加载样例：{path}")
         return 0
     files = sample_files()

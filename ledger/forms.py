@@ -11,7 +11,7 @@ Field types:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from . import glossary as g
 

@@ -1,6 +1,6 @@
 """Glossary: every Chinese policy term, its stable ASCII code, and the Excel header synonyms.
 
-This is the only module that maps Chinese to codes. The database stores codes; pages render the
+This is the only module that maps Chinese to codes (column headers and formats: ledger/columns.py). The database stores codes; pages render the
 Chinese labels through ``label()``. ``tests/test_glossary.py`` fails when a code has no label.
 
 Policy terms (English identifier ← 中文):
@@ -104,6 +104,7 @@ FUND_SOURCE_SYNONYMS: dict[str, list[str]] = {
 
 # --- grades ----------------------------------------------------------------------------------------
 GRADES: dict[str, str] = {"red": "红", "yellow": "黄", "green": "绿"}
+GRADE_ORDER: tuple[str, ...] = tuple(GRADES)  # red, yellow, green: the order of every grade table and chart
 GRADE_COLORS: dict[str, str] = {"red": "#d62728", "yellow": "#f2b701", "green": "#2ca02c"}
 GRADE_SYNONYMS: dict[str, list[str]] = {
     "red": ["红", "红色", "红级", "红灯", "🔴", "red", "r", "高风险"],
@@ -275,6 +276,35 @@ FORMS: dict[str, str] = {
     "interactions": "政企互动台账",
 }
 BANDS: dict[str, str] = {"excellent": "优", "good": "良", "fair": "中", "poor": "差"}
+# 单位排名 metrics (DOMAIN §10): the same names on the ranking page, its weights in 设置 and the exports.
+RANKING_METRICS: dict[str, str] = {
+    "green_share": "绿色项目占比",
+    "on_time": "整改按期完成",
+    "resolved": "红黄已转绿",
+    "submissions": "按时报送",
+    "linkage": "联农带农（户/万元）",
+    "consistency": "数据一致性",
+}
+# Why a project's grade disagrees with its facts (analytics.consistency, "假绿" and the like).
+CONSISTENCY_REASONS: dict[str, str] = {
+    "three_failures_not_red": "存在“三不”问题但未标红",
+    "red_without_three_failures": "标红但未列“三不”问题",
+    "problems_but_green": "存在其他风险问题但标绿",
+    "status_built_not_finished": "逾期未建成（建而不成）但未标红",
+    "status_finished_not_used": "已建成但未运营/停产/闲置（成而不用）但未标红",
+    "status_used_not_well": "运营但无收益或未带动农户（用而不好）但未标红",
+}
+# A project's change between the previous round and this one (analytics.compliance.round_diff).
+ROUND_CHANGES: dict[str, str] = {"new": "新增项目", "dropped": "未再报送", "regraded": "等级变化",
+                                 "amount_changed": "金额变化"}
+# Import problems (ledger.importer)
+SEVERITY: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
+# 数据导入: a file's result in the dry run (预检) and after the real import
+IMPORT_STATUS: dict[str, str] = {"accepted": "可导入", "rejected": "拒绝", "unchanged": "未变化（与上次导入相同）"}
+IMPORT_DONE: dict[str, str] = {"accepted": "已导入", "rejected": "拒绝（数据库未改动）",
+                               "unchanged": "未变化（与上次导入相同）"}
+# 分级金额口径 (settings.tier_amount_basis)
+AMOUNT_BASIS: dict[str, str] = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
 
 _ALL_LABELS: dict[str, dict[str, str]] = {
     "grade": GRADES,
@@ -298,6 +328,13 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "band": BANDS,
     "interaction_kind": INTERACTION_KIND,
     "interaction_status": INTERACTION_STATUS,
+    "ranking_metric": RANKING_METRICS,
+    "consistency_reason": CONSISTENCY_REASONS,
+    "round_change": ROUND_CHANGES,
+    "severity": SEVERITY,
+    "import_status": IMPORT_STATUS,
+    "import_done": IMPORT_DONE,
+    "amount_basis": AMOUNT_BASIS,
 }
 
 
@@ -309,37 +346,10 @@ def label(kind: str, code: str | None) -> str:
 
 
 def labels(kind: str) -> dict[str, str]:
+    """Every code of a kind → its label, in the glossary's order."""
     return dict(_ALL_LABELS[kind])
 
 
-# Column labels for tables shown or exported (canonical column → 中文 header).
-COLUMN_LABELS: dict[str, str] = {
-    "project_code": "项目编号",
-    "name": "项目名称",
-    "town": "乡镇(街道)",
-    "village": "行政村",
-    "department": "项目主管部门",
-    "implementer": "实施单位",
-    "operator": "运营主体",
-    "build_year": "建设年度",
-    "category": "项目类别",
-    "asset_type": "资产类别",
-    "total_investment_wan": "总投资(万元)",
-    "funds_wan": "扶贫帮扶资金(万元)",
-    "amount_wan": "金额(万元)",
-    "grade": "风险等级",
-    "initial_grade": "初始等级",
-    "current_grade": "当前等级",
-    "graded_on": "认定日期",
-    "tier": "督办层级",
-    "unit": "单位",
-    "unit_kind": "单位类型",
-    "round_date": "报送期次",
-    "fund_year": "资金年度",
-    "source": "资金来源",
-    "build_status": "建设状态",
-    "op_status": "运营状态",
-    "disposal": "四个一批",
-    "households": "带动农户数",
-    "revenue_wan": "上年经营收入(万元)",
-}
+def kinds() -> list[str]:
+    """The names of every kind of code (``label(kind, code)``)."""
+    return list(_ALL_LABELS)

@@ -32,7 +32,3 @@ def nearest_due_date(d: date) -> date:
     cands = due_dates(d - timedelta(days=20), d + timedelta(days=20))
     return min(cands, key=lambda c: (abs((c - d).days), c))
 
-
-def round_number(round_date: date, first: date) -> int:
-    """第N期: 1-based index of round_date among due dates since ``first``."""
-    return len(due_dates(first, round_date))

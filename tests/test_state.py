@@ -15,7 +15,7 @@ import duckdb
 
 from ledger import db as dbm
 from ledger import importer
-from ledger.cli import sample_files
+from ledger.sample import sample_files
 from ledger.state import refresh_all
 from tests.fixture_db import build_fixture
 

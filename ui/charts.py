@@ -13,8 +13,9 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ledger import glossary
+from ledger.columns import is_missing
 
-GRADE_ORDER = ["red", "yellow", "green"]
+GRADE_ORDER = glossary.GRADE_ORDER
 GRADE_COLORS = glossary.GRADE_COLORS
 NEUTRAL = ["#4c78a8", "#9ecae9", "#6b6ecf", "#b279a2", "#8c564b", "#7f7f7f", "#17becf", "#393b79",
            "#c49c94", "#aec7e8", "#5254a3", "#9c9ede"]
@@ -49,7 +50,7 @@ def _cat(values) -> list:
 
 
 def _num(values) -> list:
-    return [None if v is None or (not isinstance(v, str) and pd.isna(v)) else float(v) for v in values]
+    return [None if is_missing(v) else float(v) for v in values]
 
 
 def series_colors(keys, *, grade: bool = False) -> dict:
@@ -156,25 +157,6 @@ def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, left_title
     return _layout(fig, title=title, height=height)
 
 
-def treemap(df: pd.DataFrame, *, labels: str, parents: str | None, value: str, title: str | None = None,
-            root: str = "合计", height: int = 420) -> go.Figure:
-    """Two-level treemap: ``parents`` column groups ``labels`` (e.g. 乡镇 → 资金来源); values add up."""
-    ids, labs, pars, vals = [root], [root], [""], [0.0]
-    if parents:
-        for p in dict.fromkeys(df[parents]):
-            ids.append(f"p:{p}"); labs.append(str(p)); pars.append(root); vals.append(0.0)
-        for _, r in df.iterrows():
-            ids.append(f"c:{r[parents]}/{r[labels]}"); labs.append(str(r[labels]))
-            pars.append(f"p:{r[parents]}"); vals.append(float(r[value] or 0))
-    else:
-        for _, r in df.iterrows():
-            ids.append(f"c:{r[labels]}"); labs.append(str(r[labels])); pars.append(root); vals.append(float(r[value] or 0))
-    fig = go.Figure(go.Treemap(ids=ids, labels=labs, parents=pars, values=vals, branchvalues="remainder",
-                               marker=dict(colors=[NEUTRAL[i % len(NEUTRAL)] for i in range(len(ids))]),
-                               textinfo="label+value"))
-    return _layout(fig, title=title, height=height)
-
-
 OVERDUE_COLOR = "#5b2a86"  # 逾期未完成: not a grade colour (红/黄/绿 are reserved for grades)
 
 
@@ -206,3 +188,37 @@ def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | No
         fig.add_annotation(x=today.isoformat(), y=1, yref="paper", text="数据截至", showarrow=False, yanchor="bottom")
     return _layout(fig, title=title, x_title=x_title, y_title=y_title,
                    height=height or max(220, 40 * len(df) + 80))
+
+
+# colours for 按时/逾期/未报 (红黄绿 are reserved for grades)
+SUBMISSION_COLORS = {"on_time": "#4c78a8", "late": "#f58518", "missing": "#9d9d9d"}
+
+
+def status_heatmap(grid: pd.DataFrame, *, row: str, col: str, status: str, codes: dict[str, str],
+                   colors: dict[str, str], detail: str | None = None, title: str | None = None):
+    """Categorical heat-map (e.g. unit × due date coloured 按时/逾期/未报): a discrete colour scale,
+    one cell per (row, col), hover text = status label (+ ``detail``). Cells absent from ``grid`` stay blank."""
+    order = list(codes)
+    rows = list(dict.fromkeys(grid[row]))
+    cols = sorted(dict.fromkeys(grid[col]))
+    idx = {c: i for i, c in enumerate(order)}
+    z = [[None] * len(cols) for _ in rows]
+    text = [[""] * len(cols) for _ in rows]
+    ri, ci = {r: i for i, r in enumerate(rows)}, {c: i for i, c in enumerate(cols)}
+    for rec in grid.to_dict("records"):
+        i, j = ri[rec[row]], ci[rec[col]]
+        z[i][j] = idx[rec[status]]
+        extra = rec.get(detail) if detail else None
+        text[i][j] = codes[rec[status]] + (f"（{extra}天）" if not is_missing(extra) and extra else "")
+    n = len(order)
+    scale = []
+    for k, code in enumerate(order):
+        scale += [[k / n, colors[code]], [(k + 1) / n, colors[code]]]
+    fig = go.Figure(go.Heatmap(
+        z=z, x=[str(c) for c in cols], y=rows, text=text, texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
+        colorscale=scale, xgap=2, ygap=2, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
+        colorbar=dict(tickvals=list(range(n)), ticktext=[codes[c] for c in order], title="报送"),
+    ))
+    fig.update_layout(title=title, height=max(260, 34 * len(rows) + 120), xaxis=dict(type="category", title="报送期次"),
+                      yaxis=dict(autorange="reversed", title="单位"), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
+    return fig

@@ -1,9 +1,10 @@
-"""The app's navigation: sections, page files, and the shared shell, in one place.
+"""The app's navigation: sections and page files (views/), run under the shared shell.
 
-``run_app()`` is what app.py runs. A pages/ folder is also served directly by Streamlit (the old
-multipage mode) on a fresh process before app.py has run once — a deep link like /风险分级 then runs
-the page file alone, with a flat, unlabelled page list. ``page_setup`` detects that and calls
-``run_app()`` itself, so the user gets the same sections, sidebar and guard either way.
+``run_app()`` is what app.py runs on every rerun: page config, the shell (guard + sidebar, ui.shell),
+then ``st.navigation`` runs the chosen page file, and the run's connection is closed at the end.
+The page files live in views/ rather than pages/: Streamlit's legacy multipage mode serves a folder
+named pages/ on its own (a deep link on a fresh process would run a page file before app.py, with a
+flat, unlabelled page list), so with views/ every request goes through this navigation.
 """
 from __future__ import annotations
 
@@ -11,7 +12,10 @@ from pathlib import Path
 
 import streamlit as st
 
-ROOT = Path(__file__).resolve().parent.parent
+from ui.connection import close_run_connection
+from ui.shell import render_shell
+
+VIEWS = Path(__file__).resolve().parent.parent / "views"
 SECTIONS = {
     "领导": [("1_总览.py", "总览", ":material/dashboard:")],
     "工作专班": [
@@ -28,39 +32,23 @@ SECTIONS = {
     ],
     "系统": [("9_设置.py", "设置", ":material/settings:")],
 }
-_IN_NAV = "_nav_running"
 
 
 def run_app() -> None:
-    """Page config, the shell (guard + sidebar) and st.navigation over the existing page files."""
-    from ui.common import close_run_connection, render_shell
-
+    """Page config, the shell (guard + sidebar) and st.navigation over the page files."""
     try:
         st.set_page_config(page_title="帮扶产业项目监管看板", layout="wide")
     except Exception:  # noqa: BLE001 - already set in this run
         pass
     try:
-        _run(render_shell)
-    finally:
-        close_run_connection()
-
-
-def _run(render_shell) -> None:
-    render_shell()
-    nav = {
-        section: [
-            st.Page(str(ROOT / "pages" / f), title=title, icon=icon, default=(f == "1_总览.py"))
-            for f, title, icon in pages if (ROOT / "pages" / f).exists()
-        ]
-        for section, pages in SECTIONS.items()
-    }
-    st.session_state[_IN_NAV] = True
-    try:
+        render_shell()
+        nav = {
+            section: [
+                st.Page(str(VIEWS / f), title=title, icon=icon, default=(f == "1_总览.py"))
+                for f, title, icon in pages if (VIEWS / f).exists()
+            ]
+            for section, pages in SECTIONS.items()
+        }
         st.navigation({s: p for s, p in nav.items() if p}).run()
     finally:
-        st.session_state.pop(_IN_NAV, None)
-
-
-def handing_over() -> bool:
-    """True when a page file runs alone (not under run_app): run the app's navigation instead."""
-    return not st.session_state.get(_IN_NAV, False)
+        close_run_connection()

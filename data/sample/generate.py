@@ -1148,7 +1148,6 @@ class Fmt:
             return txt + "万元"
         if self.st.money == "text_comma":
             ip, _, fp = txt.partition(".")
-            neg = ip.startswith("-")
             ip = f"{int(ip):,}"
             return ip + ("." + fp if fp else "")
         return float(v) if "." in txt else int(v)

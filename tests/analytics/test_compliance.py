@@ -10,8 +10,8 @@ import pytest
 from analytics import compliance as cp
 from analytics.filters import Filters
 from ledger import db
-from tests.fixture_db import AS_OF, R1, R2, R3, R4, R5, ROUNDS, fixture_connection
 from ledger.state import refresh_all
+from tests.fixture_db import AS_OF, R1, R3, R4, R5, ROUNDS, fixture_connection
 
 D = date
 UNITS = ["区商务局", "南乡镇", "大宁镇", "步头镇", "莲塘镇", "贺街镇"]

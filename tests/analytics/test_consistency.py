@@ -5,7 +5,7 @@ import pytest
 
 from analytics import consistency
 from analytics.filters import Filters
-from analytics.settings import set_setting
+from ledger.settings import set_setting
 from tests.fixture_db import AS_OF, R3, R5, fixture_connection
 from ledger.state import refresh_all
 

@@ -183,7 +183,7 @@ def test_empty_metrics_score_to_empty_frame():
 from fractions import Fraction as F  # noqa: E402
 
 from tests.fixture_db import AS_OF, fixture_connection  # noqa: E402
-from ledger.state import refresh_all
+from ledger.state import refresh_all  # noqa: E402
 
 # households per 万元 (households of the rows in force / Σ nine sources)
 L_HEJIE = F(0 + 40 + 85 + 25) / F("7999.98")      # P01..P04: 150 / (3000+1000+2999.99+999.99)

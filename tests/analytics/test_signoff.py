@@ -8,8 +8,8 @@ import pytest
 
 from analytics import signoff as so
 from analytics.filters import Filters
-from analytics.settings import set_setting
-from tests.fixture_db import AS_OF, R1, R2, R3, R4, R5, fixture_connection
+from ledger.settings import set_setting
+from tests.fixture_db import AS_OF, R1, R2, R3, R4, fixture_connection
 
 D = date
 # the fixture's checklist is {"construction_accepted": true}; neither project has a sensitive flag, so

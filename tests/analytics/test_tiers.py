@@ -7,7 +7,7 @@ import pytest
 
 from analytics import base, tiers
 from analytics.filters import Filters
-from analytics.settings import set_setting
+from ledger.settings import set_setting
 from tests.fixture_db import AS_OF, fixture_connection
 
 D = Decimal

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import math
 from datetime import date, datetime
 from decimal import Decimal
 

@@ -1,7 +1,6 @@
 """Shared fixtures for the ledger import tests: small workbooks built with openpyxl."""
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 
 import openpyxl

@@ -185,7 +185,9 @@ def test_cli_import_json_and_exit_codes(tmp_path):
     dbf = tmp_path / "cli.duckdb"
     good = _good(tmp_path)
     bad = progress_book(tmp_path / "bad.xlsx", [[1, "贺街镇", "P9", None, 2019, 1, 1, None, None, 0, None, None, None]])
-    run = lambda *a: subprocess.run([sys.executable, "-m", "ledger", *a], cwd=ROOT, capture_output=True, text=True)
+    def run(*a):
+        return subprocess.run([sys.executable, "-m", "ledger", *a], cwd=ROOT, capture_output=True, text=True)
+
     r = run("import", str(good), "--db", str(dbf), "--json")
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)

@@ -46,6 +46,7 @@ def _clear():
 def ledger_db(fixture_db_path, monkeypatch):
     """LEDGER_DB → the fixture database; caches cleared; DASHBOARD_PASSWORD unset."""
     monkeypatch.setenv("LEDGER_DB", str(fixture_db_path))
+    monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")  # a table column without a registry entry raises
     monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield fixture_db_path
@@ -56,6 +57,7 @@ def ledger_db(fixture_db_path, monkeypatch):
 def empty_db(empty_db_path, monkeypatch):
     monkeypatch.setenv("LEDGER_DB", str(empty_db_path))
     monkeypatch.setenv("LEDGER_BOOTSTRAP", "0")  # keep it empty (no sample import on first start)
+    monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
     monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield empty_db_path
@@ -66,7 +68,7 @@ def empty_db(empty_db_path, monkeypatch):
 def con(ledger_db):
     """The app's own connection (same process: DuckDB allows one writer per file), for computing
     expected values with analytics directly."""
-    from ui.common import _connection
+    from ui.connection import _connection
 
     return _connection(str(ledger_db)).cursor()
 
@@ -77,7 +79,7 @@ def app_at(page: str | None = None) -> AppTest:
     rendering the default page first."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     if page:
-        at.switch_page(f"pages/{page}")
+        at.switch_page(f"views/{page}")
     return at.run()
 
 
@@ -112,6 +114,7 @@ def own_db(tmp_path, monkeypatch):
     build_fixture(c)
     c.close()
     monkeypatch.setenv("LEDGER_DB", str(p))
+    monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
     monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield p

@@ -1,4 +1,4 @@
-"""数据导入 page: the import flow (ui.extra.run_import) and the page's display of it, on an empty database."""
+"""数据导入 page: the import flow (ledger.uploads.run_import) and the page's display of it, on an empty database."""
 from __future__ import annotations
 
 import io
@@ -11,7 +11,7 @@ from analytics.imports import import_history
 from ledger import db
 from tests.ledger_book import ledger_book
 from tests.pages.conftest import app_at, assert_ok
-from ui.extra import problems_frame, run_import
+from ledger.uploads import problems_frame, run_import
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -27,6 +27,7 @@ def blank_db(tmp_path, monkeypatch):
     db.connect(p).close()
     monkeypatch.setattr(bootstrap, "ensure_database", lambda path=None: db.db_path(path))
     monkeypatch.setenv("LEDGER_DB", str(p))
+    monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
     monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
@@ -37,7 +38,7 @@ def blank_db(tmp_path, monkeypatch):
 
 def _app_con():
     """A connection of this process to the app's database file (as the app opens it per run)."""
-    from ui.common import _connection
+    from ui.connection import _connection
 
     return _connection(str(db.db_path())).cursor()
 
@@ -122,12 +123,13 @@ def test_page_rejects_broken_ledger_and_db_unchanged(blank_db, tmp_path):
 
 
 def test_problems_frame_xlsx_roundtrip(tmp_path):
-    from ui.common import to_xlsx_bytes
+    from ui.tables import display_frame
+    from ui.xlsx import to_xlsx_bytes
 
     con = db.connect(tmp_path / "y.duckdb")
     data = ledger_book(tmp_path / "bad.xlsx", grade_override={0: "紫", 1: "蓝"}).read_bytes()
     out = run_import(con, [("bad.xlsx", data)], dry_run=True, unit="南乡镇", round_date=date(2023, 12, 14))
-    df = problems_frame(out)
+    df = display_frame(problems_frame(out))
     assert df[["行", "值"]].values.tolist() == [[4, "紫"], [5, "蓝"]]
     wb = openpyxl.load_workbook(io.BytesIO(to_xlsx_bytes(df)))
     rows = list(wb.active.values)
@@ -147,7 +149,7 @@ def test_import_moves_sidebar_to_new_round(own_db, tmp_path):
     assert_ok(at)
     assert at.session_state["sb_round"] == date(2023, 12, 14)
     assert any("第6期（2023-12-14）" in c.value for c in at.caption)
-    at.switch_page("pages/6_填报情况.py").run()
+    at.switch_page("views/6_填报情况.py").run()
     assert_ok(at)
     assert any("2023-12-14" in c.value for c in at.caption)
 

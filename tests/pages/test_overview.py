@@ -78,7 +78,7 @@ def test_earlier_round_and_filters_persist_across_pages(ledger_db, con):
     assert any("数据截至 第3期（2023-10-29）" in c.value for c in at.caption)
     # R3 贺街镇: P01 red, P03 green, P04 yellow (P02 not reported yet)
     assert metric(at, "项目数").value == "3"
-    at.switch_page("pages/2_风险分级.py").run()
+    at.switch_page("views/2_风险分级.py").run()
     assert_ok(at)
     assert at.multiselect(key="sb_towns").value == ["贺街镇"]
     assert any("数据截至 第3期（2023-10-29）" in c.value for c in at.caption)

@@ -88,7 +88,7 @@ def test_uploaded_base_and_scenario_download(ledger_db, con, tmp_path):
 def test_scenario_workbook_has_two_sheets():
     import pandas as pd
 
-    from ui.extra import scenario_xlsx
+    from ui.xlsx import scenario_xlsx
 
     params = pd.DataFrame([("预算总额（元）", 10_000_000), ("奖惩系数 β", 0.5)], columns=["参数", "值"])
     alloc = pd.DataFrame({"单位": ["甲", "乙"], "分配额(元)": [6_000_000, 4_000_000]})

@@ -8,7 +8,7 @@ from tests.pages.conftest import app_at, assert_ok
 
 
 def _con(path):
-    from ui.common import _connection
+    from ui.connection import _connection
 
     return _connection(str(path)).cursor()
 
@@ -17,8 +17,12 @@ def test_all_settings_listed(ledger_db):
     at = app_at("9_设置.py")
     assert_ok(at)
     table = at.dataframe[0].value
-    assert table["代码"].tolist() == list(DEFAULTS)
+    # every setting once, under its Chinese label, in the order of DEFAULTS; no internal codes on screen
+    assert table.columns.tolist() == ["设置项", "当前值", "默认值", "已修改"]
     assert table["设置项"].tolist() == [LABELS[k] for k in DEFAULTS]
+    assert len(set(LABELS.values())) == len(DEFAULTS)
+    shown = " ".join(str(v) for v in table.to_numpy().ravel())
+    assert not any(c in shown for c in ("funds", "total_investment", "green_share", "construction_accepted"))
     assert set(table["已修改"]) == {""}
 
 
@@ -33,13 +37,13 @@ def test_save_changes_tiers_on_other_pages_then_reset(own_db):
     assert s["tier_upper_wan"] == 2999 and s["weights"]["green_share"] == 40
     assert any("已保存 2 项设置" in m.value for m in at.success)
     # P03 (2999.99 万元, first graded 红) is now ≥ 2999 → 自治区督办: 2 region projects
-    at.switch_page("pages/2_风险分级.py").run()
+    at.switch_page("views/2_风险分级.py").run()
     assert_ok(at)
     counts = at.dataframe[2].value
     exp = tiers.tier_counts(con, as_of=R5, settings=s)
     assert counts["项目数"].tolist() == exp["projects"].tolist()
     assert counts["项目数"].tolist()[0] == 2
-    at.switch_page("pages/9_设置.py").run()
+    at.switch_page("views/9_设置.py").run()
     at.button(key="set_reset").click().run()
     assert_ok(at)
     assert get_settings(_con(own_db)) == DEFAULTS

@@ -6,7 +6,7 @@ import pytest
 
 from tests.pages.conftest import ROOT, app_at, assert_ok
 
-PAGES = sorted(p.name for p in (ROOT / "pages").glob("*.py"))
+PAGES = sorted(p.name for p in (ROOT / "views").glob("*.py"))
 NO_DATA_OK = {"8_数据导入.py", "9_设置.py"}  # pages that work without any report round
 
 
@@ -40,7 +40,7 @@ def test_page_file_alone_renders_sidebar(ledger_db):
     """A page served before app.py ran still guards, renders the sidebar and the banner."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "pages" / "2_风险分级.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(ROOT / "views" / "2_风险分级.py"), default_timeout=60).run()
     assert_ok(at)
     assert at.multiselect(key="sb_towns") is not None
     assert any("数据截至" in c.value for c in at.caption)
@@ -67,7 +67,8 @@ def test_display_frame_and_xlsx_roundtrip():
     import pandas as pd
     import pyarrow as pa
 
-    from ui.common import display_frame, to_xlsx_bytes
+    from ui.tables import display_frame
+    from ui.xlsx import to_xlsx_bytes
 
     df = pd.DataFrame({
         "project_code": ["P01", "P04"],

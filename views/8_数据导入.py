@@ -1,6 +1,6 @@
 """数据导入: upload ledgers, preview a dry run (counts, first rows, problems), confirm, import history.
 
-Works on an empty database. The flow itself is ``ui.extra.run_import`` (tested without a browser).
+Works on an empty database. The flow itself is ``ledger.uploads.run_import`` (tested without a browser).
 """
 from datetime import date
 
@@ -9,8 +9,11 @@ import streamlit as st
 from analytics import base
 from analytics.imports import import_history
 from ledger import glossary as g
-from ui.common import bump_version, call, get_con, page_setup, show_table
-from ui.extra import outcome_summary, problems_frame, run_import
+from ledger.uploads import outcome_summary, problems_frame, run_import
+from ui.cache import bump_version, call
+from ui.connection import get_con
+from ui.shell import page_setup
+from ui.tables import show_table
 
 _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
 _DONE = "_import_done"         # outcomes of the last real import (shown after the rerun)
@@ -48,7 +51,7 @@ if done:
     if ok:
         rounds = "、".join(sorted({o.result.round_date.isoformat() for o in ok}))
         st.success(f"已导入 {len(ok)} 个文件（报送期次 {rounds}），各页面已更新。")
-    show_table(outcome_summary(done, done=True), key="import_result", file_name="导入结果.xlsx")
+    show_table(outcome_summary(done, done=True), key="import_result", table="import_outcome", file_name="导入结果.xlsx")
 
 if files:
     sig = (tuple((f.file_id, f.name, f.size) for f in files), round_override, unit_override)
@@ -68,7 +71,7 @@ if files:
         outcomes = cached[1]
 
     st.subheader("预检结果")
-    show_table(outcome_summary(outcomes), key="import_preview", file_name="预检结果.xlsx")
+    show_table(outcome_summary(outcomes), key="import_preview", table="import_outcome", file_name="预检结果.xlsx")
     for o in outcomes:
         with st.expander(f"{o.file_name}：前几行", expanded=False):
             for sheet, df in o.preview.items():
@@ -86,7 +89,4 @@ if files:
 
 st.subheader("导入记录")
 hist = call(import_history, ctx, limit=200)
-show_table(hist, key="import_history", file_name="导入记录.xlsx",
-           labels={"import_id": "导入编号", "imported_at": "导入时间", "imported_by": "导入人", "file_name": "文件名",
-                   "forms": "表格", "rows_accepted": "导入行数", "rows_skipped": "跳过行数",
-                   "rows_rejected": "错误行数", "warnings": "警告数", "replaced_import_id": "替换的导入编号"})
+show_table(hist, key="import_history", file_name="导入记录.xlsx")

@@ -2,19 +2,20 @@
 version, so every page recomputes."""
 from datetime import date, datetime
 
+import pandas as pd
 import streamlit as st
 
-from analytics.settings import DEFAULTS, LABELS, reset_settings, set_setting
 from ledger import glossary
-from ledger.db import WRITE_LOCK
-from ui.common import bump_version, page_setup, show_table
+from ledger.settings import DEFAULTS, LABELS, reset_settings, save_settings
+from ui.cache import bump_version
+from ui.shell import page_setup
+from ui.tables import show_table
 
 ctx = page_setup("设置", needs_data=False)
 cur = ctx.settings
-WEIGHT_LABELS = {"green_share": "当前绿色占比", "on_time": "按期完成", "resolved": "红黄已化解",
-                 "submissions": "按时报送", "linkage": "联农带农成效", "consistency": "数据一致性"}
+WEIGHT_LABELS = glossary.RANKING_METRICS  # the same names as on 单位排名与奖惩
 BAND_LABELS = {k: glossary.label("band", k) for k in DEFAULTS["bands"]}
-BASIS = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
+BASIS = glossary.AMOUNT_BASIS
 
 
 def show(v):
@@ -26,11 +27,9 @@ def show(v):
 
 
 st.subheader("当前设置")
-overview = [{"key": k, "item": LABELS.get(k, k), "value": show(cur[k]), "default": show(DEFAULTS[k]),
+overview = [{"item": LABELS.get(k, k), "value": show(cur[k]), "default": show(DEFAULTS[k]),
              "changed": "是" if cur[k] != DEFAULTS[k] else ""} for k in DEFAULTS]
-import pandas as pd  # noqa: E402  (display frame only)
-show_table(pd.DataFrame(overview), key="set_overview", file_name="设置.xlsx",
-           labels={"key": "代码", "item": "设置项", "value": "当前值", "default": "默认值", "changed": "已修改"})
+show_table(pd.DataFrame(overview), key="set_overview", table="settings", file_name="设置.xlsx")
 
 st.subheader("修改")
 new = {}
@@ -68,17 +67,13 @@ with st.form("settings_form"):
     saved = st.form_submit_button("保存设置", type="primary", key="set_save")
 
 if saved:
-    changed = [k for k in DEFAULTS if new.get(k, cur[k]) != cur[k]]
-    with WRITE_LOCK:
-        for k in changed:
-            set_setting(ctx.con, k, new[k], by="dashboard", at=datetime.now())
+    changed = save_settings(ctx.con, new, cur, by="dashboard", at=datetime.now())
     bump_version()
     st.session_state["_set_msg"] = f"已保存 {len(changed)} 项设置。" if changed else "设置没有变化。"
     st.rerun()
 
 if st.button("全部恢复默认", key="set_reset"):
-    with WRITE_LOCK:
-        reset_settings(ctx.con)
+    reset_settings(ctx.con)
     bump_version()
     for k in [k for k in st.session_state if str(k).startswith("set_")]:
         del st.session_state[k]

@@ -8,8 +8,13 @@ import streamlit as st
 from analytics import ranking
 from ledger import glossary as g
 from ui import charts
-from ui.common import call, page_setup, show_table
-from ui.extra import METRIC_LABELS, read_base_shares, scenario_xlsx
+from ledger.base_shares import read_base_shares
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import show_table
+from ui.xlsx import scenario_xlsx
+
+METRIC_LABELS = g.RANKING_METRICS
 
 ctx = page_setup("单位排名与奖惩")
 W_KEYS = {m: f"w_{m}" for m in ranking.METRICS}
@@ -46,8 +51,6 @@ scores = call(ranking.unit_scores, ctx, settings=settings)
 
 SCORE_COLS = ["rank", "unit", "score", "band", "factor", "penalty", "projects", "overdue", "reopened",
               *[f"contrib_{m}" for m in ranking.METRICS]]
-LABELS = {"unit": "单位", **{f"contrib_{m}": f"{METRIC_LABELS[m]}得分" for m in ranking.METRICS},
-          "overdue": "逾期未完成时限", "reopened": "反弹项目"}
 for kind, title in (("department", "项目主管部门排名"), ("township", "乡镇（街道）排名")):
     part = scores[scores["kind"] == kind]
     st.subheader(title)
@@ -60,7 +63,7 @@ for kind, title in (("department", "项目主管部门排名"), ("township", "�
         long, x="unit", y="points", series="metric", x_title="单位", y_title="得分（分项贡献）",
         names={f"contrib_{m}": METRIC_LABELS[m] for m in ranking.METRICS}, legend_title="指标",
         height=360), key=f"contrib_{kind}")
-    show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, labels=LABELS, file_name=f"{title}.xlsx")
+    show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, file_name=f"{title}.xlsx")
 
 # --- allocation simulator ------------------------------------------------------------------------
 st.subheader("衔接资金分配模拟")
@@ -101,8 +104,7 @@ st.plotly_chart(charts.bar(alloc.assign(change_wan=alloc["change_yuan"] / 10000)
                            x_title="单位", y_title="较基数变化（万元）", height=340), key="alloc_change")
 ALLOC_COLS = ["rank", "unit", "score", "factor", "base_share", "base_yuan", "alloc_yuan", "adjust_yuan",
               "change_yuan", "change_pct"]
-ALLOC_LABELS = {"unit": "单位", "base_share": "基数份额", "adjust_yuan": "末位扣减调整(元)", "change_pct": "变化率(%)"}
-shown = show_table(alloc, key="allocation", columns=ALLOC_COLS, labels=ALLOC_LABELS, file_name="分配结果.xlsx")
+shown = show_table(alloc, key="allocation", columns=ALLOC_COLS, file_name="分配结果.xlsx")
 st.caption(f"合计分配 {int(alloc['alloc_yuan'].sum()):,} 元 = 预算 {budget_yuan:,} 元")
 
 params = pd.DataFrame(

@@ -4,7 +4,9 @@ import streamlit as st
 from analytics import project
 from ledger import glossary
 from ui import charts
-from ui.common import call, fmt_wan, grade_label, page_setup, show_table, with_labels
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import fmt_wan, grade_label, show_table
 
 ctx = page_setup("项目详情")
 
@@ -48,8 +50,7 @@ else:
         show_table(d["funding"], key="detail_funding", file_name=f"{code}_资金.xlsx")
     with right:
         st.subheader("责任单位（分级负责）")
-        show_table(d["units"], key="detail_units", file_name=f"{code}_责任单位.xlsx",
-                   labels={"role": "职责", "unit": "单位"})
+        show_table(d["units"], key="detail_units", file_name=f"{code}_责任单位.xlsx")
 
 st.subheader("等级历史")
 show_table(d["grades"], key="detail_grades", file_name=f"{code}_等级历史.xlsx")
@@ -73,7 +74,6 @@ st.subheader("降级销号记录")
 show_table(d["signoffs"], key="detail_signoffs", file_name=f"{code}_销号.xlsx")
 
 st.subheader("政企互动（企业诉求与答复）")
-show_table(with_labels(d["interactions"], status="interaction_status"), key="detail_interactions",
-           file_name=f"{code}_政企互动.xlsx", labels={"status": "办理状态", "operator": "经营主体"},
+show_table(d["interactions"], key="detail_interactions", table="interactions", file_name=f"{code}_政企互动.xlsx",
            columns=["raised_on", "operator", "channel", "kind", "content", "answer", "answered_on", "status",
                     "handler", "days_open", "overdue_reply", "unit"])

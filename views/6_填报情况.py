@@ -6,8 +6,12 @@ import streamlit as st
 
 from analytics import compliance, interactions
 from ledger import glossary as g
-from ui.common import call, page_setup, show_table, with_labels
-from ui.extra import CHANGE_LABELS, SUBMISSION_COLORS, status_heatmap
+from ui.cache import call
+from ui.charts import SUBMISSION_COLORS, status_heatmap
+from ui.shell import page_setup
+from ui.tables import show_table
+
+CHANGE_LABELS = g.ROUND_CHANGES
 
 ctx = page_setup("填报情况")
 
@@ -27,11 +31,9 @@ else:
     st.plotly_chart(status_heatmap(grid, row="unit", col="due_date", status="status", detail="days_late",
                                    codes=g.labels("submission_status"), colors=SUBMISSION_COLORS),
                     key="submission_grid")
-show_table(roll, key="compliance_rollup", file_name="报送情况汇总.xlsx",
-           labels={"on_time": "按时", "late": "逾期", "missing": "未报", "due": "应报次数", "on_time_rate": "按时率"})
+show_table(roll, key="compliance_rollup", table="submissions", file_name="报送情况汇总.xlsx")
 with st.expander("逐期明细"):
-    show_table(grid, key="submission_detail", file_name="报送明细.xlsx",
-               labels={"due_date": "报送期次", "submitted_on": "填报日期", "days_late": "逾期天数"})
+    show_table(grid, key="submission_detail", file_name="报送明细.xlsx")
 
 st.subheader("与上一期相比的变化")
 diff = call(compliance.round_diff, ctx)
@@ -40,17 +42,14 @@ for col, (code, lbl) in zip(cols, CHANGE_LABELS.items()):
     col.metric(lbl, f"{int((diff['change'] == code).sum())} 个")
 if len(ctx.rounds) < 2 or ctx.round_no < 2:
     st.caption("只有一期数据，无可比较的上一期。")
-show_table(diff.assign(change=diff["change"].map(CHANGE_LABELS)), key="round_diff", file_name="期次变化.xlsx",
-           labels={"change": "变化", "grade_before": "上期等级", "grade_after": "本期等级",
-                   "funds_before_wan": "上期资金(万元)", "funds_after_wan": "本期资金(万元)"})
+show_table(diff, key="round_diff", file_name="期次变化.xlsx")
 
 st.subheader("政企互动")
-show_table(call(interactions.interaction_summary, ctx), key="interaction_summary", file_name="政企互动汇总.xlsx",
-           labels={"total": "诉求建议数", "overdue_reply": "逾期未答复"})
+show_table(call(interactions.interaction_summary, ctx), key="interaction_summary", table="interaction_summary",
+           file_name="政企互动汇总.xlsx")
 late = call(interactions.interactions, ctx)
 late = late[late["overdue_reply"].fillna(False).astype(bool)]
 st.markdown(f"**超过 {int(ctx.settings['reply_days'])} 天未答复的诉求建议（{len(late)} 件）**")
-show_table(with_labels(late, status="interaction_status"), key="interactions_overdue", file_name="逾期未答复诉求.xlsx",
-           labels={"status": "办理状态", "operator": "经营主体"},
+show_table(late, key="interactions_overdue", table="interactions", file_name="逾期未答复诉求.xlsx",
            columns=["unit", "project_code", "name", "operator", "raised_on", "channel", "kind", "content", "status",
                     "handler", "days_open"])

@@ -5,7 +5,10 @@ import streamlit as st
 from analytics import consistency, grades, sensitive, tiers
 from ledger import glossary
 from ui import charts
-from ui.common import GRADE_ORDER, call, page_setup, show_table
+from ledger.glossary import GRADE_ORDER
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import show_table
 
 ctx = page_setup("风险分级")
 
@@ -30,8 +33,7 @@ with left:
     flows = call(grades.grade_transitions, ctx)
     st.plotly_chart(charts.sankey(flows, source="initial_grade", target="grade", value="projects"),
                     key="risk_sankey")
-    show_table(flows, key="risk_flows", file_name="等级变化.xlsx",
-               labels={"grade": "当前等级"})
+    show_table(flows, key="risk_flows", file_name="等级变化.xlsx", labels={"grade": "当前等级"})
 with right:
     st.subheader("分级负责（督办层级）")
     show_table(call(tiers.tier_counts, ctx), key="risk_tier_counts", file_name="督办层级统计.xlsx")
@@ -48,4 +50,4 @@ show_table(sens, key="risk_sensitive", file_name="敏感问题项目.xlsx")
 st.subheader("等级与事实不一致（“假绿”等）")
 st.caption("报送等级与问题类型或建设运营状态不符的项目，一行一个原因。")
 show_table(call(consistency.false_greens, ctx), key="risk_false_green", file_name="等级不一致.xlsx",
-           columns=["project_code", "name", "unit", "town", "department", "grade", "reason"])
+           columns=["project_code", "name", "unit", "town", "department", "grade", "reason_code"])

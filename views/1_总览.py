@@ -1,6 +1,8 @@
 """总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
-from ui.common import call, fmt_pct, fmt_wan, grade_label, page_setup, show_table
 from ui import charts
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import fmt_pct, fmt_wan, grade_label, show_table
 from analytics import clocks, funding, grades, tiers
 import streamlit as st
 
@@ -46,9 +48,8 @@ st.subheader("红色、黄色项目")
 table = call(tiers.tier_table, ctx)
 late_codes = set(call(clocks.clocks, ctx).query("status == 'overdue'")["project_code"])
 ry = table[table["grade"].isin(["red", "yellow"])].copy()
-ry["overdue"] = ry["project_code"].isin(late_codes)
+ry["has_overdue"] = ry["project_code"].isin(late_codes)
 ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overdue first within a grade
-      .sort_values(["_o", "overdue", "project_code"], ascending=[True, False, True]))
+      .sort_values(["_o", "has_overdue", "project_code"], ascending=[True, False, True]))
 show_table(ry, key="ov_red", file_name="红黄项目.xlsx",
-           columns=["project_code", "name", "grade", "town", "department", "tier", "overdue", "tier_amount_wan"],
-           labels={"overdue": "有逾期未完成时限"})
+           columns=["project_code", "name", "grade", "town", "department", "tier", "has_overdue", "tier_amount_wan"])

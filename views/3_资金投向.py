@@ -4,7 +4,10 @@ import streamlit as st
 from analytics import funding
 from ledger import glossary
 from ui import charts
-from ui.common import GRADE_ORDER, call, fmt_pct, fmt_wan, page_setup, show_table
+from ledger.glossary import GRADE_ORDER
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import fmt_pct, fmt_wan, show_table
 
 ctx = page_setup("资金投向")
 SOURCES = glossary.FUND_SOURCE_SHORT
@@ -24,8 +27,7 @@ st.plotly_chart(charts.stacked_bar(by_year, x="fund_year", y="amount_wan", serie
 wide = by_year.pivot(index="fund_year", columns="source", values="amount_wan").reset_index()
 srcs = [s for s in by_year["source"].drop_duplicates() if s in wide]
 wide = wide[["fund_year"] + srcs].rename(columns={s: f"{s}_wan" for s in srcs})  # _wan: shown as money
-show_table(wide, key="fund_source_year", file_name="资金来源_年度.xlsx",
-           labels={f"{s}_wan": f"{SOURCES.get(s, s)}(万元)" for s in srcs})
+show_table(wide, key="fund_source_year", file_name="资金来源_年度.xlsx")
 
 UNIT_BY = {"town": "乡镇", "department": "主管部门", "tier": "督办层级", "category": "项目类别"}
 st.subheader("资金按单位分布")

@@ -5,7 +5,9 @@ import streamlit as st
 from analytics import clocks, patrol, signoff
 from ledger import glossary as g
 from ui import charts
-from ui.common import call, page_setup, show_table
+from ui.cache import call
+from ui.shell import page_setup
+from ui.tables import show_table
 
 ctx = page_setup("整改进度")
 
@@ -68,12 +70,9 @@ for col, by, title in ((cols[0], "unit", "按单位"), (cols[1], "tier", "按督
         show_table(roll, key=f"rollup_{by}", file_name=f"按期完成率_{title}.xlsx")
 
 st.subheader("一项目一方案 任务进度")
-show_table(call(clocks.task_progress, ctx), key="task_progress", file_name="任务进度.xlsx",
-           labels={"tasks": "任务数", "done": "已完成", "in_progress": "推进中", "not_started": "未开始",
-                   "overdue_tasks": "超期任务", "done_share": "完成比例"})
+show_table(call(clocks.task_progress, ctx), key="task_progress", file_name="任务进度.xlsx")
 
 st.subheader("降级销号")
 show_table(call(signoff.signoff_records, ctx), key="signoff", file_name="降级销号.xlsx")
 st.markdown("**销号后反弹（重返红/黄）**")
-show_table(call(signoff.reopened, ctx), key="reopened", file_name="销号后反弹.xlsx",
-           labels={"green_round": "转绿期次", "reopened_round": "反弹期次"})
+show_table(call(signoff.reopened, ctx), key="reopened", file_name="销号后反弹.xlsx")

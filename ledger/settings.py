@@ -1,0 +1,118 @@
+"""Settings [A]: every threshold, weight and date the policy does not fix (DOMAIN §4–§10).
+
+Defaults and their Chinese labels live here; overrides are stored in the ``settings`` table (JSON
+values). Writing them goes through ``ledger.writes.write`` (the lock and one transaction);
+``analytics.settings.get_settings(con)`` reads defaults merged with overrides.
+"""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+from ledger.writes import write
+
+DEFAULTS: dict[str, Any] = {
+    # §5 tiers: amount basis 'funds' (sum of nine sources) or 'total_investment'; bounds in 万元
+    "tier_amount_basis": "funds",
+    "tier_lower_wan": 1000,   # 1000—3000万元(含1000万元)
+    "tier_upper_wan": 3000,   # 3000万元以上(含)
+    # §6 clocks
+    "default_clock_start": "2023-10-15",  # where a ledger gives no 认定日期
+    "red_progress_months": 1,             # 红: 1个月内问题整改有实质性进展
+    "red_operation_months": 3,            # 红: 3个月内投产运营 / 产生收益且联农带农见效
+    "yellow_fix_months": 1,               # 黄: 1个月内完成问题整改
+    "warn_days": 7,                       # "due within 7 days" early warning
+    # §9 政企互动: an operator's 诉求/建议 open longer than this many days is overdue for a reply
+    "reply_days": 15,
+    # §4 consistency check: 用而不好 = operating with revenue <= this or no households benefiting
+    "revenue_threshold_wan": 0,
+    # §10 ranking weights (sum need not be 100; normalised by their sum)
+    "weights": {
+        "green_share": 25,       # share of projects 绿 now
+        "on_time": 25,           # deadlines met on time
+        "resolved": 20,          # 红/黄 resolved since first graded
+        "submissions": 10,       # report submissions on time
+        "linkage": 10,           # 联农带农 households per 万元
+        "consistency": 10,       # data consistency (no false greens)
+    },
+    "penalty_overdue": 2.0,      # points off S per overdue clock (逾期未完成)
+    "penalty_reopened": 5.0,     # points off S per reopened project
+    "beta": 0.5,                 # f = 1 + beta*(S - mean S)/100
+    "cap": 0.2,                  # f clipped to [1-cap, 1+cap]
+    "bands": {"excellent": 90, "good": 80, "fair": 60},  # 优 ≥90, 良 80–89, 中 60–79, 差 <60
+    # §8 《风险销号核查标准(试行)》 checklist item codes (labels in ledger.glossary.SIGNOFF_CHECKLIST)
+    "signoff_checklist": [
+        "construction_accepted", "assets_registered", "operator_contract", "in_production",
+        "revenue_evidenced", "linkage_ledger", "joint_account", "pretreatment_done",
+    ],
+}
+
+LABELS: dict[str, str] = {
+    "tier_amount_basis": "分级金额口径（扶贫帮扶资金合计或总投资）",
+    "tier_lower_wan": "市级督办金额下限（万元，含）",
+    "tier_upper_wan": "自治区督办金额下限（万元，含）",
+    "default_clock_start": "未填认定日期时的时限起算日",
+    "red_progress_months": "红级实质性进展时限（月）",
+    "red_operation_months": "红级投产运营/产生收益时限（月）",
+    "yellow_fix_months": "黄级完成整改时限（月）",
+    "warn_days": "临期预警天数",
+    "reply_days": "企业诉求答复时限（天，超过即为逾期未答复）",
+    "revenue_threshold_wan": "“用而不好”收入阈值（万元，≤即视为无收益）",
+    "weights": "排名指标权重",
+    "penalty_overdue": "每个逾期未完成时限扣分",
+    "penalty_reopened": "每个反弹（销号后重返红黄）项目扣分",
+    "beta": "奖惩系数 β",
+    "cap": "系数上下限 cap",
+    "bands": "等次分数线（优/良/中）",
+    "signoff_checklist": "销号核查标准条目",
+}
+
+
+def set_setting(con, key: str, value: Any, *, by: str = "dashboard", at: datetime | None = None) -> None:
+    """Store an override (validated against the default's type). ``at``: the caller's clock."""
+    _check(key, value)
+    with write(con):
+        _upsert(con, key, value, at=at, by=by)
+
+
+def reset_settings(con, keys: list[str] | None = None) -> None:
+    """Back to defaults (all, or the given keys)."""
+    with write(con):
+        if keys is None:
+            con.execute("DELETE FROM settings")
+        else:
+            for k in keys:
+                con.execute("DELETE FROM settings WHERE key = ?", [k])
+
+
+def save_settings(con, values: dict[str, Any], current: dict[str, Any], *, by: str = "dashboard",
+                  at: datetime | None = None) -> list[str]:
+    """Store every value that differs from ``current``, all in one transaction (none on error).
+    Returns the keys changed, in the order of DEFAULTS."""
+    changed = [k for k in DEFAULTS if k in values and values[k] != current.get(k)]
+    for k in changed:
+        _check(k, values[k])
+    with write(con):
+        for k in changed:
+            _upsert(con, k, values[k], at=at, by=by)
+    return changed
+
+
+def _check(key: str, value: Any) -> None:
+    """A value of the default's type, for a known key (KeyError / TypeError in Chinese otherwise)."""
+    if key not in DEFAULTS:
+        raise KeyError(f"未知设置项: {key}")
+    default = DEFAULTS[key]
+    if isinstance(default, dict) and not isinstance(value, dict):
+        raise TypeError(f"{key} 应为字典")
+    if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(value, (int, float)):
+        raise TypeError(f"{key} 应为数字")
+
+
+_UPSERT = ("INSERT INTO settings VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
+           "value_json = excluded.value_json, updated_at = excluded.updated_at, updated_by = excluded.updated_by")
+
+
+def _upsert(con, key: str, value: Any, *, at: datetime | None, by: str) -> None:
+    con.execute(_UPSERT, [key, json.dumps(value, ensure_ascii=False), at, by])

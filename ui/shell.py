@@ -1,0 +1,171 @@
+"""The page shell: the shared sidebar (report round + filters), the 数据截至 banner, the empty state.
+
+Contract used by every page (pages stay thin: widgets → ``call(analytics_fn, ctx)`` → render):
+
+    ctx = page_setup("页面标题", needs_data=True)    # guard + sidebar + banner; st.stop() when no data
+    df = call(grades.grade_counts, ctx, by="town")    # ui.cache: cached on (fn, data version, as_of, ...)
+    show_table(df, key="by_town")                      # ui.tables: Chinese headers + .xlsx download
+
+How the sidebar persists across pages: with ``st.navigation`` the entrypoint ``app.py`` (ui.nav) runs
+on every rerun, before the page. It calls ``render_shell()`` which renders the sidebar widgets (their
+state then survives page switches) and leaves this run's ``Ctx`` in session state; ``page_setup``
+pops it. When a page file runs on its own (a test), ``page_setup`` renders the shell itself. The page
+files live in views/, not pages/, so Streamlit never serves them on their own (its legacy multipage
+mode only looks at a folder named pages/).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Callable
+
+import streamlit as st
+
+from analytics import base
+from analytics.filters import Filters
+from analytics.settings import get_settings
+from ledger import db as ledger_db
+from ledger import glossary
+from ui.connection import get_con
+from ui.guard import access_guard
+
+EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
+_CTX_KEY = "_ui_ctx"
+
+
+@dataclass
+class Ctx:
+    con: Any                      # a cursor on the process-wide DuckDB connection, for this script run
+    as_of: date                   # the chosen report round's date (today when there are no rounds)
+    round_date: date | None       # the report round in force (None: empty database)
+    round_no: int                 # 第N期: 1-based among all rounds (0 when none)
+    filters: Filters = field(default_factory=Filters)
+    settings: dict = field(default_factory=dict)
+    version: str = ""             # ledger.db.data_version: changes on every import / settings change
+    empty: bool = True            # no report rounds in the database
+    rounds: list = field(default_factory=list)  # all round dates, ascending
+
+
+# --- sidebar ---------------------------------------------------------------------------------------
+@st.cache_data(show_spinner=False, max_entries=32)
+def _filter_options(_con, version: str, latest: date) -> dict:
+    """Choices for the sidebar, from the projects in force at the latest round."""
+    df = base.projects(_con, as_of=latest)
+    towns_in_data = set(df["town"].dropna())
+    towns = [t for t in glossary.TOWNS if t in towns_in_data] + sorted(towns_in_data - set(glossary.TOWNS))
+    depts_in_data = set(df["department"].dropna())
+    depts = [d for d in glossary.DEPARTMENTS if d in depts_in_data] + sorted(depts_in_data - set(glossary.DEPARTMENTS))
+    cats = sorted(set(df["category"].dropna()))
+    years = [int(y) for y in df["build_year"].dropna()]
+    return {
+        "towns": towns,
+        "departments": depts,
+        "categories": cats,
+        "year_min": min([2013] + years),
+        "year_max": max(years) if years else 2013,
+    }
+
+
+_KEEP = "_keep_"  # sidebar values also kept outside widget state
+
+
+def _restore(key: str, valid: Callable[[Any], bool]) -> None:
+    """Carry a sidebar value over to this run's widget, then drop it if it no longer fits the choices.
+
+    Re-assigning the key (the documented "interrupt widget clean-up" pattern) keeps the value when the
+    widget's ID changes: AppTest runs a page file on its own or switches pages before
+    st.navigation has run, so entrypoint widgets can get page-specific IDs there. The kept copy covers a key Streamlit dropped altogether."""
+    if key in st.session_state:
+        st.session_state[key] = st.session_state[key]
+    elif _KEEP + key in st.session_state:
+        st.session_state[key] = st.session_state[_KEEP + key]
+    if key in st.session_state:
+        try:
+            ok = valid(st.session_state[key])
+        except (TypeError, ValueError, IndexError):
+            ok = False
+        if not ok:
+            del st.session_state[key]
+            st.session_state.pop(_KEEP + key, None)
+
+
+def round_label(d: date, rounds: list) -> str:
+    return f"第{rounds.index(d) + 1}期 {d.isoformat()}" if d in rounds else d.isoformat()
+
+
+def render_shell() -> Ctx:
+    """Access guard + the shared sidebar; returns this run's Ctx (also left for ``page_setup``)."""
+    access_guard()
+    con = get_con()
+    version = ledger_db.data_version(con)
+    rounds = base.rounds(con)
+    settings = get_settings(con)
+    sb = st.sidebar
+    if not rounds:
+        ctx = Ctx(con=con, as_of=date.today(), round_date=None, round_no=0, filters=Filters(),
+                  settings=settings, version=version, empty=True, rounds=[])
+        sb.caption("尚无报送期次")
+        st.session_state[_CTX_KEY] = ctx
+        return ctx
+
+    choices = list(reversed(rounds))  # newest first
+    _restore("sb_round", lambda v: v in choices)
+    chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round",
+                          format_func=lambda d: round_label(d, rounds))
+    opts = _filter_options(con, version, rounds[-1])
+    lists = {"sb_towns": opts["towns"], "sb_depts": opts["departments"], "sb_tiers": list(glossary.TIERS),
+             "sb_cats": opts["categories"]}
+    for k, allowed in lists.items():
+        _restore(k, lambda v, allowed=allowed: set(v) <= set(allowed))
+    towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部")
+    depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部")
+    tiers = sb.multiselect("督办层级", list(glossary.TIERS), key="sb_tiers", placeholder="全部",
+                           format_func=lambda c: glossary.label("tier", c))
+    cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部")
+    lo, hi = opts["year_min"], max(opts["year_max"], opts["year_min"] + 1)
+    _restore("sb_years", lambda v: lo <= v[0] <= v[1] <= hi)
+    if "sb_years" not in st.session_state:
+        st.session_state["sb_years"] = (lo, hi)
+    y_from, y_to = sb.slider("建设年度", min_value=lo, max_value=hi, key="sb_years")
+    for k in ("sb_round", *lists, "sb_years"):
+        st.session_state[_KEEP + k] = st.session_state[k]
+    filters = Filters(
+        towns=tuple(towns), departments=tuple(depts), tiers=tuple(tiers), categories=tuple(cats),
+        # the full range means "no filter" (keeps projects without a 建设年度)
+        year_from=None if y_from <= lo else int(y_from),
+        year_to=None if y_to >= hi else int(y_to),
+    )
+    if not filters.is_empty():
+        sb.caption("已应用筛选，所有页面按此筛选。")
+    ctx = Ctx(con=con, as_of=chosen, round_date=chosen, round_no=rounds.index(chosen) + 1,
+              filters=filters, settings=settings, version=version, empty=False, rounds=rounds)
+    st.session_state[_CTX_KEY] = ctx
+    return ctx
+
+
+def page_setup(title: str, needs_data: bool = True) -> Ctx:
+    """Every page starts with this: guard, sidebar (reused from app.py's run), title, banner.
+
+    With ``needs_data`` and an empty database it shows 请先导入台账 and stops the page."""
+    ctx = st.session_state.pop(_CTX_KEY, None)
+    if ctx is None:  # the page file runs without app.py (a test running one page file)
+        try:
+            st.set_page_config(page_title=f"{title} · 帮扶产业项目监管看板", layout="wide")
+        except Exception:  # already set in this run
+            pass
+        ctx = render_shell()
+        st.session_state.pop(_CTX_KEY, None)
+    else:
+        access_guard()  # cheap; app.py already ran it
+    st.title(title)
+    if ctx.round_date is not None:
+        st.caption(f"数据截至 第{ctx.round_no}期（{ctx.round_date.isoformat()}）")
+    if ctx.empty and needs_data:
+        empty_state()
+    return ctx
+
+
+def empty_state(msg: str = "请先导入台账") -> None:
+    """A friendly message instead of a traceback, then stop the page."""
+    st.info(EMPTY_MSG if msg == "请先导入台账" else msg, icon="📥")
+    st.stop()

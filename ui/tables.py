@@ -1,0 +1,145 @@
+"""Tables and their downloads: an analytics frame (codes) → Chinese headers, labels and formats from
+the column registry (ledger/columns.py) → ``st.dataframe`` + a 下载 Excel button.
+
+    show_table(df, key="by_town")     # headers, codes, formats from the registry; download "dl_by_town"
+
+No cell shows None/nan/NaT/<NA>: a missing number or date is drawn as "—" (``placeholder``), missing
+text is blank, and the download has an empty cell. A column
+the registry does not know is shown under its code; with LEDGER_STRICT_COLUMNS=1 (the tests) it
+raises instead, so a new column cannot reach a page without its label and format.
+"""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+
+import pandas as pd
+import streamlit as st
+
+from ledger import columns as C
+from ledger import glossary
+from ledger.columns import Column, is_missing
+from ui.xlsx import to_xlsx_bytes
+
+PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
+STRICT_ENV = "LEDGER_STRICT_COLUMNS"
+
+
+class UnregisteredColumn(KeyError):
+    pass
+
+
+def column_spec(code: str, table: str = "") -> Column:
+    """The registered column; unknown → shown under its code as text (an error in strict mode)."""
+    c = C.spec(str(code), table)
+    if c is None:
+        if os.environ.get(STRICT_ENV) == "1":
+            raise UnregisteredColumn(f"列 {code!r} 没有在 ledger/columns.py 登记（中文列名和显示格式）")
+        c = Column(str(code))
+    return c
+
+
+def grade_label(code: str | None) -> str:
+    return glossary.label("grade", code)
+
+
+def with_labels(df: pd.DataFrame, **kinds: str) -> pd.DataFrame:
+    """The frame with the named code columns shown as glossary labels, for codes that several kinds share
+    (``with_labels(df, status="interaction_status")``: pending is 未到期 for a clock, 待办理 here)."""
+    return df.assign(**{c: df[c].map(lambda v, k=k: "" if is_missing(v) else glossary.label(k, v))
+                        for c, k in kinds.items() if c in df})
+
+
+def _label_codes(s: pd.Series, col: Column) -> pd.Series:
+    """Codes → labels under the first kind that knows every code of the column (a column holds one
+    kind: ``pending`` is 未到期 in a clock table), else value by value."""
+    codes = {str(v) for v in s if not is_missing(v)}
+    for kind in col.kinds:
+        if codes <= set(glossary.labels(kind)):
+            return s.map(lambda v, kind=kind: "" if is_missing(v) else glossary.label(kind, str(v)))
+    return s.map(lambda v: C.render(v, col))
+
+
+def _typed(s: pd.Series, col: Column) -> pd.Series:
+    """One column as the table holds it: labels for codes, numbers as int/float (sortable), dates as
+    dates, text for the rest; a missing number or date stays missing (drawn as PLACEHOLDER, written
+    as an empty cell), missing text is ''."""
+    f = col.fmt
+    if f == "code":
+        return _label_codes(s, col)
+    if f in ("int", "yuan"):
+        vals = [None if is_missing(v) else int(v) for v in s]
+        return pd.Series(vals, index=s.index, dtype="Int64")
+    if f in C.NUMERIC:
+        return pd.Series([float("nan") if is_missing(v) else float(v) for v in s], index=s.index, dtype="float64")
+    if f == "date":
+        return s.map(lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
+    return s.map(lambda v: C.render(v, col))
+
+
+def display_frame(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table: str = "") -> pd.DataFrame:
+    """The table as it is downloaded: Chinese headers, codes → labels, lists joined, booleans 是/否,
+    money and shares as numbers, missing values blank. ``labels`` renames headers for one page."""
+    view = df[list(columns)] if columns is not None else df
+    out = {}
+    for code in view.columns:
+        col = column_spec(code, table)
+        header = (labels or {}).get(code, col.label)
+        out[header] = _typed(view[code], col)
+    return pd.DataFrame(out, index=view.index).reset_index(drop=True)
+
+
+def formats(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table: str = "") -> dict[str, Column]:
+    """Shown header → registered column (its format), for the screen and the .xlsx number formats."""
+    codes = list(columns) if columns is not None else list(df.columns)
+    return {(labels or {}).get(c, column_spec(c, table).label): column_spec(c, table) for c in codes}
+
+
+PLACEHOLDER = "—"  # what a missing number or date shows on screen (Streamlit's default is "None")
+_SCREEN_FORMAT = {"int": "%d", "yuan": "%d", "wan": "%.2f", "share": "percent", "pct": "%.2f%%"}
+
+
+def column_config(specs: dict[str, Column]) -> dict:
+    """st.dataframe column_config from the registered formats (header → Column)."""
+    cfg = {}
+    for header, col in specs.items():
+        if col.fmt in C.NUMERIC:
+            cfg[header] = st.column_config.NumberColumn(format=_SCREEN_FORMAT.get(col.fmt, f"%.{col.digits}f"))
+        elif col.fmt == "date":
+            cfg[header] = st.column_config.DateColumn(format="YYYY-MM-DD")
+    return cfg
+
+
+def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None = None, table: str = "",
+               file_name: str | None = None, height=None) -> pd.DataFrame:
+    """st.dataframe with Chinese headers/codes plus a 下载 Excel button (key ``dl_{key}``) for the
+    whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the downloaded frame."""
+    src = df[list(columns)] if columns is not None else df
+    view = display_frame(src, labels=labels, table=table)
+    specs = formats(src, labels=labels, table=table)
+    shown = view
+    if len(shown) > PAGE_ROWS:
+        pages = (len(shown) - 1) // PAGE_ROWS + 1
+        page = st.number_input(f"第几页（共 {pages} 页，{len(shown)} 行）", min_value=1, max_value=pages,
+                               value=1, step=1, key=f"pg_{key}")
+        shown = shown.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+    if view.empty:
+        st.caption("（无数据）")
+    st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
+                 column_config=column_config(specs), placeholder=PLACEHOLDER)
+    st.download_button(
+        "下载 Excel", data=lambda: to_xlsx_bytes(view, formats=specs), file_name=file_name or f"{key}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key=f"dl_{key}", on_click="ignore", icon=":material/download:",
+    )
+    return view
+
+
+def fmt_wan(x) -> str:
+    """Money for a metric card: 1234.5 → '1,234.50'."""
+    return f"{float(x or 0):,.2f}"
+
+
+def fmt_pct(x) -> str:
+    """A share for a metric card: 0.25 → '25.0%'; missing → '—'."""
+    return "—" if is_missing(x) else f"{float(x) * 100:.1f}%"
