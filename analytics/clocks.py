@@ -50,6 +50,7 @@ from datetime import date
 import pandas as pd
 
 from ledger.glossary import THREE_FAILURES
+from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
 from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects
@@ -336,7 +337,6 @@ def clock_facts(con, *, upto: date, settings: dict | None = None, touched_only: 
 
 # settings the clock facts depend on: when they differ from those the stored facts were derived with,
 # clocks are computed live (correct, slower) until the state is refreshed (ledger/state.refresh_clocks)
-CLOCK_SETTINGS = ("default_clock_start", "red_progress_months", "red_operation_months", "yellow_fix_months")
 
 
 def clock_settings_key(s: dict) -> str:

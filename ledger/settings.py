@@ -74,6 +74,7 @@ def set_setting(con, key: str, value: Any, *, by: str = "dashboard", at: datetim
     _check(key, value)
     with write(con):
         _upsert(con, key, value, at=at, by=by)
+        _after(con, [key])
 
 
 def reset_settings(con, keys: list[str] | None = None) -> None:
@@ -84,6 +85,7 @@ def reset_settings(con, keys: list[str] | None = None) -> None:
         else:
             for k in keys:
                 con.execute("DELETE FROM settings WHERE key = ?", [k])
+        _after(con, list(DEFAULTS) if keys is None else keys)
 
 
 def save_settings(con, values: dict[str, Any], current: dict[str, Any], *, by: str = "dashboard",
@@ -96,7 +98,16 @@ def save_settings(con, values: dict[str, Any], current: dict[str, Any], *, by: s
     with write(con):
         for k in changed:
             _upsert(con, k, values[k], at=at, by=by)
+        _after(con, changed)
     return changed
+
+
+def _after(con, keys: list[str]) -> None:
+    """Keep the materialised state in step with the settings it was derived with (ledger/state.py)."""
+    from .state import CLOCK_SETTINGS, refresh_clocks
+
+    if set(keys) & set(CLOCK_SETTINGS):
+        refresh_clocks(con)
 
 
 def _check(key: str, value: Any) -> None:

@@ -149,6 +149,10 @@ def _derive_clocks(con, codes: set[str] | None, from_round: date) -> None:
     from analytics.settings import get_settings
 
     s = get_settings(con)
+    stored = con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchone()
+    if codes is not None and stored is not None and stored[0] != clock_settings_key(s):
+        # the stored facts of the other projects were derived with other settings: derive them all
+        codes, from_round = None, con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
     if codes is None:
         con.execute("CREATE OR REPLACE TEMP TABLE _state_touched AS SELECT DISTINCT project_code FROM project_rounds")
         con.execute("DELETE FROM clock_state WHERE at_round >= ?", [from_round])
@@ -169,8 +173,14 @@ def _derive_clocks(con, codes: set[str] | None, from_round: date) -> None:
                 [clock_settings_key(s)])
 
 
+# settings the clock facts depend on (DOMAIN §6 [A]): a change of any re-derives clock_state
+CLOCK_SETTINGS = ("default_clock_start", "red_progress_months", "red_operation_months", "yellow_fix_months")
+
+
 def refresh_clocks(con) -> None:
-    """After a settings change that moves the clocks (analytics.clocks.CLOCK_SETTINGS): re-derive them."""
+    """After a settings change that moves the clocks (CLOCK_SETTINGS): re-derive them, in the caller's
+    transaction. Costs every project's history at every round (seconds on a district, minutes on a
+    province); until it has run, reads compute clocks live (analytics.clocks._facts_at)."""
     first = con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
     con.execute("DELETE FROM clock_state")
     if first is not None:

@@ -144,3 +144,25 @@ def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db
     replicated = state_tables(con)
     refresh_all(con)
     assert state_tables(con) == replicated
+
+
+def test_clock_settings_change_rederives_the_stored_clocks():
+    from analytics import clocks
+    from analytics.settings import get_settings
+    from ledger.settings import set_setting
+
+    con = dbm.connect(":memory:")
+    build_fixture(con)
+    red_1m = "SELECT due FROM clock_state WHERE at_round = '2023-11-29' AND project_code = 'P01' AND kind = 'red_1m'"
+    # P01 认定红 2023-09-20: red_1m due 09-20 + 1 month = 10-20; with 2 months 11-20
+    assert str(con.execute(red_1m).fetchone()[0]) == "2023-10-20"
+    set_setting(con, "red_progress_months", 2)
+    assert str(con.execute(red_1m).fetchone()[0]) == "2023-11-20"
+    s = get_settings(con)
+    assert con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchone()[0] == clocks.clock_settings_key(s)
+    # the stored facts equal a live derivation with the new settings at every round
+    for (rnd,) in con.execute("SELECT round_date FROM rounds").fetchall():
+        live = clocks.clock_facts(con, upto=rnd, settings=s)
+        stored = con.execute("SELECT project_code, episode_no, kind, start, due, met_round, met_task FROM clock_state "
+                             "WHERE at_round = ? ORDER BY ALL", [rnd]).fetchall()
+        assert sorted(map(tuple, live.itertuples(index=False))) == stored
