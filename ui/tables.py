@@ -113,26 +113,28 @@ def column_config(specs: dict[str, Column]) -> dict:
 def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None = None, table: str = "",
                file_name: str | None = None, height=None) -> pd.DataFrame:
     """st.dataframe with Chinese headers/codes plus a 下载 Excel button (key ``dl_{key}``) for the
-    whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the downloaded frame."""
+    whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the rendered page."""
     src = df[list(columns)] if columns is not None else df
-    view = display_frame(src, labels=labels, table=table)
     specs = formats(src, labels=labels, table=table)
-    shown = view
-    if len(shown) > PAGE_ROWS:
-        pages = (len(shown) - 1) // PAGE_ROWS + 1
-        page = st.number_input(f"第几页（共 {pages} 页，{len(shown)} 行）", min_value=1, max_value=pages,
+    part = src
+    if len(src) > PAGE_ROWS:
+        pages = (len(src) - 1) // PAGE_ROWS + 1
+        page = st.number_input(f"第几页（共 {pages} 页，{len(src)} 行）", min_value=1, max_value=pages,
                                value=1, step=1, key=f"pg_{key}")
-        shown = shown.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
-    if view.empty:
+        part = src.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+    # only the page shown is rendered now; the whole table is rendered when the download is asked for
+    shown = display_frame(part, labels=labels, table=table)
+    if src.empty:
         st.caption("（无数据）")
     st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
                  column_config=column_config(specs), placeholder=PLACEHOLDER)
     st.download_button(
-        "下载 Excel", data=lambda: to_xlsx_bytes(view, formats=specs), file_name=file_name or f"{key}.xlsx",
+        "下载 Excel", data=lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs),
+        file_name=file_name or f"{key}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_{key}", on_click="ignore", icon=":material/download:",
     )
-    return view
+    return shown
 
 
 def fmt_wan(x) -> str:

@@ -35,12 +35,20 @@ def progress_book(path: Path, data: list[list], *, title="附件1 八步区帮�
 
 
 TABLES = ["rounds", "units", "imports", "submissions", "progress_rows", "funding_rows", "risk_rows", "tasks",
-          "signoffs", "interactions", "settings", "meta"]
+          "signoffs", "interactions", "settings", "meta",
+          "project_rounds", "grade_hist", "project_state", "clock_state"]  # the materialised state too
 
 
 def dump(con) -> dict:
     """Full contents of every table, sorted, for before/after comparisons."""
     return {t: con.execute(f"SELECT * FROM {t} ORDER BY ALL").fetchall() for t in TABLES}
+
+
+def rebuilt_equal(d: dict) -> dict:
+    """``dump`` without meta.state_token: a fresh random cache key after every write (ledger/state.py),
+    so a rebuilt database has the same data under another token. (A rejected import must leave even
+    the token unchanged: compare plain ``dump`` there.)"""
+    return {**d, "meta": [r for r in d.get("meta", []) if r[0] != "state_token"]}
 
 
 RISK_HEADER = ["序号", "所属乡镇", "项目编码", "项目名称", "建设年度", "扶贫资金帮扶资金（元）", "问题类型",
