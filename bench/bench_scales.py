@@ -61,7 +61,7 @@ def versions() -> str:
 
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--scales", default="1,150")
+    ap.add_argument("--scales", default="1,150", help="comma list of K or KxR (e.g. 1,150,1539x12)")
     ap.add_argument("--no-import", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     a = ap.parse_args(argv)
@@ -70,12 +70,15 @@ def main(argv=None) -> None:
              "Every ratio is against a baseline measured in the same process and run; seconds are noisy "
              "(the machine is shared). Peak RSS is the child process's own (kernel wait4).", ""]
     with tempfile.TemporaryDirectory(prefix="bench-") as d:
-        for k in [int(x) for x in a.scales.split(",")]:
+        for spec in a.scales.split(","):
+            k, _, r = spec.partition("x")  # "150" or "1539x12" (×1539, first 12 rounds: ~1,000,000 projects)
+            k = int(k)
             db = Path(d) / f"x{k}.duckdb"
-            _, build_s, build_rss = child([PY, "-m", "ledger", "load-sample", "--scale", str(k), "--db", str(db)])
+            _, build_s, build_rss = child([PY, "-m", "ledger", "load-sample", "--scale", str(k), "--db", str(db)]
+                                          + (["--rounds", r] if r else []))
             summ, _, _ = child([PY, "-m", "ledger", "summary", "--db", str(db), "--json"])
-            lines += [f"## Scale ×{k}", "",
-                      f"`load-sample --scale {k}`: {build_s:.0f} s, peak RSS {build_rss:.0f} MiB. "
+            lines += [f"## Scale ×{k}" + (f", first {r} rounds" if r else ""), "",
+                      f"`load-sample --scale {k}{' --rounds ' + r if r else ''}`: {build_s:.0f} s, peak RSS {build_rss:.0f} MiB. "
                       f"`summary --json`: `{summ.strip()[:300]}`", ""]
             pages, _, pages_rss = child([PY, "bench/bench_pages.py", "--db", str(db)])
             lines += [f"Pages (AppTest; app process peak RSS {pages_rss:.0f} MiB):", "", "```", pages.strip(), "```", ""]

@@ -111,7 +111,7 @@ def cmd_load_sample(a) -> int:
 
         t0 = time.monotonic()
         print(f"样例 × {a.scale} → {path}", flush=True)
-        build_scaled(path, a.scale, progress=lambda m: print("  " + m, flush=True))
+        build_scaled(path, a.scale, progress=lambda m: print("  " + m, flush=True), rounds=a.rounds)
         con = dbm.connect(path, read_only=True, wait=CLI_WAIT)
         try:
             s = importer.summary(con)
@@ -165,6 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         p.add_argument("--db")
         if name == "load-sample":
             p.add_argument("--scale", type=int, help="把样例复制 K 倍（项目编号加后缀 -1…-K），用于性能测试；覆盖目标文件")
+            p.add_argument("--rounds", type=int, help="与 --scale 同用：只保留前 N 个报送期次")
         p.set_defaults(fn=fn)
     a = ap.parse_args(argv)
     try:

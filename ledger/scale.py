@@ -24,9 +24,12 @@ PROJECT_TABLES = ("progress_rows", "funding_rows", "risk_rows", "tasks", "signof
 ONCE_TABLES = ("settings", "units", "rounds", "submissions", "imports")
 
 
-def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = None) -> Path:
+def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = None,
+                 rounds: int | None = None) -> Path:
     """Build ``target`` as the sample × ``k`` (atomically: a temp file moved into place). ``source``: an
-    already built 1× sample database to replicate (default: import the sample ledgers afresh)."""
+    already built 1× sample database to replicate (default: import the sample ledgers afresh);
+    ``rounds``: keep only the first N report rounds (the state of a round depends only on the rounds up
+    to it, so the kept rounds are exactly as a store that stopped there)."""
     from .bootstrap import ensure_database
 
     if k < 1:
@@ -41,16 +44,25 @@ def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = N
             con.execute("SET enable_progress_bar = false")
             con.execute("ATTACH ? AS one (READ_ONLY)", [str(one)])
             try:
+                last = con.execute("SELECT max(round_date) FROM (SELECT round_date FROM one.rounds ORDER BY 1 "
+                                   "LIMIT ?)", [rounds or 10**6]).fetchone()[0]
+                upto = {"progress_rows": "round_date", "funding_rows": "round_date", "risk_rows": "round_date",
+                        "tasks": "round_date", "signoffs": "round_date", "interactions": "round_date",
+                        "project_rounds": "round_date", "grade_hist": "round_date", "project_state": "at_round",
+                        "clock_state": "at_round", "rounds": "round_date", "submissions": "round_date",
+                        "imports": "round_date", "units": None, "settings": None}
                 for t in ONCE_TABLES:
                     con.execute(f"DELETE FROM {t}")  # t: from the constant tuples above
-                    con.execute(f"INSERT INTO {t} SELECT * FROM one.{t}")
+                    cond = f"WHERE {upto[t]} <= ?" if upto[t] else "WHERE ?::DATE IS NOT NULL"
+                    con.execute(f"INSERT INTO {t} SELECT * FROM one.{t} {cond}", [last])
                 for t in PROJECT_TABLES:
                     say(f"复制 {t} × {k}…")
                     # round order (the first column of each of these tables is the round date), so that
                     # DuckDB's per-row-group min/max skips other rounds when one round is read
-                    con.execute(f"INSERT INTO {t} SELECT s.* REPLACE (CASE WHEN ? THEN project_code || '-' || r.k ELSE project_code END AS project_code) "
-                                f"FROM one.{t} s, (SELECT range AS k FROM range(1, ?)) r ORDER BY 1",
-                                [k > 1, k + 1])
+                    con.execute(f"INSERT INTO {t} SELECT s.* REPLACE (CASE WHEN ? THEN project_code || '-' || r.k "
+                                f"ELSE project_code END AS project_code) FROM one.{t} s, "
+                                f"(SELECT range AS k FROM range(1, ?)) r WHERE s.{upto[t]} <= ? ORDER BY 1",
+                                [k > 1, k + 1, last])
                 con.execute("INSERT INTO meta SELECT * FROM one.meta WHERE key = 'clock_settings' "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value")
                 con.execute("INSERT INTO meta VALUES ('state_token', ?) ON CONFLICT (key) DO UPDATE "

@@ -166,3 +166,18 @@ def test_clock_settings_change_rederives_the_stored_clocks():
         stored = con.execute("SELECT project_code, episode_no, kind, start, due, met_round, met_task FROM clock_state "
                              "WHERE at_round = ? ORDER BY ALL", [rnd]).fetchall()
         assert sorted(map(tuple, live.itertuples(index=False))) == stored
+
+
+def test_scaled_sample_with_fewer_rounds_is_the_store_as_it_stood_then(sample_db_path, tmp_path):
+    from ledger.scale import build_scaled
+
+    path = build_scaled(tmp_path / "x2r5.duckdb", 2, source=sample_db_path, rounds=5)
+    one = duckdb.connect(str(sample_db_path), read_only=True)
+    fifth = one.execute("SELECT round_date FROM rounds ORDER BY 1 LIMIT 1 OFFSET 4").fetchone()[0]
+    con = dbm.connect(path)
+    assert con.execute("SELECT max(round_date), count(*) FROM rounds").fetchone() == (fifth, 5)
+    # 2 × the sample's in-force projects and grades at its 5th round, and a from-scratch derivation agrees
+    s1 = importer.summary(one, fifth)
+    s2 = importer.summary(con)
+    assert s2["projects"] == 2 * s1["projects"] and s2["grades"] == {g: 2 * n for g, n in s1["grades"].items()}
+    assert mismatches(con) == []
