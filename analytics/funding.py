@@ -45,45 +45,6 @@ def money(values) -> pd.array:
     return pd.array([Decimal(0) if is_missing(v) else Decimal(v) for v in values], dtype=MONEY)
 
 
-def _py(v):
-    """pandas scalar → plain Python value for a bound DuckDB list (NA → None)."""
-    if v is None or (not isinstance(v, (str, Decimal)) and pd.isna(v)):
-        return None
-    return v.item() if hasattr(v, "item") else v
-
-
-def source_lines(con, *, as_of: date, keys: pd.Series, by_year: bool = False,
-                 by_source: bool = True) -> pd.DataFrame:
-    """Funding lines in force at ``as_of`` of the projects in ``keys``, aggregated in DuckDB.
-
-    ``keys``: index = project_code, values = the group key of each project (any scalar, e.g. its town or
-    its grade). Grain: one row per (key, source[, fund_year]) that has at least one line.
-    Columns: key, [source], [fund_year], amount_wan (万元, exact), projects (distinct projects with a line;
-    with ``by_source=False`` a project with two sources in one year counts once).
-    Example: P01 (key 'red') with linkage 2000 + guangdong 1000 → ('red','linkage',2000,1), ('red','guangdong',1000,1).
-    """
-    cols = (["key"] + (["source"] if by_source else []) + (["fund_year"] if by_year else [])
-            + ["amount_wan", "projects"])
-    if len(keys) == 0:
-        out = pd.DataFrame({c: pd.Series([], dtype=object) for c in cols})
-        out["amount_wan"] = money([])
-        out["projects"] = out["projects"].astype("Int64")
-        return out
-    dims = (", f.source" if by_source else "") + (", f.fund_year" if by_year else "")  # fixed fragments
-    sql = f"""
-        WITH sel AS (SELECT unnest($codes) AS project_code, unnest($keys) AS key)
-        SELECT sel.key{dims}, CAST(SUM(f.amount_wan) AS DECIMAL(28, 6)) AS amount_wan,
-               COUNT(DISTINCT f.project_code) AS projects
-        FROM inforce_funding($as_of) f JOIN sel USING (project_code)
-        GROUP BY ALL ORDER BY ALL
-    """
-    params = {"as_of": as_of, "codes": [str(c) for c in keys.index], "keys": [_py(v) for v in keys]}
-    out = query(con, sql, params)
-    if out["amount_wan"].dtype != MONEY:
-        out["amount_wan"] = money(out["amount_wan"])
-    return out
-
-
 # key columns lines_of may group by (a whitelist: columns of the project state), "all" = one group
 _LINE_KEYS = {"all": "'all'", "grade": "p.grade", "town": "p.town", "department": "p.department",
               "unit": "p.unit", "tier": "p.tier", "category": "p.category", "build_year": "p.build_year",
@@ -92,9 +53,15 @@ _LINE_KEYS = {"all": "'all'", "grade": "p.grade", "town": "p.town", "department"
 
 def lines_of(con, *, as_of: date, key: str, filters: Filters | None = None, settings: dict | None = None,
              by_year: bool = False, by_source: bool = True) -> pd.DataFrame:
-    """``source_lines`` with the projects and their keys taken from the state in DuckDB (no list of codes
-    passed in): the funding lines in force at ``as_of`` of the filtered projects, grouped by the project
-    column ``key`` (∈ _LINE_KEYS) [, source] [, fund_year]; the same columns as ``source_lines``."""
+    """Funding lines in force at ``as_of`` of the filtered projects, aggregated in DuckDB (joined with the
+    state there: no list of codes passed in), grouped by the project column ``key`` (∈ _LINE_KEYS).
+
+    Grain: one row per (key, source[, fund_year]) that has at least one line. Columns: key, [source],
+    [fund_year], amount_wan (万元, exact), projects (distinct projects with a line; with
+    ``by_source=False`` a project with two sources in one year counts once).
+    Example (fixture, key='grade', 2023-11-30): red P01 (linkage 2000 + guangdong 1000), P05 (linkage 200),
+    P08 (central_unit 150) → ('red', 'linkage', 2000 + 200 = 2200, 2 projects), ('red', 'guangdong', 1000, 1), …
+    """
     psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
     dims = (", f.source" if by_source else "") + (", f.fund_year" if by_year else "")  # fixed fragments
     out = query(con, f"""
