@@ -386,6 +386,21 @@ def clocks_of_projects(con, pf: pd.DataFrame, *, as_of: date, settings: dict,
     return df[CLOCK_COLUMNS].reset_index(drop=True)
 
 
+_URGENCY = {"overdue": 0, "pending": 1, "late": 2, "on_time": 3}
+
+
+def by_urgency(clk: pd.DataFrame) -> pd.DataFrame:
+    """A ``clocks`` frame, most urgent first (pure): 逾期未完成 by days overdue (most first), then 未到期 by
+    days left (fewest first), then 逾期完成 and 按期完成 by due date; ties by project_code, kind.
+    Example: overdue 20 d, overdue 3 d, pending 0 d left, pending 5 d, late → that order."""
+    key = pd.DataFrame({
+        "s": clk["status"].map(_URGENCY),
+        "d": [-(o if not _na(o) else 0) if st == "overdue" else (left if not _na(left) else 0)
+              for st, o, left in zip(clk["status"], clk["days_overdue"], clk["days_left"])],
+        "due": pd.to_datetime(clk["due"]), "c": clk["project_code"], "k": clk["kind"]}, index=clk.index)
+    return clk.loc[key.sort_values(["s", "d", "due", "c", "k"], kind="stable").index].reset_index(drop=True)
+
+
 def clock_rollup(con, *, as_of: date, filters: Filters | None = None, by: str = "unit",
                  settings: dict | None = None) -> pd.DataFrame:
     """One row per ``by`` value (unit/town/department/tier) of the projects in force: clock counts.

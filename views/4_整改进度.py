@@ -43,11 +43,15 @@ if len(pc["missing"]):
 st.subheader("整改时限时间轴")
 status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status",
                       format_func=lambda c: "全部" if c == "all" else g.label("clock_status", c))
-shown = clk if status == "all" else clk[clk["status"] == status]
+shown = clocks.by_urgency(clk if status == "all" else clk[clk["status"] == status])
 if shown.empty:
     st.caption("（无整改时限）")
 else:
-    bars = shown.assign(task=[f"{n}｜{g.label('clock_kind', k)}" for n, k in zip(shown["name"], shown["kind"])])
+    top = st.number_input("时间轴显示最紧迫的前 N 个时限", min_value=1, value=30, step=10, key="clock_topn")
+    st.caption(f"共 {len(shown)} 个时限，时间轴按紧迫程度显示前 {min(top, len(shown))} 个（逾期最久的在前）；"
+               "下表列出全部。")
+    urgent = shown.head(int(top))
+    bars = urgent.assign(task=[f"{n}｜{g.label('clock_kind', k)}" for n, k in zip(urgent["name"], urgent["kind"])])
     st.plotly_chart(charts.gantt(bars, task="task", start="start", end="due", status="status",
                                  names=g.labels("clock_status"), today=ctx.as_of, y_title="项目｜时限"),
                     key="clock_timeline")

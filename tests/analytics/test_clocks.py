@@ -265,3 +265,20 @@ def test_yellow_after_red_without_fresh_date_starts_at_round_and_used_not_well_n
         # yellow row without 认定 → starts at its round 11-14, due 12-14, 14 days left
         ("X", 1, "yellow_1m", r3, D(2023, 12, 14), None, "pending", 14, None, False),
     ]
+
+
+def test_by_urgency_orders_overdue_longest_first_then_pending_soonest():
+    import pandas as pd
+
+    rows = [  # (project, kind, status, due, days_left, days_overdue)
+        ("A", "red_1m", "late", D(2023, 10, 1), None, 4),
+        ("B", "red_1m", "pending", D(2023, 12, 5), 5, None),
+        ("C", "red_3m", "overdue", D(2023, 11, 27), None, 3),
+        ("D", "yellow_1m", "pending", D(2023, 11, 30), 0, None),
+        ("E", "red_1m", "overdue", D(2023, 11, 10), None, 20),
+        ("F", "red_1m", "on_time", D(2023, 9, 1), None, None),
+    ]
+    df = pd.DataFrame(rows, columns=["project_code", "kind", "status", "due", "days_left", "days_overdue"])
+    df["days_left"], df["days_overdue"] = df["days_left"].astype("Int64"), df["days_overdue"].astype("Int64")
+    # overdue 20 d (E) before 3 d (C); pending 0 d left (D) before 5 d (B); then late (A), on time (F)
+    assert list(ck.by_urgency(df)["project_code"]) == ["E", "C", "D", "B", "A", "F"]
