@@ -148,6 +148,8 @@ INTERACTIONS: list[Field] = [
     _f("handler", "text", "承办单位", "办理单位", "承办部门", "责任单位"),
 ]
 
+IDENTITY_NAMES: frozenset[str] = frozenset(f.name for f in IDENTITY)
+
 FORMS: dict[str, list[Field]] = {"progress": PROGRESS, "risk": RISK, "tasks": TASKS, "signoff": SIGNOFF,
                                  "interactions": INTERACTIONS}
 
@@ -159,3 +161,8 @@ FORM_HINTS: dict[str, tuple[str, ...]] = {
     "signoff": ("降级销号", "销号核查", "附件6"),
     "interactions": ("政企互动", "企业诉求", "诉求"),
 }
+
+
+def label_of(form: str, name: str) -> str:
+    """The official header (first synonym) of a field of ``form``; the name itself when unknown."""
+    return next((f.synonyms[0] for f in FORMS.get(form, []) if f.name == name), name)

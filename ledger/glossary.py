@@ -47,7 +47,15 @@ DEPARTMENTS: list[str] = [
     "区发展和改革局",
     "区工业和信息化局",
 ]
+# The district task force (区工作专班) keeps a consolidated ledger of every unit's projects; it may import
+# it as a submission of its own (DOMAIN §1, §9). It is not a 主管部门 and not ranked as one.
+TASK_FORCE = "区工作专班"
 DEPARTMENT_ALIASES: dict[str, str] = {
+    "工作专班": TASK_FORCE,
+    "区专班": TASK_FORCE,
+    "专班": TASK_FORCE,
+    "区工作专班": TASK_FORCE,
+    "帮扶产业项目工作专班": TASK_FORCE,
     "农业农村局": "区农业农村局",
     "八步区农业农村局": "区农业农村局",
     "乡村振兴局": "区乡村振兴局",
