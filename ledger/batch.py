@@ -173,11 +173,18 @@ def round_missing(con, reports: list[FileReport]) -> dict[date, list[str]]:
     return {d: missing_units(con, d, by_round[d]) for d in sorted(by_round)}
 
 
+SUMMARY_COLUMNS = ["文件", "结果", "填报单位", "单位来源", "报送期次", "表格", "有效行", "跳过行", "错误行", "错误",
+                   "警告", "他单位也报送", "首要问题"]
+
+
 def summary_rows(reports: list[FileReport], *, preview: bool = False) -> list[dict]:
-    """One row per file for a table: 文件, 填报单位, 单位来源, 报送期次, 结果, 导入行, 他单位也报送, 说明."""
+    """One row per file for the status table (columns ``SUMMARY_COLUMNS``); 结果 is 可导入/导入, 未变化,
+    拒绝 or 单位不明; 他单位也报送 counts the file's projects another unit also reports."""
     labels = PREVIEW_LABELS if preview else STATUS_LABELS
-    return [{"文件": r.file, "填报单位": r.result.unit or "", "单位来源": r.result.unit_source,
-             "报送期次": r.result.round_date, "结果": labels[r.status],
+    return [{"文件": r.file, "结果": labels[r.status], "填报单位": r.result.unit or "",
+             "单位来源": r.result.unit_source, "报送期次": r.result.round_date,
              "表格": "、".join(g.label("form", f) for f in r.result.forms),
-             "有效行": r.result.accepted, "他单位也报送": r.result.shared,
-             "说明": "；".join(r.problems)} for r in reports]
+             "有效行": r.result.accepted, "跳过行": r.result.skipped, "错误行": r.result.rejected,
+             "错误": sum(p["severity"] == "error" for p in r.result.problems),
+             "警告": sum(p["severity"] == "warning" for p in r.result.problems),
+             "他单位也报送": r.result.shared, "首要问题": "；".join(r.problems)} for r in reports]
