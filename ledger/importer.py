@@ -251,6 +251,7 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
     res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
     n_records = sum(len(ps.records) for ps in sheets if not ps.companion)
+    res.problems.extend(IN.replaced_by_one_sheet(con, sheets, unit=unit, round_date=rd, file_name=file_name))
     res.shared = IN.shared_projects(con, [r["project_code"] for k in ("progress", "risk") for r in rows[k]],
                                     unit=unit, round_date=rd)
     if any(p["severity"] == "error" for p in res.problems):

@@ -47,19 +47,21 @@ def infer_unit(sheets) -> tuple[str | None, str]:
     >>> infer_unit([S(form="progress", companion=False, records=[{"town": "贺街镇"}, {"town": "贺街镇"}])])
     ('贺街镇', '各行乡镇均为贺街镇')
     """
-    towns, deps, n, no_town, no_dep = set(), set(), 0, False, False
-    for ps in sheets:
-        if ps.form not in ("progress", "risk") or ps.companion:
-            continue
-        for rec in ps.records:
-            if not rec.get("name") and not rec.get("town"):
-                continue
-            n += 1
-            t, d = rec.get("town"), rec.get("department")
-            towns.add(t) if t else None
-            deps.add(d) if d else None
-            no_town |= not t
-            no_dep |= not d
+    rows = [rec for ps in sheets if ps.form in ("progress", "risk") and not ps.companion
+            for rec in ps.records if rec.get("name") or rec.get("town")]
+    n = len(rows)
+    towns = {r["town"] for r in rows if r.get("town")}
+    deps = {r["department"] for r in rows if r.get("department")}
+
+    def keys(r):
+        return {k for k in (r.get("project_code"), N.norm_name(r.get("name"))) if k}
+
+    # a row that leaves the field blank still belongs when the same project is on a row that has it
+    # (a separate 附件2 sheet repeating the projects of the 附件1 sheet without 乡镇)
+    with_town = set().union(*(keys(r) for r in rows if r.get("town")))
+    with_dep = set().union(*(keys(r) for r in rows if r.get("department")))
+    no_town = any(not r.get("town") and not keys(r) & with_town for r in rows)
+    no_dep = any(not r.get("department") and not keys(r) & with_dep for r in rows)
     if not n:
         return None, "文件中没有带乡镇或主管部门的项目行"
     town = next(iter(towns)) if len(towns) == 1 and not no_town else None
@@ -70,7 +72,7 @@ def infer_unit(sheets) -> tuple[str | None, str]:
         return town, f"各行乡镇均为{town}"
     if dep:
         return dep, f"各行主管部门均为{dep}"
-    return None, f"各行分属{len(towns)}个乡镇、{len(deps)}个主管部门"
+    return None, f"各行分属{len(towns)}个乡镇、{len(deps)}个主管部门" + ("，部分行未填乡镇" if no_town else "")
 
 
 def unknown_unit_message(file_name: str, reason: str, con=None) -> str:
@@ -88,6 +90,26 @@ def shared_projects(con, codes, *, unit: str, round_date: date) -> int:
         "SELECT COUNT(DISTINCT pr.project_code) FROM v_project_round pr "
         "JOIN inforce_rounds(?::DATE) ir ON pr.unit = ir.unit AND pr.round_date = ir.round_date "
         "WHERE pr.unit <> ? AND list_contains(?, pr.project_code)", [round_date, unit, codes]).fetchone()[0]
+
+
+def replaced_by_one_sheet(con, sheets, *, unit: str, round_date: date, file_name: str) -> list[dict]:
+    """Warnings for a one-sheet ledger that will replace a form this unit sent in another file for the
+    same round (a 一张表 fills both forms, so it replaces both): shown in the preview before confirming."""
+    out = []
+    for form in ("progress", "risk"):
+        mine = [ps for ps in sheets if ps.form == form]
+        if not mine or not all(ps.parts for ps in mine):
+            continue
+        row = con.execute(
+            "SELECT file_name FROM imports WHERE round_date = ? AND unit = ? AND file_name <> ? "
+            "AND list_contains(string_split(forms, ','), ?) ORDER BY import_id DESC LIMIT 1",
+            [round_date, unit, file_name, form]).fetchone()
+        if row:
+            lbl = g.label("form", form)
+            out.append(R.problem(mine[0].name, None, "", row[0],
+                                 f"本表同时含推进梳理和风险排查的列，导入后将替换本期已导入的{lbl}（文件 {row[0]}）",
+                                 "warning"))
+    return out
 
 
 # --- column mapping --------------------------------------------------------------------------------

@@ -418,22 +418,34 @@ def _combine(form, cols, lost, ocols, olost, hrow):
     return union, [left[i] for i in sorted(left)], parts
 
 
-def split_combined(ps: ParsedSheet) -> list[ParsedSheet]:
-    """A one-sheet ledger → its 附件1 part and its 附件2 part, from the same rows. The 附件1 part keeps
+def split_combined(ps: ParsedSheet, own: set[str] = frozenset()) -> list[ParsedSheet]:
+    """A one-sheet ledger → its 附件1 part and its 附件2 part, from the same rows. The first part keeps
     the sheet's notes (skipped rows, unknown columns, 小计 checks) and the identity cells' parse errors;
-    the 附件2 part is a ``companion``, so nothing is reported twice."""
+    the 附件2 part is a ``companion``, so nothing is reported twice.
+
+    ``own``: forms the workbook also has a sheet of its own for. That sheet wins: the other form is not
+    read from this one (its columns are reported, so nothing is dropped silently)."""
     if not ps.parts:
         return [ps]
+    keep = [f for f in ("progress", "risk") if f == ps.form or f not in own]
     out = []
-    for i, form in enumerate(("progress", "risk")):
+    for i, form in enumerate(keep):
         fields = ps.parts[form]
         q = ParsedSheet(ps.name, form, ps.title, ps.meta, [c for c in ps.columns if c.field in fields],
-                        ps.header_rows, companion=i == 1)
+                        ps.header_rows, parts=ps.parts, companion=i == 1)
         q.records = [{"_row": r["_row"], **{k: v for k, v in r.items() if k in fields}} for r in ps.records]
         q.raw = {k: v for k, v in ps.raw.items() if k[1] in fields and (i == 0 or k[1] not in F.IDENTITY_NAMES)}
         q.notes = ps.notes if i == 0 else []
         q.skipped = ps.skipped if i == 0 else 0
         out.append(q)
+    if len(keep) == 1:
+        other = "risk" if ps.form == "progress" else "progress"
+        label = "风险排查表（附件2）" if other == "risk" else "推进梳理表（附件1）"
+        for c in ps.columns:
+            if c.field in ps.parts[other] and c.field not in ps.parts[ps.form]:
+                out[0].notes.append(problem(
+                    ps.name, ps.header_rows[1], f"{c.letter} {c.header}", c.header,
+                    f"列“{c.header}”属于{label}，本文件另有{label}工作表，以该表为准，此列未导入", "warning"))
     return out
 
 
@@ -676,7 +688,7 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None, colmap: dict | None =
 def parse_workbook(path: str | Path, colmap: dict | None = None) -> tuple[list[ParsedSheet], list[dict]]:
     """All recognised sheets of a workbook (a one-sheet 附件1+附件2 ledger gives one of each, see
     ``split_combined``) and notes about the sheets that were not recognised."""
-    sheets, notes = [], []
+    parsed, notes = [], []
     for grid in read_workbook(path):
         if not grid.rows or not any(any(v not in ("", None) for v in r) for r in grid.rows[:50]):
             continue
@@ -684,5 +696,7 @@ def parse_workbook(path: str | Path, colmap: dict | None = None) -> tuple[list[P
         if ps is None:
             notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
-        sheets.extend(split_combined(ps))
+        parsed.append(ps)
+    own = {ps.form for ps in parsed if not ps.parts}
+    sheets = [q for ps in parsed for q in split_combined(ps, own)]
     return sheets, notes

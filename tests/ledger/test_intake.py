@@ -254,11 +254,18 @@ def test_infer_unit_needs_one_township_or_one_department():
     from types import SimpleNamespace as S
 
     def sheets(*rows):
-        return [S(form="progress", companion=False, records=[dict(name="x", town=t, department=d) for t, d in rows])]
+        return [S(form="progress", companion=False,
+                  records=[dict(name=f"项目{i}", town=t, department=d) for i, (t, d) in enumerate(rows)])]
     assert intake.infer_unit(sheets(("贺街镇", "区水利局"), ("步头镇", "区水利局"))) == ("区水利局", "各行主管部门均为区水利局")
     assert intake.infer_unit(sheets(("贺街镇", "贺街镇"), ("贺街镇", None))) == ("贺街镇", "各行乡镇均为贺街镇")
     assert intake.infer_unit(sheets(("贺街镇", "区水利局"), ("贺街镇", "区水利局")))[0] is None   # which one?
     assert intake.infer_unit(sheets(("贺街镇", "区水利局"), (None, "区林业局")))[0] is None
+    # a row without 乡镇 counts as that 乡镇's when the same project has it on another row
+    same = [S(form="progress", companion=False, records=[dict(name="甲", town="贺街镇"), dict(name="乙", town="贺街镇")]),
+            S(form="risk", companion=False, records=[dict(name="甲"), dict(name="乙")])]
+    assert intake.infer_unit(same) == ("贺街镇", "各行乡镇均为贺街镇")
+    same[1].records.append(dict(name="丙"))
+    assert intake.infer_unit(same) == (None, "各行分属1个乡镇、0个主管部门，部分行未填乡镇")
 
 
 # --- 3. column mapping --------------------------------------------------------------------------------
@@ -393,3 +400,39 @@ def test_expected_units_include_departments_that_reported(con, tmp_path):
     assert B.missing_units(con, date(2024, 1, 29))[-1] == "区林业局"                   # owed on 01-29 too
     assert len(B.missing_units(con, date(2024, 1, 29))) == 16                         # 15 乡镇 + 区林业局
     assert "区林业局" not in B.missing_units(con, date(2024, 1, 14))
+
+
+def test_a_separate_risk_sheet_wins_over_the_risk_columns_of_the_progress_sheet(con, tmp_path):
+    """A workbook with its own 附件2 sheet: the grade column on the 附件1 sheet is not a second grading."""
+    path = flat_book(tmp_path / "two.xlsx")
+    wb = openpyxl.load_workbook(path)
+    r = wb.create_sheet("附件2 风险排查表")
+    r.append(["项目编号", "项目名称", "风险等级", "问题类型"])
+    for code, name, grade in (("HJ-01", "贺街镇百香果种植", "绿"), ("HJ-02", "贺街镇肉牛养殖", "黄"),
+                              ("HJ-03", "贺街镇冷库", "黄")):
+        r.append([code, name, grade, None])
+    wb.save(path)
+    res = _imp(con, path, tmp_path)
+    assert res.status == "accepted", res.problems
+    # the 附件1 sheet's 风险等级, 问题类型, 处置方式, 带动户数 (columns M..P, header row 2) are named, not read
+    assert [(p["column"], p["message"]) for p in res.problems if "另有" in p["message"]] == [
+        (f"{c} {h}", f"列“{h}”属于风险排查表（附件2），本文件另有风险排查表（附件2）工作表，以该表为准，此列未导入")
+        for c, h in (("M", "风险等级"), ("N", "问题类型"), ("O", "处置方式"), ("P", "带动户数"))]
+    # HJ-02 yellow from the 附件2 sheet (the 附件1 sheet said 红色)
+    assert con.execute("SELECT project_code, grade FROM risk_rows ORDER BY 1").fetchall() == \
+        [("HJ-01", "green"), ("HJ-02", "yellow"), ("HJ-03", "yellow")]
+
+
+def test_one_sheet_ledger_replacing_a_separately_sent_form_says_so(con, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "附件2 风险排查表"
+    ws.append(["附件2 风险排查表（2024年1月14日）"])
+    ws.append(["填报单位：贺街镇"])
+    ws.append(["项目编号", "项目名称", "乡镇", "建设年度", "风险等级", "整改措施"])
+    ws.append(["HJ-01", "贺街镇百香果种植", "贺街镇", 2019, "绿", "持续巩固"])
+    wb.save(tmp_path / "附件2.xlsx")
+    assert _imp(con, tmp_path / "附件2.xlsx", tmp_path).status == "accepted"
+    res = _imp(con, flat_book(tmp_path / "flat.xlsx"), tmp_path, dry_run=True)
+    assert [p["message"] for p in res.problems if "替换" in p["message"]] == [
+        "本表同时含推进梳理和风险排查的列，导入后将替换本期已导入的附件2 风险排查表（文件 附件2.xlsx）"]
