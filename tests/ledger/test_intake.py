@@ -436,3 +436,38 @@ def test_one_sheet_ledger_replacing_a_separately_sent_form_says_so(con, tmp_path
     res = _imp(con, flat_book(tmp_path / "flat.xlsx"), tmp_path, dry_run=True)
     assert [p["message"] for p in res.problems if "替换" in p["message"]] == [
         "本表同时含推进梳理和风险排查的列，导入后将替换本期已导入的附件2 风险排查表（文件 附件2.xlsx）"]
+
+
+def _multi_year(path, grade2):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "台账"
+    ws.append(["信都镇产业项目台账（2024年1月14日）"])
+    ws.append(["序号", "乡镇", "项目编号", "项目名称", "建设年度", "资金年度", "衔接补助", "东西部协作", "建设状态",
+               "风险等次", "处置类型", "带动群众户数"])
+    ws.append([1, "信都镇", "XD-1", "信都镇蔬菜大棚", 2021, 2021, 30, None, "已完工", "黄", "提升一批", 20])
+    ws.append([2, "信都镇", "XD-1", "信都镇蔬菜大棚", 2021, 2022, 12.5, 7, "已完工", grade2, None, None])
+    wb.save(path)
+    return path
+
+
+def test_one_project_on_two_fund_year_rows_is_graded_once(con, tmp_path):
+    # row 4 repeats the grade (or leaves it blank): one 附件2 row; two years of funds:
+    # 衔接 30 (2021) + 12.5 (2022) = 42.5, 粤桂 7 (2022) → 49.5
+    res = _imp(con, _multi_year(tmp_path / "xd.xlsx", "黄"), tmp_path)
+    assert res.status == "accepted" and res.unit == "信都镇"
+    assert [p["message"] for p in res.problems if p["severity"] != "info"] == ["未填填报单位：各行乡镇均为信都镇，按信都镇导入"]
+    assert con.execute("SELECT project_code, grade, disposal, households FROM risk_rows").fetchall() == \
+        [("XD-1", "yellow", "upgrade", 20)]
+    assert con.execute("SELECT source, fund_year, amount_wan FROM funding_rows ORDER BY 1, 2").fetchall() == [
+        ("guangdong", 2022, D(7)), ("linkage", 2021, D(30)), ("linkage", 2022, D("12.5"))]
+    assert D(importer.summary(con)["total_funds_wan"]) == D("49.5")
+
+
+def test_one_project_graded_differently_on_two_rows_is_rejected(con, tmp_path):
+    before = dump(con)
+    res = _imp(con, _multi_year(tmp_path / "xd.xlsx", "红"), tmp_path)
+    assert res.status == "rejected"
+    assert [(p["row"], p["column"], p["message"]) for p in res.problems if p["severity"] == "error"] == [
+        (4, "J 风险等次", "同一项目（XD-1）在第3行和本行的风险排查信息不一致，一个项目一期只能有一条风险排查记录")]
+    assert dump(con) == before
