@@ -4,7 +4,7 @@
   项目主管部门) every row names; otherwise the unit stays unknown and ``known_units`` lists the choices.
 - The 区工作专班 (``TASK_FORCE``) may send a consolidated ledger: a submission like any other;
   ``shared_projects`` counts its projects other units also report (each is in force once: the latest
-  round wins, see ``inforce`` in ledger/sql/020_views.sql).
+  round wins, see ``project_state`` in ledger/sql/015_state.sql).
 - Column mappings: per unit, {header key: field name or "ignore"} in the ``settings`` table under
   ``column_maps``, every change appended to ``column_map_log`` (who, when, before → after).
 """
@@ -81,15 +81,17 @@ def unknown_unit_message(file_name: str, reason: str, con=None) -> str:
 
 
 def shared_projects(con, codes, *, unit: str, round_date: date) -> int:
-    """How many of ``codes`` another unit also reports in the ledger in force at ``round_date``
-    (its latest submission on or before that round, like ``inforce``)."""
+    """How many of ``codes`` another unit also reports: in that unit's latest submission on or before
+    ``round_date`` (the rows it keeps in force, whichever report wins for the project)."""
     codes = sorted(set(codes))
     if not codes:
         return 0
     return con.execute(
-        "SELECT COUNT(DISTINCT pr.project_code) FROM v_project_round pr "
-        "JOIN inforce_rounds(?::DATE) ir ON pr.unit = ir.unit AND pr.round_date = ir.round_date "
-        "WHERE pr.unit <> ? AND list_contains(?, pr.project_code)", [round_date, unit, codes]).fetchone()[0]
+        "WITH latest AS (SELECT unit, MAX(round_date) AS round_date FROM submissions "
+        "                WHERE round_date <= ? AND unit <> ? GROUP BY unit) "
+        "SELECT COUNT(DISTINCT pr.project_code) FROM v_project_round pr JOIN latest l "
+        "ON pr.unit = l.unit AND pr.round_date = l.round_date WHERE list_contains(?, pr.project_code)",
+        [round_date, unit, codes]).fetchone()[0]
 
 
 def replaced_by_one_sheet(con, sheets, *, unit: str, round_date: date, file_name: str) -> list[dict]:
