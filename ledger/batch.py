@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path, PurePosixPath
 
+import pandas as pd
+
 from . import glossary as g
 from .importer import ImportResult
 
 LEDGER_EXT = (".xlsx", ".xlsm", ".xls")
-STATUS_LABELS = {"accepted": "导入", "unchanged": "未变化", "rejected": "拒绝", "unit_unknown": "单位不明"}
-PREVIEW_LABELS = {"accepted": "可导入", "unchanged": "未变化", "rejected": "拒绝", "unit_unknown": "单位不明"}
+STATUS_LABELS = g.ROUND_FILE_STATUS
 UNIT_UNKNOWN = "无法确定填报单位"
 # a zip is opened on the server: refuse archives whose members would not fit a round's ledgers
 MAX_ZIP_MEMBERS = 500
@@ -173,18 +174,22 @@ def round_missing(con, reports: list[FileReport]) -> dict[date, list[str]]:
     return {d: missing_units(con, d, by_round[d]) for d in sorted(by_round)}
 
 
-SUMMARY_COLUMNS = ["文件", "结果", "填报单位", "单位来源", "报送期次", "表格", "有效行", "跳过行", "错误行", "错误",
-                   "警告", "他单位也报送", "首要问题"]
+SUMMARY_COLUMNS = ["file_name", "unit", "unit_source", "round_date", "forms", "accepted", "skipped", "rejected",
+                   "errors", "warnings", "shared_projects", "first_problems"]
 
 
-def summary_rows(reports: list[FileReport], *, preview: bool = False) -> list[dict]:
-    """One row per file for the status table (columns ``SUMMARY_COLUMNS``); 结果 is 可导入/导入, 未变化,
-    拒绝 or 单位不明; 他单位也报送 counts the file's projects another unit also reports."""
-    labels = PREVIEW_LABELS if preview else STATUS_LABELS
-    return [{"文件": r.file, "结果": labels[r.status], "填报单位": r.result.unit or "",
-             "单位来源": r.result.unit_source, "报送期次": r.result.round_date,
-             "表格": "、".join(g.label("form", f) for f in r.result.forms),
-             "有效行": r.result.accepted, "跳过行": r.result.skipped, "错误行": r.result.rejected,
-             "错误": sum(p["severity"] == "error" for p in r.result.problems),
-             "警告": sum(p["severity"] == "warning" for p in r.result.problems),
-             "他单位也报送": r.result.shared, "首要问题": "；".join(r.problems)} for r in reports]
+def summary_frame(reports: list[FileReport], *, done: bool = False) -> pd.DataFrame:
+    """One row per file for the status table (codes; labels from ledger.columns, table
+    ``import_outcome``): file_name, import_status (dry run) or import_done (after the import) with
+    accepted/unchanged/rejected/unit_unknown, unit, unit_source (参数/填报单位/文件名/how it was
+    inferred/why not), round_date, forms, accepted/skipped/rejected rows, errors, warnings,
+    shared_projects (the file's projects another unit also reports), first_problems."""
+    status = "import_done" if done else "import_status"
+    cols = ["file_name", status, *SUMMARY_COLUMNS[1:]]
+    return pd.DataFrame([{
+        "file_name": r.file, status: r.status, "unit": r.result.unit or "", "unit_source": r.result.unit_source,
+        "round_date": r.result.round_date, "forms": list(r.result.forms), "accepted": r.result.accepted,
+        "skipped": r.result.skipped, "rejected": r.result.rejected,
+        "errors": sum(p["severity"] == "error" for p in r.result.problems),
+        "warnings": sum(p["severity"] == "warning" for p in r.result.problems),
+        "shared_projects": r.result.shared, "first_problems": "；".join(r.problems)} for r in reports], columns=cols)

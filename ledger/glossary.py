@@ -308,9 +308,14 @@ ROUND_CHANGES: dict[str, str] = {"new": "新增项目", "dropped": "未再报送
 # Import problems (ledger.importer)
 SEVERITY: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 # 数据导入: a file's result in the dry run (预检) and after the real import
-IMPORT_STATUS: dict[str, str] = {"accepted": "可导入", "rejected": "拒绝", "unchanged": "未变化（与上次导入相同）"}
+# (unit_unknown: rejected only because no 填报单位 could be found, see ledger.batch)
+IMPORT_STATUS: dict[str, str] = {"accepted": "可导入", "rejected": "拒绝", "unchanged": "未变化（与上次导入相同）",
+                                 "unit_unknown": "单位不明"}
 IMPORT_DONE: dict[str, str] = {"accepted": "已导入", "rejected": "拒绝（数据库未改动）",
-                               "unchanged": "未变化（与上次导入相同）"}
+                               "unchanged": "未变化（与上次导入相同）", "unit_unknown": "单位不明（未导入）"}
+# A file's status in a round imported at once (python -m ledger import DIR|ZIP)
+ROUND_FILE_STATUS: dict[str, str] = {"accepted": "导入", "unchanged": "未变化", "rejected": "拒绝",
+                                     "unit_unknown": "单位不明"}
 # 分级金额口径 (settings.tier_amount_basis)
 AMOUNT_BASIS: dict[str, str] = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
 
@@ -342,6 +347,7 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "severity": SEVERITY,
     "import_status": IMPORT_STATUS,
     "import_done": IMPORT_DONE,
+    "round_file_status": ROUND_FILE_STATUS,
     "amount_basis": AMOUNT_BASIS,
 }
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
-from . import db as dbm
 from . import forms as F
 from . import glossary as g
 from . import normalize as N
 from . import reader as R
+from .writes import write
 
 TASK_FORCE = g.TASK_FORCE
 MAPS_KEY = "column_maps"
@@ -171,33 +171,26 @@ def column_map(con, unit: str | None) -> dict[str, str]:
 def save_column_map(con, unit: str, mapping: dict[str, str], *, by: str, at: datetime) -> list[dict]:
     """Merge ``mapping`` into ``unit``'s stored mapping and log each change. Returns the changes.
 
-    Written like ``analytics.settings.set_setting`` (same table, same columns: value JSON, updated_at,
-    updated_by); the keys are not settings of the settings page, so they are kept out of its DEFAULTS."""
+    Through the one write path (``ledger.writes.write``: the lock, one transaction), into the settings
+    table like ``ledger.settings.set_setting`` (value JSON, updated_at, updated_by); the keys are not
+    settings of the settings page, so they are kept out of its DEFAULTS (and its validation)."""
     if not unit:
         raise ValueError("保存列映射需要填报单位")
     mapping = {R.header_key(h): resolve_field(f) for h, f in mapping.items()}
-    with dbm.WRITE_LOCK:
+    with write(con):
         maps = _setting(con, MAPS_KEY, {})
         log = _setting(con, LOG_KEY, [])
         cur = dict(maps.get(unit, {}))
         changes = [{"at": at.isoformat(timespec="seconds"), "by": by, "unit": unit, "header": h,
                     "before": cur.get(h), "after": f} for h, f in mapping.items() if cur.get(h) != f]
-        if not changes:
-            return []
-        cur.update(mapping)
-        maps[unit] = cur
-        con.execute("BEGIN TRANSACTION")
-        try:
+        if changes:
+            maps[unit] = {**cur, **mapping}
             for key, val in ((MAPS_KEY, maps), (LOG_KEY, log + changes)):
                 con.execute(
                     "INSERT INTO settings VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "
                     "value_json = excluded.value_json, updated_at = excluded.updated_at, "
                     "updated_by = excluded.updated_by",
                     [key, json.dumps(val, ensure_ascii=False), at, by])
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
     return changes
 
 
