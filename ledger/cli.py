@@ -1,13 +1,17 @@
-"""Command line: python -m ledger import|summary|rebuild|init|load-sample (see ``main``)."""
+"""Command line: python -m ledger import|template|summary|rebuild|init|load-sample (see ``main``)."""
 from __future__ import annotations
 
 import argparse
 import json
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
+from . import batch as B
 from . import db as dbm
 from . import importer
+from . import intake as IN
 from .sample import has_imports, sample_files
 
 CLI_WAIT = 30.0  # seconds to wait while the dashboard (or another command) holds the database file
@@ -32,26 +36,84 @@ def _print_report(res: importer.ImportResult) -> None:
 
 
 def cmd_import(a) -> int:
+    """Files, folders (a whole round) and .zip archives; each file all-or-nothing on its own."""
     path = dbm.db_path(a.db)
-    results = []
-    for f in a.files:
-        # one open per file: the dashboard (which opens the file per page run) is held up for at most
-        # one file's import, never for the whole batch
-        con = dbm.connect(path, wait=CLI_WAIT)
+    try:
+        colmap = IN.parse_map_options(a.map)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    batch = len(a.files) > 1 or any(Path(f).is_dir() or f.lower().endswith(".zip") for f in a.files)
+    reports: list[B.FileReport] = []
+    with tempfile.TemporaryDirectory(prefix="ledger_round_") as tmp:
         try:
-            results.append(importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit))
+            files = B.expand_paths(a.files, Path(tmp))
+        except (ValueError, OSError) as e:
+            print(str(e), file=sys.stderr)
+            return 2
+        if not files:
+            print("没有找到台账文件（.xlsx / .xls）", file=sys.stderr)
+            return 2
+        for f in files:
+            # one open per file: the dashboard (which opens the file per page run) is held up for at most
+            # one file's import, never for the whole batch
+            con = dbm.connect(path, wait=CLI_WAIT)
+            try:
+                res = importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit,
+                                           column_map=colmap or None, dry_run=a.dry_run)
+                if colmap and res.status == "accepted" and not a.dry_run and res.unit:
+                    IN.save_column_map(con, res.unit, colmap, by="cli", at=datetime.now().replace(microsecond=0))
+            finally:
+                con.close()
+            reports.append(B.report(res.file, res))
+        con = dbm.connect(path, read_only=path.exists(), wait=CLI_WAIT)
+        try:
+            missing = B.round_missing(con, reports) if batch else {}
         finally:
             con.close()
+    results = [r.result for r in reports]
     if a.json:
         out = {"accepted": sum(r.accepted for r in results), "skipped": sum(r.skipped for r in results),
                "rejected": sum(r.rejected for r in results),
                "problems": [{k: p.get(k) for k in ("sheet", "row", "column", "value", "message", "severity")}
-                            for r in results for p in r.problems]}
+                            for r in results for p in r.problems],
+               "files": [r.as_dict() for r in reports],
+               "missing_units": {d.isoformat(): u for d, u in missing.items()}}
         print(json.dumps(out, ensure_ascii=False, default=str))
     else:
         for r in results:
             _print_report(r)
+        if batch:
+            _print_round(reports, missing)
     return 1 if any(r.status == "rejected" for r in results) else 0
+
+
+def _print_round(reports, missing) -> None:
+    print("\n本批文件：")
+    for r in reports:
+        res = r.result
+        line = f"  {B.STATUS_LABELS[r.status]}\t{res.unit or '—'}\t{res.round_date or '—'}\t{r.file}"
+        if r.status == "accepted":
+            line += f"\t{res.accepted} 行"
+        if res.shared:
+            line += f"\t其中 {res.shared} 个项目其他单位也报送"
+        print(line)
+        for p in r.problems:
+            print(f"      {p}")
+    for d, units in missing.items():
+        print(f"{d} 期未报送（{len(units)} 个单位）：{'、'.join(units) if units else '无'}")
+
+
+def cmd_template(a) -> int:
+    from . import templates as T
+
+    try:
+        out = T.write_template(a.kind, a.out)
+    except ValueError as e:
+        print(str(e), file=sys.stderr)
+        return 2
+    print(f"已生成空白模板（{T.KINDS[a.kind]}）：{out}")
+    return 0
 
 
 def cmd_summary(a) -> int:
@@ -147,13 +209,21 @@ def cmd_load_sample(a) -> int:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ledger", description="帮扶产业项目台账：导入与汇总")
     sub = ap.add_subparsers(dest="cmd", required=True)
-    p = sub.add_parser("import", help="导入台账文件（全部通过才写入）")
-    p.add_argument("files", nargs="+")
+    p = sub.add_parser("import", help="导入台账文件、文件夹（一期的全部文件）或 .zip（每个文件全部通过才写入）")
+    p.add_argument("files", nargs="+", help="台账文件、文件夹或 .zip")
     p.add_argument("--db")
     p.add_argument("--round", help="报送期次 YYYY-MM-DD")
-    p.add_argument("--unit", help="填报单位")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--unit", help="填报单位（文件没有“填报单位：”时）")
+    p.add_argument("--map", action="append", metavar="原表头=字段",
+                   help="把看不懂的表头对应到字段（字段代码如 households、表头如 带动农户数，或 忽略）；可重复，"
+                        "导入成功后为该单位保存，以后的文件自动使用")
+    p.add_argument("--dry-run", action="store_true", help="只预检，不写入")
+    p.add_argument("--json", action="store_true", help="输出 JSON（每个文件一条报告）")
     p.set_defaults(fn=cmd_import)
+    p = sub.add_parser("template", help="生成空白填报模板（.xlsx）")
+    p.add_argument("kind", help="progress(附件1) | risk(附件2) | tasks(附件5) | interactions(政企互动台账) | combined(一张表)")
+    p.add_argument("--out", required=True, help="输出文件 .xlsx")
+    p.set_defaults(fn=cmd_template)
     p = sub.add_parser("summary", help="在用台账汇总")
     p.add_argument("--db")
     p.add_argument("--round")

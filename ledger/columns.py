@@ -237,6 +237,9 @@ COLUMNS: dict[str, Column] = {
     "skipped": _c("跳过行", "int"),
     "rejected": _c("错误行", "int"),
     "errors": _c("错误", "int"),
+    "unit_source": _c("单位来源"),
+    "shared_projects": _c("他单位也报送", "int"),
+    "first_problems": _c("首要问题"),
 }
 
 # 附件3 汇总表: the official form's own headers (units in the header, as the city's template has them).

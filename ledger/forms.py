@@ -74,18 +74,18 @@ RISK: list[Field] = IDENTITY + [
     _f("total_investment_wan", "money", "总投资", "项目总投资", "投资总额"),
     _f("funds_wan", "money", "扶贫资金帮扶资金", "帮扶资金", "扶贫资金", "财政资金", "使用扶贫资金帮扶资金"),
     *FUND_FIELDS,
-    _f("problems", "problems", "问题类型", "存在问题类型", "问题分类", "风险类型"),
+    _f("problems", "problems", "问题类型", "存在问题类型", "问题分类", "风险类型", "问题类别", "风险问题类型", "三不问题"),
     _f("problem_detail", "text", "具体问题", "问题描述", "具体问题描述", "存在的具体问题"),
-    _f("grade", "grade", "风险等级", "风险级别", "等级", "预警等级", "风险等级(红黄绿)", required=True),
+    _f("grade", "grade", "风险等级", "风险级别", "等级", "预警等级", "风险等级(红黄绿)", "风险等次", "评定等级", "风险研判等级", required=True),
     _f("graded_on", "date", "认定日期", "认定时间", "定级日期", "标识日期"),
     _f("sensitive", "sensitive", "敏感问题", "重点敏感问题", "是否敏感项目", "敏感类型"),
     _f("pretreatment", "pretreatment", "预处理情况", "预处理措施", "预处理"),
     _f("pretreatment_done", "bool", "预处理是否完成", "是否完成预处理", "预处理完成"),
-    _f("disposal", "enum:disposal", "四个一批", "处置方式", "四个一批分类", "处置类别"),
+    _f("disposal", "enum:disposal", "四个一批", "处置方式", "四个一批分类", "处置类别", "处置类型", "分类处置", "处置分类", "四个一批处置方式"),
     _f("revenue_wan", "money", "上年经营收入", "上年度经营收入", "经营收入", "年经营收入", "上年收入"),
     _f("distribution_wan", "money", "收益分配", "收益分配金额", "分红金额", "分红"),
     _f("linkage_mode", "text", "联农带农方式", "联农带农机制", "带农方式", "利益联结方式"),
-    _f("households", "int", "带动农户数", "带动农户", "联农带农户数", "受益农户数", "带动户数", "受益户数"),
+    _f("households", "int", "带动农户数", "带动农户", "联农带农户数", "受益农户数", "带动户数", "受益户数", "带动农户总数", "联结农户数", "带动群众户数"),
     _f("households_exited", "int", "其中脱贫户", "脱贫户", "带动脱贫户", "其中:脱贫户", "脱贫户数"),
     _f("households_monitored", "int", "监测户", "其中监测户", "监测对象", "其中:监测户", "监测户数"),
     _f("measures", "text", "整改措施", "整治措施", "整改举措"),
@@ -148,6 +148,8 @@ INTERACTIONS: list[Field] = [
     _f("handler", "text", "承办单位", "办理单位", "承办部门", "责任单位"),
 ]
 
+IDENTITY_NAMES: frozenset[str] = frozenset(f.name for f in IDENTITY)
+
 FORMS: dict[str, list[Field]] = {"progress": PROGRESS, "risk": RISK, "tasks": TASKS, "signoff": SIGNOFF,
                                  "interactions": INTERACTIONS}
 
@@ -159,3 +161,8 @@ FORM_HINTS: dict[str, tuple[str, ...]] = {
     "signoff": ("降级销号", "销号核查", "附件6"),
     "interactions": ("政企互动", "企业诉求", "诉求"),
 }
+
+
+def label_of(form: str, name: str) -> str:
+    """The official header (first synonym) of a field of ``form``; the name itself when unknown."""
+    return next((f.synonyms[0] for f in FORMS.get(form, []) if f.name == name), name)

@@ -47,7 +47,15 @@ DEPARTMENTS: list[str] = [
     "区发展和改革局",
     "区工业和信息化局",
 ]
+# The district task force (区工作专班) keeps a consolidated ledger of every unit's projects; it may import
+# it as a submission of its own (DOMAIN §1, §9). It is not a 主管部门 and not ranked as one.
+TASK_FORCE = "区工作专班"
 DEPARTMENT_ALIASES: dict[str, str] = {
+    "工作专班": TASK_FORCE,
+    "区专班": TASK_FORCE,
+    "专班": TASK_FORCE,
+    "区工作专班": TASK_FORCE,
+    "帮扶产业项目工作专班": TASK_FORCE,
     "农业农村局": "区农业农村局",
     "八步区农业农村局": "区农业农村局",
     "乡村振兴局": "区乡村振兴局",
@@ -90,15 +98,15 @@ FUND_SOURCE_SHORT: dict[str, str] = {
 # Header synonyms for each source column (short names real ledgers use).
 FUND_SOURCE_SYNONYMS: dict[str, list[str]] = {
     "poverty_special": ["财政专项扶贫资金", "专项扶贫资金", "财政专项扶贫", "专项扶贫"],
-    "integrated_agri": ["统筹整合财政涉农资金", "统筹整合资金", "整合资金", "统筹整合", "涉农整合资金"],
+    "integrated_agri": ["统筹整合财政涉农资金", "统筹整合资金", "整合资金", "统筹整合", "涉农整合资金", "整合涉农资金"],
     "lottery": ["彩票公益金", "公益金"],
     "gov_bond": ["用于支持脱贫攻坚的政府债券", "政府债券", "地方政府债券", "债券资金"],
     "industry": ["行业扶贫资金", "行业扶贫"],
     "linkage": ["各级财政衔接推进乡村振兴补助资金", "衔接推进乡村振兴补助资金", "财政衔接资金", "衔接资金",
-                "衔接补助资金"],
+                "衔接补助资金", "衔接补助", "乡村振兴衔接资金"],
     "guangdong": ["广东帮扶广西财政协作资金", "粤桂扶贫协作资金", "粤桂协作资金", "东西部协作资金", "粤桂协作",
-                  "广东帮扶资金"],
-    "central_unit": ["中央单位定点帮扶无偿援助资金", "中央单位定点帮扶资金", "定点帮扶资金", "定点帮扶"],
+                  "广东帮扶资金", "东西部协作", "东西协作资金", "粤桂资金"],
+    "central_unit": ["中央单位定点帮扶无偿援助资金", "中央单位定点帮扶资金", "定点帮扶资金", "定点帮扶", "中央定点帮扶"],
     "donation": ["社会捐赠资金", "社会捐赠", "捐赠资金"],
 }
 
@@ -300,9 +308,14 @@ ROUND_CHANGES: dict[str, str] = {"new": "新增项目", "dropped": "未再报送
 # Import problems (ledger.importer)
 SEVERITY: dict[str, str] = {"error": "错误", "warning": "警告", "info": "提示"}
 # 数据导入: a file's result in the dry run (预检) and after the real import
-IMPORT_STATUS: dict[str, str] = {"accepted": "可导入", "rejected": "拒绝", "unchanged": "未变化（与上次导入相同）"}
+# (unit_unknown: rejected only because no 填报单位 could be found, see ledger.batch)
+IMPORT_STATUS: dict[str, str] = {"accepted": "可导入", "rejected": "拒绝", "unchanged": "未变化（与上次导入相同）",
+                                 "unit_unknown": "单位不明"}
 IMPORT_DONE: dict[str, str] = {"accepted": "已导入", "rejected": "拒绝（数据库未改动）",
-                               "unchanged": "未变化（与上次导入相同）"}
+                               "unchanged": "未变化（与上次导入相同）", "unit_unknown": "单位不明（未导入）"}
+# A file's status in a round imported at once (python -m ledger import DIR|ZIP)
+ROUND_FILE_STATUS: dict[str, str] = {"accepted": "导入", "unchanged": "未变化", "rejected": "拒绝",
+                                     "unit_unknown": "单位不明"}
 # 分级金额口径 (settings.tier_amount_basis)
 AMOUNT_BASIS: dict[str, str] = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
 
@@ -334,6 +347,7 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "severity": SEVERITY,
     "import_status": IMPORT_STATUS,
     "import_done": IMPORT_DONE,
+    "round_file_status": ROUND_FILE_STATUS,
     "amount_basis": AMOUNT_BASIS,
 }
 

@@ -19,6 +19,7 @@ import pyarrow as pa
 
 from . import db as dbm
 from . import glossary as g
+from . import intake as IN
 from . import normalize as N
 from . import reader as R
 from . import rounds as RD
@@ -38,6 +39,8 @@ class ImportResult:
     import_id: int | None = None
     file: str | None = None
     forms: list[str] = field(default_factory=list)
+    unit_source: str = ""            # 参数 | 填报单位 | 文件名 | "各行乡镇均为…" (inferred from the rows)
+    shared: int = 0                  # projects of this file another unit also reports (in force)
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -84,23 +87,25 @@ def resolve_round(sheets, path: Path) -> tuple[date | None, str]:
     return None, ""
 
 
-def resolve_unit(sheets, path: Path) -> str | None:
+def resolve_unit(sheets, path: Path) -> tuple[str | None, str]:
+    """(unit, how): the 填报单位 line, else a unit in the file name, else the one 乡镇 / 主管部门 of every
+    row (``intake.infer_unit``); (None, why not) otherwise."""
     for ps in sheets:
         t = ps.meta.get("unit_text")
         if t:
             u, _e = N.parse_unit(t)
             if u:
-                return u
+                return u, "填报单位"
     stem = path.stem
     for t in g.TOWNS:
         base = t[:-1] if t.endswith("镇") else t[:-2]
         if t in stem or base in stem:
-            return t
+            return t, "文件名"
     for alias, dep in sorted({**{d: d for d in g.DEPARTMENTS}, **g.DEPARTMENT_ALIASES}.items(),
                              key=lambda kv: -len(kv[0])):
         if alias in stem:
-            return dep
-    return None
+            return dep, "文件名"
+    return IN.infer_unit(sheets)
 
 
 # --- Arrow frames ----------------------------------------------------------------------------------
@@ -167,9 +172,13 @@ def _select_list(cols: list[str]) -> str:
 # --- the import ------------------------------------------------------------------------------------
 def import_file(con, path, *, round_date: date | str | None = None, unit: str | None = None,
                 imported_by: str = "cli", archive_root=None, dry_run: bool = False,
+                column_map: dict[str, str] | None = None,
                 _imported_at: datetime | None = None, _replay: bool = False,
                 _file_name: str | None = None, _db_name=None) -> ImportResult:
-    """Import one workbook. See the module docstring; nothing is written when any error is found."""
+    """Import one workbook. See the module docstring; nothing is written when any error is found.
+
+    ``column_map`` {header: field or "ignore"} maps odd headers for this file, over the unit's stored
+    mapping (``intake.column_map``), which is used whenever the unit has one."""
     path = Path(path).resolve()
     file_name = _file_name or path.name
     res = ImportResult(status="rejected", file=file_name)
@@ -196,10 +205,21 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                 pass
         return res
 
+    explicit_map = {R.header_key(h): f for h, f in (column_map or {}).items()}
     try:
-        sheets, notes = R.parse_workbook(path)
+        sheets, notes = R.parse_workbook(path, colmap=explicit_map or None)
     except Exception as e:  # noqa: BLE001 - unreadable file
         return reject([R.problem(None, None, "", file_name, f"无法读取文件：{e}")])
+    if unit:
+        unit, res.unit_source = IN.unit_of_text(unit), "参数"
+    else:
+        unit, res.unit_source = resolve_unit(sheets, path)
+    stored = IN.column_map(con, unit)
+    if stored:  # read again with the unit's own mapping of its odd headers
+        try:
+            sheets, notes = R.parse_workbook(path, colmap={**stored, **explicit_map})
+        except Exception as e:  # noqa: BLE001
+            return reject([R.problem(None, None, "", file_name, f"无法读取文件：{e}")])
     res.problems.extend(notes)
     if not sheets:
         return reject([R.problem(None, None, "", file_name, "文件中没有可识别的台账表格")])
@@ -208,20 +228,19 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
 
     rd, how = (round_date, "参数") if round_date else resolve_round(sheets, path)
     res.round_date = rd
-    if unit:
-        u, _e = N.parse_unit(unit)
-        unit = u or unit.strip()
-    else:
-        unit = resolve_unit(sheets, path)
     res.unit = unit
+    if unit and res.unit_source not in ("参数", "填报单位", "文件名"):
+        res.problems.append(R.problem(None, None, "", unit, f"未填填报单位：{res.unit_source}，按{unit}导入",
+                                      "warning"))
     file_errors = []
     if rd is None:
         file_errors.append(R.problem(None, None, "", file_name, "无法确定报送期次：标题、文件名和填报日期中都没有日期，请用 --round 指定"))
     elif not RD.is_due_date(rd):
         res.problems.append(R.problem(None, None, "", rd.isoformat(), "报送期次不是每月14日或29日（2月为月末）", "warning"))
     if not unit:
-        file_errors.append(R.problem(None, None, "", file_name, "无法确定填报单位：请在表头填写“填报单位：”或用 --unit 指定"))
-    elif unit not in g.TOWNS and unit not in g.DEPARTMENTS:
+        file_errors.append(R.problem(None, None, "", file_name,
+                                     IN.unknown_unit_message(file_name, res.unit_source, con)))
+    elif unit not in g.TOWNS and unit not in g.DEPARTMENTS and unit != g.TASK_FORCE:
         res.problems.append(R.problem(None, None, "", unit, f"填报单位“{unit}”不在乡镇(街道)和常见主管部门名单中", "warning"))
     if file_errors:
         return reject(file_errors)
@@ -231,7 +250,10 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     res.problems.extend(problems)
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
     res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
-    n_records = sum(len(ps.records) for ps in sheets)
+    n_records = sum(len(ps.records) for ps in sheets if not ps.companion)
+    res.problems.extend(IN.replaced_by_one_sheet(con, sheets, unit=unit, round_date=rd, file_name=file_name))
+    res.shared = IN.shared_projects(con, [r["project_code"] for k in ("progress", "risk") for r in rows[k]],
+                                    unit=unit, round_date=rd)
     if any(p["severity"] == "error" for p in res.problems):
         return reject()
 

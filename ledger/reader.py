@@ -53,6 +53,9 @@ class ParsedSheet:
     raw: dict = field(default_factory=dict)             # (excel_row, field) -> raw text for errors
     notes: list[dict] = field(default_factory=list)     # problems/notes (sheet,row,column,value,message,severity)
     skipped: int = 0
+    # a one-sheet ledger carrying both 附件1 and 附件2 columns: the fields of each form (see split_combined)
+    parts: dict[str, set[str]] | None = None
+    companion: bool = False             # the second form read from the same rows (no notes of its own)
 
     def column_of(self, fname: str) -> Column | None:
         for c in self.columns:
@@ -140,9 +143,19 @@ def form_index(form: str):
     return _FORM_INDEX[form]
 
 
-def match_header(parts: list[str], form: str) -> F.Field | None:
-    """Most specific first: the leaf, then parent+leaf joined, then upwards; exact then contains."""
+def match_header(parts: list[str], form: str, strict: bool = False) -> F.Field | None:
+    """Most specific first: the leaf, then parent+leaf joined, then upwards; exact then contains.
+
+    ``strict`` (used for the second form of a one-sheet ledger): no "contains" guess, only an exact
+    synonym once bracketed notes are dropped ("风险等级（红/黄/绿）" yes, "运营状态说明" no)."""
     exact, contains = form_index(form)
+    if strict:
+        for p in reversed(parts):
+            c = re.sub(r"\([^)]*\)", "", norm_header(p))
+            c = re.sub(r"^其中:?", "", c)
+            if c in exact:
+                return exact[c]
+        return None
     cands: list[str] = []
     for i in range(len(parts) - 1, -1, -1):
         p = norm_header(parts[i])
@@ -244,8 +257,9 @@ def find_header(grid: Grid, limit: int = 40) -> tuple[int, str | None, int] | No
     return best
 
 
-def layout(grid: Grid) -> ParsedSheet | None:
-    """Find the header band and map columns to fields; None when the sheet holds no known form."""
+def layout(grid: Grid, colmap: dict | None = None) -> ParsedSheet | None:
+    """Find the header band and map columns to fields; None when the sheet holds no known form.
+    ``colmap`` {header key: field name or IGNORE}: the reporting unit's own mapping, before synonyms."""
     found = find_header(grid)
     if not found:
         return None
@@ -277,11 +291,16 @@ def layout(grid: Grid) -> ParsedSheet | None:
     forms_to_try = [hint] if hint else []
     forms_to_try += [f for f in F.FORMS if f not in forms_to_try]
 
-    def mapping(form):
-        """(mapped columns, headed columns left unmapped: (index, header row, header, column it repeats))."""
+    hrow: dict[int, int] = {}         # column → Excel row of its leaf header cell
+
+    def mapping(form, strict=False):
+        """(mapped columns, headed columns left unmapped: (index, header row, header, column it repeats),
+        columns the unit's column mapping says to ignore: (index, header row, header))."""
         cols: list[Column] = []
         lost: list[tuple[int, int, str, Column | None]] = []
+        ignored: list[tuple[int, int, str]] = []
         used: dict[str, Column] = {}
+        fields = {f.name: f for f in F.FORMS[form]}
         for c in range(ncols):
             parts = []
             for r in range(len(band)):
@@ -291,23 +310,28 @@ def layout(grid: Grid) -> ParsedSheet | None:
             if not parts:
                 continue
             header = "|".join(re.sub(r"\s+", "", p) for p in parts)
-            f = match_header(parts, form)
+            row = next(r for r in range(len(band)) if band[r][c] == parts[-1])
+            hrow[c] = h0 + row + 1
+            target = mapped_field(colmap, parts)
+            if target == IGNORE:
+                ignored.append((c, h0 + row + 1, header))
+                continue
+            f = fields.get(target) if target else match_header(parts, form, strict)
             if f is None or f.name in used:
-                if not all(_decorative_header(p) for p in parts):
-                    row = next(r for r in range(len(band)) if band[r][c] == parts[-1])
+                if target or not all(_decorative_header(p) for p in parts):
                     lost.append((c, h0 + row + 1, header, used.get(f.name) if f else None))
                 continue
             yuan = any(_header_is_yuan(p) for p in parts)
             used[f.name] = Column(c, f.name, f.type, header, yuan)
             cols.append(used[f.name])
-        return cols, lost
+        return cols, lost, ignored
 
     if hint:
-        form, (cols, lost) = hint, mapping(hint)
+        form, (cols, lost, ignored) = hint, mapping(hint)
     else:
         best = None
         for f in F.FORMS:
-            cols, lost = mapping(f)
+            cols, lost, ignored = mapping(f)
             names = {c.field for c in cols}
             sc = len(cols) + 3 * sum(1 for fl in F.FORMS[f] if fl.required and fl.name in names)
             sc += {"risk": 2 if "grade" in names else 0,
@@ -316,20 +340,128 @@ def layout(grid: Grid) -> ParsedSheet | None:
                    "signoff": 2 if "from_grade" in names else 0,
                    "interactions": 2 if "raised_on" in names else 0}[f]
             if best is None or sc > best[0]:
-                best = (sc, f, cols, lost)
-        _sc, form, cols, lost = best
+                best = (sc, f, cols, lost, ignored)
+        _sc, form, cols, lost, ignored = best
+    parts, elsewhere = None, {}
+    if form in ("progress", "risk"):
+        # a sheet is never "one form only" when its headers say otherwise (the 一张表 ledger)
+        other = "risk" if form == "progress" else "progress"
+        ocols, olost, _oign = mapping(other, strict=True)
+        ofields = {c.field for c in ocols}
+        if ("grade" in ofields) if other == "risk" else bool(ofields & PROGRESS_ONLY):
+            cols, lost, parts = _combine(form, cols, lost, ocols, olost, hrow)
+        else:
+            elsewhere = {c.index: c for c in ocols if c.field not in F.IDENTITY_NAMES}
     if len(cols) < 2:
         return None
     meta = read_meta(title_rows)
-    ps = ParsedSheet(grid.name, form, title_text, meta, cols, (h0 + 1, h1 + 1))
+    ps = ParsedSheet(grid.name, form, title_text, meta, cols, (h0 + 1, h1 + 1), parts=parts)
     # no cell is lost silently: every headed column that maps to no field (or repeats one) is reported
     for c, row, header, dup in lost:
-        if dup is None:
-            msg = f"未识别的列“{header}”，该列数据未导入"
-        else:
+        if dup is not None:
             msg = f"重复的列“{header}”：与{dup.letter}列“{dup.header}”对应同一项，该列数据未导入"
+        elif c in elsewhere and form == "progress":
+            lbl = F.label_of("risk", elsewhere[c].field)
+            msg = f"列“{header}”是风险排查表（附件2）的“{lbl}”，但本表没有“风险等级”列，该列数据未导入"
+        else:
+            msg = f"未识别的列“{header}”，该列数据未导入"
         ps.notes.append(problem(grid.name, row, f"{col_letter(c)} {header}", header, msg, "warning"))
+    for c, row, header in ignored:
+        ps.notes.append(problem(grid.name, row, f"{col_letter(c)} {header}", header,
+                                f"按本单位的列映射忽略“{header}”列", "info"))
     return ps
+
+
+PROGRESS_ONLY = frozenset(f.name for f in F.PROGRESS) - frozenset(f.name for f in F.RISK)
+_SHARED_KEEP_BOTH = F.IDENTITY_NAMES | {"reported_on"}
+
+
+def _combine(form, cols, lost, ocols, olost, hrow):
+    """Columns of a one-sheet 附件1+附件2 ledger: (union of columns, unmapped columns, fields per form).
+
+    Identity columns (and 报送日期) feed both forms; a column both forms know otherwise (总投资, the fund
+    sources) feeds 附件1, which owns funding; where the two forms read one column as different fields the
+    sheet's own form (``form``) wins."""
+    pcols, rcols = (cols, ocols) if form == "progress" else (ocols, cols)
+    p_by, r_by = {c.index: c for c in pcols}, {c.index: c for c in rcols}
+    parts: dict[str, set[str]] = {"progress": set(), "risk": set()}
+    union: list[Column] = []
+    seen: dict[str, Column] = {}
+    dups: list[tuple[int, int, str, Column | None]] = []
+    p_names = {f.name for f in F.PROGRESS}
+    for idx in sorted(set(p_by) | set(r_by)):
+        cp, cr = p_by.get(idx), r_by.get(idx)
+        if cp and cr and cp.field != cr.field:
+            c, to = (cp, ("progress",)) if form == "progress" else (cr, ("risk",))
+        else:
+            c = cp or cr
+            if c.field in _SHARED_KEEP_BOTH:
+                to = ("progress", "risk")
+            elif c.field in p_names:
+                to = ("progress",)
+            else:
+                to = ("risk",)
+        if c.field in seen:
+            dups.append((idx, hrow[idx], c.header, seen[c.field]))
+            continue
+        seen[c.field] = c
+        union.append(c)
+        for t in to:
+            parts[t].add(c.field)
+    mapped = {c.index for c in union}
+    left: dict[int, tuple] = {}
+    for entry in lost + olost:
+        if entry[0] not in mapped and (entry[0] not in left or left[entry[0]][3] is None):
+            left[entry[0]] = entry
+    for d in dups:
+        left[d[0]] = d
+    return union, [left[i] for i in sorted(left)], parts
+
+
+def split_combined(ps: ParsedSheet, own: set[str] = frozenset()) -> list[ParsedSheet]:
+    """A one-sheet ledger → its 附件1 part and its 附件2 part, from the same rows. The first part keeps
+    the sheet's notes (skipped rows, unknown columns, 小计 checks) and the identity cells' parse errors;
+    the 附件2 part is a ``companion``, so nothing is reported twice.
+
+    ``own``: forms the workbook also has a sheet of its own for. That sheet wins: the other form is not
+    read from this one (its columns are reported, so nothing is dropped silently)."""
+    if not ps.parts:
+        return [ps]
+    keep = [f for f in ("progress", "risk") if f == ps.form or f not in own]
+    out = []
+    for i, form in enumerate(keep):
+        fields = ps.parts[form]
+        q = ParsedSheet(ps.name, form, ps.title, ps.meta, [c for c in ps.columns if c.field in fields],
+                        ps.header_rows, parts=ps.parts, companion=i == 1)
+        q.records = [{"_row": r["_row"], **{k: v for k, v in r.items() if k in fields}} for r in ps.records]
+        q.raw = {k: v for k, v in ps.raw.items() if k[1] in fields and (i == 0 or k[1] not in F.IDENTITY_NAMES)}
+        q.notes = ps.notes if i == 0 else []
+        q.skipped = ps.skipped if i == 0 else 0
+        out.append(q)
+    if len(keep) == 1:
+        other = "risk" if ps.form == "progress" else "progress"
+        label = "风险排查表（附件2）" if other == "risk" else "推进梳理表（附件1）"
+        for c in ps.columns:
+            if c.field in ps.parts[other] and c.field not in ps.parts[ps.form]:
+                out[0].notes.append(problem(
+                    ps.name, ps.header_rows[1], f"{c.letter} {c.header}", c.header,
+                    f"列“{c.header}”属于{label}，本文件另有{label}工作表，以该表为准，此列未导入", "warning"))
+    return out
+
+
+# --- column mapping: what a unit's odd header means (stored per unit, see ledger.intake) -------------
+IGNORE = "ignore"
+
+
+def header_key(s) -> str:
+    """The key a column mapping stores for a header (cell text or merged path "资金来源|衔接资金")."""
+    return "|".join(norm_header(p) for p in str(s).split("|"))
+
+
+def mapped_field(colmap: dict | None, parts: list[str]) -> str | None:
+    if not colmap:
+        return None
+    return colmap.get(header_key("|".join(parts))) or colmap.get(norm_header(parts[-1]))
 
 
 # Header cells that carry no data of their own: numbering (栏次 "1", "(2)", "①"), 序号-like labels and
@@ -396,8 +528,8 @@ IDENTITY_FILL = {"town", "village", "department", "implementer", "operator", "pr
 _LABEL_FIELDS = ("seq", "town", "name", "village", "project_code")
 
 
-def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None:
-    ps = layout(grid)
+def parse_sheet(grid: Grid, as_of_year: int | None = None, colmap: dict | None = None) -> ParsedSheet | None:
+    ps = layout(grid, colmap)
     if ps is None:
         return None
     rows = grid.rows
@@ -553,15 +685,18 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None) -> ParsedSheet | None
     return ps
 
 
-def parse_workbook(path: str | Path) -> tuple[list[ParsedSheet], list[dict]]:
-    """All recognised sheets of a workbook and notes about the sheets that were not recognised."""
-    sheets, notes = [], []
+def parse_workbook(path: str | Path, colmap: dict | None = None) -> tuple[list[ParsedSheet], list[dict]]:
+    """All recognised sheets of a workbook (a one-sheet 附件1+附件2 ledger gives one of each, see
+    ``split_combined``) and notes about the sheets that were not recognised."""
+    parsed, notes = [], []
     for grid in read_workbook(path):
         if not grid.rows or not any(any(v not in ("", None) for v in r) for r in grid.rows[:50]):
             continue
-        ps = parse_sheet(grid)
+        ps = parse_sheet(grid, colmap=colmap)
         if ps is None:
             notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
-        sheets.append(ps)
+        parsed.append(ps)
+    own = {ps.form for ps in parsed if not ps.parts}
+    sheets = [q for ps in parsed for q in split_combined(ps, own)]
     return sheets, notes

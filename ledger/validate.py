@@ -95,12 +95,21 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                 base = rec.get(keep)
                 rec[keep] = "；".join(([base] if base else []) + kept_text[row])
             for f in F.FORMS[ps.form]:
+                if ps.companion and f.name in F.IDENTITY_NAMES:
+                    continue  # the 附件1 part of the same rows reports identity problems once
                 if f.required and rec.get(f.name) in (None, "") and ps.column_of(f.name) is not None \
                         and (row, f.name) not in ps.raw:
+                    if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
+                        # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
+                        add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
+                        rec["_no_risk"] = True
+                        continue
                     add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
                 elif f.required and ps.column_of(f.name) is None and rec is ps.records[0]:
                     add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
             for yf, hi in (("build_year", max_year), ("fund_year", max_year + 1)):  # funds may be planned a year ahead
+                if ps.companion and yf == "build_year":
+                    continue
                 y = rec.get(yf)
                 if y is not None and not (MIN_YEAR <= y <= hi):
                     add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
@@ -111,6 +120,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                         add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
             if ps.form in ("progress", "risk"):
                 _identity(ps, rec, add, seen, name_to_code)
+                if rec.get("_no_risk"):
+                    rec["_code"] = None
             if ps.form in ("progress", "risk"):
                 srcs = [rec.get(f) for f in FUND_FIELDS if rec.get(f) is not None]
                 tot = rec.get("total_investment_wan")
@@ -149,7 +160,8 @@ def _identity(ps, rec, add, seen, name_to_code):
     if not code:
         code = N.derived_code(rec.get("build_year"), rec.get("town"), name)
         derived = True
-        add(ps, row, "project_code", "", f"未填项目编号，已按(建设年度,乡镇,项目名称)生成编号 {code}", "warning")
+        if not ps.companion:
+            add(ps, row, "project_code", "", f"未填项目编号，已按(建设年度,乡镇,项目名称)生成编号 {code}", "warning")
     code = code.strip()
     rec["_code"], rec["_derived"] = code, derived
     name_to_code.setdefault(N.norm_name(name), code)
@@ -166,12 +178,31 @@ def _identity(ps, rec, add, seen, name_to_code):
         else:
             seen[key] = row
     else:
+        if code in seen and ps.companion:
+            # a 一张表 project on several rows (one per 资金年度): one grade, written once or repeated
+            first = seen[("_rec", code)]
+            if all(rec.get(k) in (None, first.get(k)) for k in _risk_fields(ps)):
+                rec["_code"] = None
+                return
+            add(ps, row, "grade", "", f"同一项目（{code}）在第{seen[code]}行和本行的风险排查信息不一致，"
+                                      "一个项目一期只能有一条风险排查记录")
+            return
         if code in seen:
             msg = (f"与第{seen[code]}行生成的编号相同（{code}），不能自动合并" if derived else
                    f"同一项目在本期被评级两次：项目编号 {code} 与第{seen[code]}行重复")
             add(ps, row, "project_code", code, msg)
         else:
             seen[code] = row
+            seen[("_rec", code)] = rec
+
+
+def _risk_fields(ps) -> list[str]:
+    return [c.field for c in ps.columns if c.field not in F.IDENTITY_NAMES and c.field != "reported_on"]
+
+
+def _has_risk_values(ps, rec) -> bool:
+    return any(rec.get(k) not in (None, "", []) for k in _risk_fields(ps) if k != "grade") \
+        or any((rec["_row"], k) in ps.raw for k in _risk_fields(ps))
 
 
 def _shape_progress(ps, out, add, round_date):
@@ -363,15 +394,16 @@ def _shape_interactions(ps, out, add, name_to_code, file_codes, known):
 
 def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit: str,
                      sheet_of: dict[str, str] | None = None) -> list[dict]:
-    """A project already graded by ANOTHER unit in the same round → error."""
+    """A project already graded by ANOTHER unit in the same round → error. The 区工作专班's consolidated
+    ledger repeats the units' projects by design: no error on either side of it."""
     risk = rows.get("risk") or []
-    if not risk:
+    if not risk or unit == g.TASK_FORCE:
         return []
     codes = sorted({r["project_code"] for r in risk})
     found = con.execute(
-        "SELECT project_code, unit FROM risk_rows WHERE round_date = ? AND unit <> ? "
+        "SELECT project_code, unit FROM risk_rows WHERE round_date = ? AND unit <> ? AND unit <> ? "
         "AND list_contains(?, project_code) ORDER BY project_code, unit",
-        [round_date, unit, codes]).fetchall()
+        [round_date, unit, g.TASK_FORCE, codes]).fetchall()
     other = {}
     for code, u in found:
         other.setdefault(code, u)

@@ -1,15 +1,20 @@
-"""数据导入: upload ledgers, preview a dry run (counts, first rows, problems), confirm, import history.
+"""数据导入: upload ledgers (many files or a .zip of one round), preview a dry run (a status per file,
+first rows, problems, the round's missing units), ask for the unit of files without a 填报单位, map odd
+headers, confirm; blank templates to download; import history.
 
-Works on an empty database. The flow itself is ``ledger.uploads.run_import`` (tested without a browser).
+The flow is ``ledger.uploads.run_import`` (per file, all-or-nothing); statuses, zips and missing units are in
+``ledger.batch``, units and column mappings in ``ledger.intake`` (all tested without a browser).
 """
-from datetime import date
+from datetime import date, datetime
 
 import streamlit as st
 
 from analytics import base
 from analytics.imports import import_history
-from ledger import glossary as g
-from ledger.uploads import outcome_summary, problems_frame, run_import
+from ledger import batch as B
+from ledger import intake as IN
+from ledger import templates as T
+from ledger.uploads import problems_frame, run_import
 from ui.cache import bump_version, call
 from ui.connection import get_con
 from ui.shell import page_setup
@@ -19,10 +24,16 @@ _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
 _DONE = "_import_done"         # outcomes of the last real import (shown after the rerun)
 
 
-def _confirm(uploads, round_date, unit) -> None:
+def _check(con, uploads, round_date, units, **kw):
+    """One run_import per file, each with its own unit (the override, a unit chosen here, or auto)."""
+    return [o for (name, data), u in zip(uploads, units)
+            for o in run_import(con, [(name, data)], round_date=round_date, unit=u, **kw)]
+
+
+def _confirm(uploads, round_date, units) -> None:
     """The real import, as a button callback: it runs before the rerun, so the sidebar of that rerun
     already lists the new round and can be moved to the newest one."""
-    result = run_import(get_con(), uploads, dry_run=False, round_date=round_date, unit=unit, with_preview=False)
+    result = _check(get_con(), uploads, round_date, units, dry_run=False, with_preview=False)
     bump_version()                                   # every page recomputes from the new data
     st.session_state.pop(_PREVIEW, None)
     st.session_state[_DONE] = result
@@ -31,18 +42,41 @@ def _confirm(uploads, round_date, unit) -> None:
         st.session_state["sb_round"] = newest        # the sidebar moves to the newest round
 
 
-ctx = page_setup("数据导入", needs_data=False)
-st.markdown("上传乡镇（街道）或项目主管部门报送的台账（附件1/2/5、降级销号表、政企互动台账）。先预检，没有错误的文件"
-            "确认后整体导入；有错误的文件不会写入任何数据。同一单位同一期次再次导入时替换原数据。")
+def _save_map(unit, mapping) -> None:
+    IN.save_column_map(get_con(), unit, {h: f for h, f in mapping.items() if f}, by="dashboard",
+                       at=datetime.now().replace(microsecond=0))
+    bump_version()
+    st.session_state.pop(_PREVIEW, None)
 
-files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）", type=["xlsx", "xls"],
+
+def _missing(con, reports) -> None:
+    for d, units in B.round_missing(con, reports).items():
+        st.info(f"{d} 期未报送（{len(units)} 个单位）：{'、'.join(units) if units else '无'}")
+
+
+@st.cache_data(show_spinner=False)
+def _template(kind: str) -> bytes:
+    return T.template_bytes(kind)
+
+
+ctx = page_setup("数据导入", needs_data=False)
+st.markdown("上传乡镇（街道）、项目主管部门或区工作专班报送的台账（附件1/2/5、降级销号表、政企互动台账，或一张表的"
+            "综合台账），可多选或上传一期的 .zip。先预检，没有错误的文件确认后逐个整体导入；有错误的文件不会写入任何"
+            "数据。同一单位同一期次再次导入时替换原数据。")
+with st.expander("下载空白模板（带下拉选项，填好即可导入）"):
+    for col, (kind, label) in zip(st.columns(len(T.KINDS)), T.KINDS.items()):
+        col.download_button(label, _template(kind), file_name=T.FILE_NAMES[kind], key=f"tpl_{kind}",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）或一期的 .zip", type=["xlsx", "xls", "xlsm", "zip"],
                          accept_multiple_files=True, key="upload")
+known = IN.known_units(ctx.con)
 c1, c2 = st.columns(2)
 with c1:
     round_override = st.date_input("指定报送期次（可选，默认从标题/文件名/填报日期识别）", value=None,
                                    key="round_override", min_value=date(2013, 1, 1))
 with c2:
-    unit_override = st.selectbox("指定填报单位（可选，默认从“填报单位”识别）", [*g.TOWNS, *g.DEPARTMENTS],
+    unit_override = st.selectbox("指定填报单位（可选，默认从“填报单位”、文件名或各行的乡镇/主管部门识别）", known,
                                  index=None, key="unit_override", placeholder="自动识别")
 
 done = st.session_state.pop(_DONE, None)
@@ -51,27 +85,45 @@ if done:
     if ok:
         rounds = "、".join(sorted({o.result.round_date.isoformat() for o in ok}))
         st.success(f"已导入 {len(ok)} 个文件（报送期次 {rounds}），各页面已更新。")
-    show_table(outcome_summary(done, done=True), key="import_result", table="import_outcome", file_name="导入结果.xlsx")
+    reports = [B.report(o.file_name, o.result) for o in done]
+    show_table(B.summary_frame(reports, done=True), key="import_result", table="import_outcome",
+               file_name="导入结果.xlsx")
+    _missing(ctx.con, reports)
 
 if files:
-    sig = (tuple((f.file_id, f.name, f.size) for f in files), round_override, unit_override)
+    try:
+        uploads = B.expand_uploads([(f.name, f.getvalue()) for f in files])
+    except ValueError as e:
+        st.error(str(e))
+        st.stop()
+    chosen = [unit_override or st.session_state.get(f"unit_for_{i}") for i in range(len(uploads))]
+    sig = (tuple((f.file_id, f.name, f.size) for f in files), round_override, tuple(chosen))
     cached = st.session_state.get(_PREVIEW)
     if cached is None or cached[0] != sig:
-        with st.status("正在解析台账…", expanded=True) as box:
-            bar = st.progress(0.0, text="开始")
-
-            def _progress(i, n, name):
-                bar.progress(i / n if n else 1.0, text=f"{i}/{n} {name}" if name else "完成")
-
-            outcomes = run_import(ctx.con, [(f.name, f.getvalue()) for f in files], dry_run=True,
-                                  round_date=round_override, unit=unit_override, on_progress=_progress)
-            box.update(label="解析完成", state="complete", expanded=False)
+        with st.spinner("正在解析台账…"):
+            outcomes = _check(ctx.con, uploads, round_override, chosen, dry_run=True)
         st.session_state[_PREVIEW] = (sig, outcomes)
     else:
         outcomes = cached[1]
+    reports = [B.report(o.file_name, o.result) for o in outcomes]
 
     st.subheader("预检结果")
-    show_table(outcome_summary(outcomes), key="import_preview", table="import_outcome", file_name="预检结果.xlsx")
+    show_table(B.summary_frame(reports), key="import_preview", table="import_outcome", file_name="预检结果.xlsx")
+    for i, ((name, _d), r) in enumerate(zip(uploads, reports)):
+        if r.status == "unit_unknown" or st.session_state.get(f"unit_for_{i}"):
+            st.selectbox(f"{name}：没有“填报单位”，请选择报送单位", known, index=None, key=f"unit_for_{i}",
+                         placeholder="选择单位")
+        heads = IN.unmapped_headers(r.result.problems)
+        if heads and r.result.unit:
+            with st.expander(f"{name}：{len(heads)} 个未识别的列，可对应到字段（为{r.result.unit}保存，以后自动使用）"):
+                choices = IN.field_choices()
+                opts = ["", IN.IGNORE, *choices]
+                mapping = {h: st.selectbox(h, opts, key=f"map_{i}_{h}",
+                                           format_func=lambda v: {"": "（不处理）", IN.IGNORE: "忽略"}.get(v, choices.get(v, v)))
+                           for h in heads}
+                st.button("保存列映射并重新预检", key=f"map_save_{i}", on_click=_save_map,
+                          args=(r.result.unit, mapping), disabled=not any(mapping.values()))
+    _missing(ctx.con, reports)
     for o in outcomes:
         with st.expander(f"{o.file_name}：前几行", expanded=False):
             for sheet, df in o.preview.items():
@@ -81,11 +133,11 @@ if files:
     st.subheader(f"问题清单（{len(probs)} 条）")
     show_table(probs, key="import_problems", file_name="导入问题清单.xlsx")
 
-    ready = [f for f, o in zip(files, outcomes) if o.result.status == "accepted"]
-    if len(ready) < len(files):
-        st.warning(f"{len(files) - len(ready)} 个文件不会导入（有错误，或与上次导入的文件相同）。")
+    ready = [(u, c) for u, c, o in zip(uploads, chosen, outcomes) if o.result.status == "accepted"]
+    if len(ready) < len(uploads):
+        st.warning(f"{len(uploads) - len(ready)} 个文件不会导入（有错误、单位不明，或与上次导入的文件相同）。")
     st.button(f"确认导入 {len(ready)} 个文件", key="confirm_import", type="primary", disabled=not ready,
-              on_click=_confirm, args=([(f.name, f.getvalue()) for f in ready], round_override, unit_override))
+              on_click=_confirm, args=([u for u, _c in ready], round_override, [c for _u, c in ready]))
 
 st.subheader("导入记录")
 hist = call(import_history, ctx, limit=200)
