@@ -42,6 +42,8 @@ exactly; the frame carries them as floats.
 """
 from __future__ import annotations
 
+import json
+
 import numbers
 import statistics
 from collections import Counter
@@ -202,6 +204,27 @@ def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFr
     from . import base, clocks, compliance, consistency, signoff
 
     s = settings or get_settings(con)
+    token = con.execute("SELECT value FROM meta WHERE key = 'state_token'").fetchone()
+    # the metrics do not depend on the scoring settings (weights, β, cap, bands, penalties): the simulator
+    # moving a slider, and unit_scores + weight_sensitivity on one page, reuse one computation
+    key = (token[0], as_of, json.dumps({k: v for k, v in s.items() if k not in _SCORING_KEYS},
+                                       sort_keys=True, default=str)) if token else None
+    if key is not None and key in _METRICS_MEMO:
+        return _METRICS_MEMO[key].copy(deep=False)
+    out = _unit_metrics(con, as_of=as_of, s=s, base=base, clocks=clocks, compliance=compliance,
+                        consistency=consistency, signoff=signoff)
+    if key is not None:
+        _METRICS_MEMO[key] = out
+        while len(_METRICS_MEMO) > 8:
+            _METRICS_MEMO.pop(next(iter(_METRICS_MEMO)))
+    return out.copy(deep=False)
+
+
+_SCORING_KEYS = ("weights", "beta", "cap", "bands", "penalty_overdue", "penalty_reopened")
+_METRICS_MEMO: dict[tuple, pd.DataFrame] = {}  # keyed by the state token (fresh after every write)
+
+
+def _unit_metrics(con, *, as_of, s, base, clocks, compliance, consistency, signoff) -> pd.DataFrame:
     # the projects in force are read once, shared by the building blocks
     projects = base.projects(con, as_of=as_of, settings=s)
     return metrics_from_frames(
