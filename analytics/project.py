@@ -18,14 +18,21 @@ from .filters import Filters
 
 # {where}: Filters.sql() of the sidebar filters without the tier (bound parameters)
 _SEARCH_SQL = """
-WITH m AS (
-    SELECT project_code, name, town, department, grade, round_date, category, build_year
+WITH x AS (   -- the matching rows up to as_of
+    SELECT project_code, name, town, department, grade, round_date, category, build_year, unit
     FROM v_project_round
     WHERE round_date <= $as_of
       AND (project_code ILIKE $pat ESCAPE '\\' OR name ILIKE $pat ESCAPE '\\')
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
+), l AS (      -- each project's latest matching round …
+    SELECT project_code, max(round_date) AS round_date FROM x GROUP BY ALL
+), m AS (      -- … and there the first unit by name (hash aggregates, not a window over every row)
+    SELECT project_code, round_date, arg_min_null(name, unit) AS name, arg_min_null(town, unit) AS town,
+           arg_min_null(department, unit) AS department, arg_min_null(grade, unit) AS grade,
+           arg_min_null(category, unit) AS category, arg_min_null(build_year, unit) AS build_year
+    FROM x JOIN l USING (project_code, round_date) GROUP BY ALL
 )
-SELECT * FROM m WHERE {where} ORDER BY project_code LIMIT $limit
+SELECT project_code, name, town, department, grade, round_date, category, build_year
+FROM m WHERE {where} ORDER BY project_code LIMIT $limit
 """
 
 
