@@ -1,6 +1,7 @@
 """总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
 from ui.cache import call
 from ui.overview_charts import overview_figures
+from ui.reports import pack_section
 from ui.shell import page_setup
 from ui.tables import fmt_pct, fmt_wan, grade_label, show_table
 from analytics import clocks, funding, grades, tiers
@@ -48,3 +49,5 @@ ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overd
       .sort_values(["_o", "has_overdue", "project_code"], ascending=[True, False, True]))
 show_table(ry, key="ov_red", file_name="红黄项目.xlsx",
            columns=["project_code", "name", "grade", "town", "department", "tier", "has_overdue", "tier_amount_wan"])
+
+pack_section(ctx)  # 专题会材料: these charts as PNG + 附件3 + 通报
