@@ -111,7 +111,8 @@ def _checklist_gaps(con, *, as_of: date, settings: dict) -> pd.DataFrame:
 
 def lagging_units(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     """One row per reporting unit that is lagging at ``as_of`` (module doc) or that was sent an order
-    for an earlier round (so that its follow-up shows on its row next round); lagging first, then by name.
+    for this round or an earlier one (so that its number, and next round its follow-up, show on its row);
+    lagging first, then by name.
 
     Columns: unit, lagging (bool), red, yellow (its projects 红/黄 now), overdue_clocks, overdue_tasks,
     overdue_replies, reopened, checklist_gaps (applications not 已销号 with checklist items missing),
@@ -144,7 +145,7 @@ def lagging_units(con, *, as_of: date, settings: dict | None = None) -> pd.DataF
     this_round = {u: n for u, n, r in zip(orders["unit"], orders["number"], orders["round_date"]) if r == current}
     earlier = orders[orders["round_date"] < current] if current is not None else orders.iloc[0:0]
     last = {r["unit"]: r for r in earlier.to_dict("records")}  # number order: the latest wins
-    units = set(over) | {u for u, v in tasks.items() if v} | set(replies) | set(reop) | set(last)
+    units = set(over) | {u for u, v in tasks.items() if v} | set(replies) | set(reop) | set(last) | set(this_round)
     recs = []
     for u in units:
         lag = bool(over.get(u) or tasks.get(u) or replies.get(u) or reop.get(u))
