@@ -186,52 +186,58 @@ def order_content(con, *, as_of: date, unit: str, settings: dict | None = None) 
     Example (fixture, 贺街镇 at R5 2023-11-29): projects P01 red_1m overdue 40 days (due 10-20), P01
     red_3m pending 21 days, P02 yellow_1m pending 1 day; task P01 #2 落实运营主体 due 11-20 → 9 days over.
     """
+    return order_contents(con, as_of=as_of, units=[unit], settings=settings)[unit]
+
+
+def order_contents(con, *, as_of: date, units: list[str], settings: dict | None = None) -> dict[str, dict]:
+    """``order_content`` of several units at once ({unit: content}): the projects, clocks, applications,
+    interactions and reopenings are computed once for all of them."""
     s = settings or get_settings(con)
     rs = rounds(con, as_of=as_of)
     pf = projects(con, as_of=as_of, settings=s)
-    mine = pf[(pf["unit"] == unit) & pf["grade"].isin(RED_YELLOW)]
+    pf = pf[pf["grade"].isin(RED_YELLOW)]
     clk = clocks(con, as_of=as_of, settings=s)
-    clk = clk[(clk["unit"] == unit) & clk["status"].isin(["overdue", "pending"])]
-    ident = mine[["project_code", "name", "town", "department", "grade", "problems", "problem_detail", "tier",
-                  "funds_wan"]]
-    rows = ident.merge(clk[["project_code", "kind", "due", "status", "days_left", "days_overdue"]],
-                       on="project_code", how="left")
-    rows["_o"] = rows["status"].map({"overdue": 0, "pending": 1}).fillna(2)
-    rows["_d"] = rows["due"].map(lambda d: d if isinstance(d, date) else date.max)
-    rows = (rows.sort_values(["_o", "project_code", "_d"]).drop(columns=["_o", "_d"]).reset_index(drop=True))
-    for c in ("kind", "due", "status"):
-        rows[c] = rows[c].astype(object).where(rows[c].notna(), None)
-
-    gaps = _checklist_gaps(con, as_of=as_of, settings=s)
-    gaps = gaps[gaps["unit"] == unit][["project_code", "name", "from_grade", "to_grade", "applied_on", "status",
-                                       "checklist_missing"]].reset_index(drop=True)
-
-    task_recs = []
-    for code, name in zip(mine["project_code"], mine["name"]):
-        for t in tasks_of(con, as_of=as_of, project_code=code).to_dict("records"):
-            due = t["due_on"]
-            if t["status"] != "done" and due is not None and not pd.isna(due) and due < as_of:
-                task_recs.append({"project_code": code, "name": name, "task_seq": t["task_seq"],
-                                  "measure": t["measure"], "due_on": due, "status": t["status"],
-                                  "owner": t["owner"], "days_overdue": (as_of - due).days})
-    tasks = pd.DataFrame(task_recs, columns=["project_code", "name", "task_seq", "measure", "due_on", "status",
-                                             "owner", "days_overdue"])
-
-    it = interactions(con, as_of=as_of, settings=s)
-    it = it[(it["unit"] == unit) & it["overdue_reply"].fillna(False).astype(bool)]
-    it = it[["project_code", "name", "operator", "raised_on", "kind", "content", "status",
-             "days_open"]].reset_index(drop=True)
+    clk = clk[clk["status"].isin(["overdue", "pending"])]
+    all_gaps = _checklist_gaps(con, as_of=as_of, settings=s)
+    all_it = interactions(con, as_of=as_of, settings=s)
+    all_it = all_it[all_it["overdue_reply"].fillna(False).astype(bool)]
     ro = reopened(con, as_of=as_of)
-    summary = {
-        "red": int((mine["grade"] == "red").sum()), "yellow": int((mine["grade"] == "yellow").sum()),
-        "overdue_clocks": int((rows["status"] == "overdue").sum()),
-        "pending_clocks": int((rows["status"] == "pending").sum()),
-        "checklist_gaps": len(gaps), "overdue_tasks": len(tasks), "overdue_replies": len(it),
-        "reopened": int((ro["unit"] == unit).sum()),
-    }
-    current = rs[-1] if rs else None
-    return {"unit": unit, "round_date": current, "round_no": len(rs), "projects": rows, "checklist": gaps,
-            "tasks": tasks, "interactions": it, "summary": summary}
+    out = {}
+    for unit in units:
+        mine = pf[pf["unit"] == unit]
+        ident = mine[["project_code", "name", "town", "department", "grade", "problems", "problem_detail", "tier",
+                      "funds_wan"]]
+        rows = ident.merge(clk[clk["unit"] == unit][["project_code", "kind", "due", "status", "days_left",
+                                                     "days_overdue"]], on="project_code", how="left")
+        rows["_o"] = rows["status"].map({"overdue": 0, "pending": 1}).fillna(2)
+        rows["_d"] = rows["due"].map(lambda d: d if isinstance(d, date) else date.max)
+        rows = rows.sort_values(["_o", "project_code", "_d"]).drop(columns=["_o", "_d"]).reset_index(drop=True)
+        for c in ("kind", "due", "status"):
+            rows[c] = rows[c].astype(object).where(rows[c].notna(), None)
+        gaps = all_gaps[all_gaps["unit"] == unit][["project_code", "name", "from_grade", "to_grade", "applied_on",
+                                                   "status", "checklist_missing"]].reset_index(drop=True)
+        task_recs = []
+        for code, name in zip(mine["project_code"], mine["name"]):
+            for t in tasks_of(con, as_of=as_of, project_code=code).to_dict("records"):
+                due = t["due_on"]
+                if t["status"] != "done" and due is not None and not pd.isna(due) and due < as_of:
+                    task_recs.append({"project_code": code, "name": name, "task_seq": t["task_seq"],
+                                      "measure": t["measure"], "due_on": due, "status": t["status"],
+                                      "owner": t["owner"], "days_overdue": (as_of - due).days})
+        tasks = pd.DataFrame(task_recs, columns=["project_code", "name", "task_seq", "measure", "due_on", "status",
+                                                 "owner", "days_overdue"])
+        it = all_it[all_it["unit"] == unit][["project_code", "name", "operator", "raised_on", "kind", "content",
+                                             "status", "days_open"]].reset_index(drop=True)
+        summary = {
+            "red": int((mine["grade"] == "red").sum()), "yellow": int((mine["grade"] == "yellow").sum()),
+            "overdue_clocks": int((rows["status"] == "overdue").sum()),
+            "pending_clocks": int((rows["status"] == "pending").sum()),
+            "checklist_gaps": len(gaps), "overdue_tasks": len(tasks), "overdue_replies": len(it),
+            "reopened": int((ro["unit"] == unit).sum()),
+        }
+        out[unit] = {"unit": unit, "round_date": rs[-1] if rs else None, "round_no": len(rs), "projects": rows,
+                     "checklist": gaps, "tasks": tasks, "interactions": it, "summary": summary}
+    return out
 
 
 # --- 催报 -----------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -157,7 +158,7 @@ def issue(con, *, as_of: date, issued_by: str, at: datetime, units: list[str] | 
         units = list(lag.loc[lag["lagging"], "unit"])
         if not units:
             raise ReportError(f"第{len(rounds(con, as_of=rd))}期（{rd}）没有需要督办的单位")
-    summaries = {u: ao.order_content(con, as_of=rd, unit=u, settings=s)["summary"] for u in units}
+    summaries = {u: c["summary"] for u, c in ao.order_contents(con, as_of=rd, units=units, settings=s).items()}
     return issue_orders(con, round_date=rd, units=units, reply_by=reply_by or ao.default_reply_by(at.date(), settings=s),
                         issued_by=issued_by, at=at, note=note or None, summaries=summaries)
 
@@ -165,12 +166,23 @@ def issue(con, *, as_of: date, issued_by: str, at: datetime, units: list[str] | 
 def order_files(con, orders: list[IssuedOrder], *, settings: dict | None = None, pdf: bool = True) -> list[OutFile]:
     """.xlsx + .html (+ .pdf when Chromium is there) per order, rendered from the analytics of its round."""
     s = settings or get_settings(con)
+    contents = {}
+    for rd in {o.round_date for o in orders}:
+        contents[rd] = ao.order_contents(con, as_of=rd, units=[o.unit for o in orders if o.round_date == rd],
+                                         settings=s)
+    docs = [(order_doc(contents[o.round_date][o.unit], o, settings=s), order_stem(o)) for o in orders]
+    pages = [to_html(doc) for doc, _ in docs]
+    pdfs: list = [None] * len(docs)
+    if pdf and pdf_available():
+        # one Chromium per page; two at a time (the machine has two cores)
+        with ThreadPoolExecutor(max_workers=2) as ex:
+            pdfs = list(ex.map(html_to_pdf, pages))
     files = []
-    for o in orders:
-        doc = order_doc(ao.order_content(con, as_of=o.round_date, unit=o.unit, settings=s), o, settings=s)
-        stem = order_stem(o)
+    for (doc, stem), page, pdf_bytes in zip(docs, pages, pdfs):
         files.append(OutFile(safe_filename(stem + ".xlsx"), to_xlsx(doc)))
-        files += _html_and_pdf(doc, stem, pdf=pdf)
+        files.append(OutFile(safe_filename(stem + ".html"), page.encode("utf-8")))
+        if pdf_bytes is not None:
+            files.append(OutFile(safe_filename(stem + ".pdf"), pdf_bytes))
     return files
 
 
@@ -180,7 +192,7 @@ def orders_zip(con, orders: list[IssuedOrder], *, settings: dict | None = None, 
 
 
 # --- 催报 -----------------------------------------------------------------------------------------
-def chase_doc(con, *, as_of: date) -> tuple[Doc, "object"]:
+def chase_doc(con, *, as_of: date) -> tuple[Doc, object]:
     rd, n = _round_of(con, as_of)
     df = ao.chase_list(con, as_of=as_of)
     missing, late = int((df["status"] == "missing").sum()), int((df["status"] == "late").sum())
@@ -226,7 +238,7 @@ def bulletin_doc(con, *, as_of: date, settings: dict | None = None) -> Doc:
     mv = b["movement"].set_index("grade")
     prev = b["previous_round"]
     has_prev = prev is not None
-    since = f"（较上期{{}}）" if has_prev else ""
+    since = "（较上期{}）"
     paras = ["全区在用台账：" + "，".join(
         f"{g.label('grade', k)}色项目{int(mv.loc[k, 'now'])}个" + (since.format(_sign(mv.loc[k, 'delta'])) if has_prev else "")
         for k in ("red", "yellow", "green")) + "。"]

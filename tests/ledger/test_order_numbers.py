@@ -6,6 +6,7 @@ import multiprocessing as mp
 import threading
 from datetime import date, datetime
 
+import duckdb
 import pytest
 
 from ledger import db
@@ -64,11 +65,15 @@ def test_bad_input_is_refused_and_nothing_is_written(kwargs, message):
 
 def test_a_failure_mid_batch_rolls_back_the_whole_batch():
     con = fixture_connection()
-    with pytest.raises(Exception):
-        # a unit that is not text fails the insert after the first unit's row went in
-        issue_orders(con, round_date=R5, units=["贺街镇", None], reply_by=REPLY, issued_by="张三",
+    # a hand-made row (seq 1) that already carries the number the batch's second order will get (3号)
+    con.execute("INSERT INTO orders VALUES (1, 2023, 1, '八步专班督〔2023〕3号', '区商务局', ?, ?, ?, 'x', NULL, '{}')",
+                [R4, REPLY, datetime(2023, 11, 15)])
+    before = _rows(con)
+    with pytest.raises(duckdb.ConstraintException):
+        # 贺街镇 gets 2号 (inserted), 步头镇 3号 → UNIQUE (number) violated → the whole batch rolls back
+        issue_orders(con, round_date=R5, units=["贺街镇", "步头镇"], reply_by=REPLY, issued_by="张三",
                      at=datetime(2023, 11, 30))
-    assert _rows(con) == []
+    assert _rows(con) == before
 
 
 def _file_db(tmp_path):
@@ -93,7 +98,7 @@ def test_two_sessions_issuing_at_once_get_distinct_consecutive_numbers(tmp_path)
             for i in range(15):
                 issue_orders(cur, round_date=R5, units=[f"{name}-{i}"], reply_by=REPLY, issued_by=name,
                              at=datetime(2023, 11, 30, 9))
-        except Exception as e:  # pragma: no cover - reported below
+        except Exception as e:  # noqa: BLE001 - any failure of a session is reported below
             errors.append(e)
         finally:
             cur.close()
