@@ -2,7 +2,8 @@
 (threads of one process) or two processes issue at the same time; bad input changes nothing."""
 from __future__ import annotations
 
-import multiprocessing as mp
+import subprocess
+import sys
 import threading
 from datetime import date, datetime
 
@@ -14,6 +15,7 @@ from ledger.orders import issue_orders, order_number
 from tests.fixture_db import R3, R4, R5, build_fixture, fixture_connection
 
 REPLY = date(2023, 12, 14)
+ROOT = db.ROOT
 
 
 def _rows(con):
@@ -116,29 +118,31 @@ def test_two_sessions_issuing_at_once_get_distinct_consecutive_numbers(tmp_path)
     con.close()
 
 
-def _process_issue(path: str, name: str, n: int) -> None:
-    from ledger import db as dbm
-    from ledger.orders import issue_orders as issue
-
-    for i in range(n):
-        # one open per order, as the CLI does: the file lock passes back and forth between the processes
-        con = dbm.connect(path, wait=600)
-        try:
-            issue(con, round_date=R5, units=[f"{name}-{i}"], reply_by=REPLY, issued_by=name,
-                  at=datetime(2023, 11, 30, 9))
-        finally:
-            con.close()
+# Each process: one open per order, as the CLI does, so the file lock passes back and forth between them.
+# (A plain `python -c` child: multiprocessing's spawn would re-run whatever __main__ is, e.g. an AppTest
+# script left behind by a page test.)
+_CHILD = """
+import sys
+from datetime import date, datetime
+from ledger import db
+from ledger.orders import issue_orders
+path, name, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(n):
+    con = db.connect(path, wait=600)
+    try:
+        issue_orders(con, round_date=date(2023, 11, 29), units=[f"{name}-{i}"], reply_by=date(2023, 12, 14),
+                     issued_by=name, at=datetime(2023, 11, 30, 9))
+    finally:
+        con.close()
+"""
 
 
 def test_two_processes_issuing_at_once_get_distinct_consecutive_numbers(tmp_path):
     path = str(_file_db(tmp_path))
-    ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_process_issue, args=(path, n, 4)) for n in ("甲", "乙")]
-    for p in procs:
-        p.start()
-    for p in procs:
-        p.join()
-    assert [p.exitcode for p in procs] == [0, 0]
+    procs = [subprocess.Popen([sys.executable, "-c", _CHILD, path, n, "4"], cwd=ROOT,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE) for n in ("甲", "乙")]
+    outs = [p.communicate() for p in procs]
+    assert [p.returncode for p in procs] == [0, 0], [e.decode(errors="replace")[-500:] for _, e in outs]
     con = db.connect(path, read_only=True)
     rows = _rows(con)
     con.close()
