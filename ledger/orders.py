@@ -2,8 +2,9 @@
 
 Numbers are 八步专班督〔YYYY〕N号, N counting from 1 within the year of issue, without gaps or
 repeats. The next N is read and the rows inserted in one DuckDB transaction while holding
-``ledger.db.WRITE_LOCK`` (two sessions of the dashboard in one process serialise on the lock; two
-processes cannot hold the file for writing at once, DuckDB's own file lock). ``UNIQUE (year, seq)``
+``ledger.db.WRITE_LOCK`` (``ledger.writes.write``, the one write path): two sessions of the dashboard
+in one process serialise on the lock; two processes cannot hold the file for writing at once
+(DuckDB's own file lock). ``UNIQUE (year, seq)``
 and ``UNIQUE (unit, round_date)`` in the table are the last guard: a violation rolls everything back.
 An order already issued to a unit for a round is returned again (a reprint keeps its number).
 """
@@ -13,7 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from . import db as dbm
+from .writes import write
 
 NUMBER_FORMAT = "八步专班督〔{year}〕{seq}号"
 
@@ -62,31 +63,24 @@ def issue_orders(con, *, round_date: date, units: list[str], reply_by: date, iss
     if reply_by < round_date:
         raise ValueError(f"回复期限 {reply_by} 不能早于报送期次 {round_date}")
     out: list[IssuedOrder] = []
-    with dbm.WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            if con.execute("SELECT count(*) FROM rounds WHERE round_date = ?", [round_date]).fetchone()[0] == 0:
-                raise ValueError(f"没有报送期次 {round_date}")
-            next_seq = con.execute("SELECT COALESCE(max(seq), 0) + 1 FROM orders WHERE year = ?",
-                                   [at.year]).fetchone()[0]
-            next_id = con.execute("SELECT COALESCE(max(order_id), 0) + 1 FROM orders").fetchone()[0]
-            for u in units:
-                row = con.execute(f"SELECT {_COLS} FROM orders WHERE unit = ? AND round_date = ?",
-                                  [u, round_date]).fetchone()
-                if row:
-                    out.append(IssuedOrder(*row, new=False))
-                    continue
-                number = order_number(at.year, next_seq)
-                summary = json.dumps((summaries or {}).get(u, {}), ensure_ascii=False, sort_keys=True, default=str)
-                con.execute(f"INSERT INTO orders ({_COLS}, summary_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                            [next_id, number, at.year, next_seq, u, round_date, reply_by, at, issued_by.strip(),
-                             note, summary])
-                out.append(IssuedOrder(next_id, number, at.year, next_seq, u, round_date, reply_by, at,
-                                       issued_by.strip(), note, new=True))
-                next_seq += 1
-                next_id += 1
-            con.execute("COMMIT")
-        except BaseException:
-            con.execute("ROLLBACK")
-            raise
+    with write(con):  # WRITE_LOCK + one transaction, rolled back on any error (ledger/writes.py)
+        if con.execute("SELECT count(*) FROM rounds WHERE round_date = ?", [round_date]).fetchone()[0] == 0:
+            raise ValueError(f"没有报送期次 {round_date}")
+        next_seq = con.execute("SELECT COALESCE(max(seq), 0) + 1 FROM orders WHERE year = ?", [at.year]).fetchone()[0]
+        next_id = con.execute("SELECT COALESCE(max(order_id), 0) + 1 FROM orders").fetchone()[0]
+        for u in units:
+            row = con.execute(f"SELECT {_COLS} FROM orders WHERE unit = ? AND round_date = ?",
+                              [u, round_date]).fetchone()
+            if row:
+                out.append(IssuedOrder(*row, new=False))
+                continue
+            number = order_number(at.year, next_seq)
+            summary = json.dumps((summaries or {}).get(u, {}), ensure_ascii=False, sort_keys=True, default=str)
+            con.execute(f"INSERT INTO orders ({_COLS}, summary_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                        [next_id, number, at.year, next_seq, u, round_date, reply_by, at, issued_by.strip(),
+                         note, summary])
+            out.append(IssuedOrder(next_id, number, at.year, next_seq, u, round_date, reply_by, at,
+                                   issued_by.strip(), note, new=True))
+            next_seq += 1
+            next_id += 1
     return out

@@ -24,10 +24,7 @@ from .media import MediaError, figures_to_png, html_to_pdf, pdf_available
 from .safe import safe_filename, safe_text
 
 ISSUER = "八步区产业帮扶工作专班"
-METRIC_LABELS = {  # the same wording as the 单位排名与奖惩 page (ui/extra.METRIC_LABELS)
-    "green_share": "绿色项目占比", "on_time": "整改按期完成", "resolved": "红黄已转绿",
-    "submissions": "按时报送", "linkage": "联农带农（户/万元）", "consistency": "数据一致性",
-}
+METRIC_LABELS = g.RANKING_METRICS  # the same wording as the 单位排名与奖惩 page
 FOLLOWUP_LABELS = {"replied": "已回复", "replied_late": "逾期回复", "overdue": "逾期未回复", "pending": "待回复"}
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MIME = {".xlsx": XLSX_MIME, ".html": "text/html", ".pdf": "application/pdf", ".zip": "application/zip",

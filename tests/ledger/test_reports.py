@@ -277,6 +277,10 @@ def test_chase_files_match_the_list(con):
     assert build.chase_text(risky).splitlines()[1].startswith("'=cmd")
 
 
+def _signed(n: int) -> str:
+    return f"+{n}" if n > 0 else str(n)
+
+
 # --- 通报 -----------------------------------------------------------------------------------------
 def test_bulletin_files_match_unit_scores():
     c = order_connection()
@@ -297,8 +301,7 @@ def test_bulletin_files_match_unit_scores():
                     r["red_now"], r["yellow_now"]]
             assert [got[0], got[2], got[4], got[5], *got[6:12], got[12], got[14]] == pytest.approx(nums)
             assert got[1] == r["unit"]
-            sign = lambda n: f"+{n}" if n > 0 else str(n)
-            assert (got[13], got[15]) == (sign(int(r["red_change"])), sign(int(r["yellow_change"])))
+            assert (got[13], got[15]) == (_signed(int(r["red_change"])), _signed(int(r["yellow_change"])))
             assert hgot[1] == r["unit"] and hgot[2] == f"{r['score']:.2f}" and hgot[13] == got[13]
             assert f"{r['unit']}" in pdf and f"{r['score']:.2f}" in pdf
     paras = [r[0].value for r in ws.iter_rows() if isinstance(r[0].value, str)]
@@ -415,3 +418,13 @@ def test_settings_know_the_reply_days():
     assert build.ISSUER in build.bulletin_doc(order_connection(), as_of=R4).sign
     assert build.order_stem(build.issue(order_connection(), as_of=R4, units=["贺街镇"], issued_by="x", at=AT)[0]) \
         == "督办单_2023-11-14_贺街镇_八步专班督〔2023〕1号"
+
+
+def test_doctests_of_the_reports_package():
+    """tests/test_doctests.py walks ledger/'s top-level modules only; the examples here run too."""
+    import doctest
+    import importlib
+
+    for name in ("ledger.reports.safe", "ledger.reports.doc"):
+        res = doctest.testmod(importlib.import_module(name), verbose=False)
+        assert res.attempted > 0 and res.failed == 0, (name, res)
