@@ -18,11 +18,6 @@ from ui.cache import bump_version, call
 from ui.tables import show_table
 
 _FILES = "_report_files_"
-LAG_LABELS = {"lagging": "需督办", "red": "红", "yellow": "黄", "overdue_clocks": "逾期未完成时限",
-              "overdue_tasks": "超期任务", "overdue_replies": "逾期未答复诉求", "reopened": "销号后反弹",
-              "checklist_gaps": "销号核查缺项", "order_number": "本期督办单", "last_order_number": "上期督办单",
-              "last_order_round": "上期督办期次", "last_reply_by": "回复期限", "followup": "回复情况"}
-
 
 def _tag(ctx) -> str:
     return f"{ctx.as_of}|{ctx.filters!r}"
@@ -56,7 +51,7 @@ def orders_section(ctx) -> None:
     st.caption("需督办：有逾期未完成时限、超期任务、超过答复时限的企业诉求或销号后反弹项目的填报单位。"
                "回复情况：单位在回复期限前报来下一期台账即为已回复。")
     shown = lag.assign(followup=lag["followup"].map(lambda v: build.FOLLOWUP_LABELS.get(v, "") if v else ""))
-    show_table(shown, key="order_units", labels=LAG_LABELS, file_name=f"督办对象_{ctx.as_of}.xlsx")
+    show_table(shown, key="order_units", table="order_units", file_name=f"督办对象_{ctx.as_of}.xlsx")
     lagging = list(lag.loc[lag["lagging"], "unit"])
     if not len(lag):
         st.caption("本期没有需要督办的单位。")
@@ -87,10 +82,7 @@ def chase_section(ctx) -> None:
     """催报名单 of the round: table, copy text, download."""
     st.subheader("催报名单")
     df = call(ao.chase_list, ctx)
-    show_table(df, key="chase", file_name=f"催报名单_{ctx.as_of}.xlsx",
-               labels={"status": "情况", "days_late": "逾期天数", "late_this_year": "本年逾期次数",
-                       "missing_this_year": "本年未报次数", "times_this_year": "本年合计",
-                       "due_this_year": "本年应报次数", "due_date": "报送期次", "submitted_on": "填报日期"})
+    show_table(df, key="chase", table="chase", file_name=f"催报名单_{ctx.as_of}.xlsx")
     if len(df):
         st.caption("复制（点右上角的复制按钮）：")
         st.code(build.chase_text(df), language=None)
