@@ -1,4 +1,4 @@
-"""Command line: python -m ledger import|template|summary|rebuild|init|load-sample (see ``main``)."""
+"""Command line: python -m ledger import|template|summary|rebuild|init|load-sample|export (see ``main``)."""
 from __future__ import annotations
 
 import argparse
@@ -206,6 +206,50 @@ def cmd_load_sample(a) -> int:
     return 0
 
 
+def cmd_export(a) -> int:
+    """督办单/催报/通报/专题会材料 of a round into --out (issue #10); orders are recorded (numbered)."""
+    import getpass
+    from datetime import date, datetime
+
+    from analytics.filters import Filters
+
+    from .reports import build
+
+    try:
+        rd = date.fromisoformat(a.round)
+    except ValueError:
+        print(f"报送期次格式应为 YYYY-MM-DD：{a.round}", file=sys.stderr)
+        return 1
+    path = dbm.db_path(a.db)
+    con = dbm.connect(path, read_only=a.what != "orders" and path.exists(), wait=CLI_WAIT)
+    try:
+        if con.execute("SELECT count(*) FROM rounds WHERE round_date = ?", [rd]).fetchone()[0] == 0:
+            print(f"没有报送期次 {rd}", file=sys.stderr)
+            return 1
+        pdf = not a.no_pdf
+        if a.what == "orders":
+            issued = build.issue(con, as_of=rd, units=a.unit or None, issued_by=a.by or getpass.getuser() or "命令行",
+                                 at=datetime.now(), note=a.note)
+            files = [build.orders_zip(con, issued, pdf=pdf)]
+            for o in issued:
+                print(f"{o.number}\t{o.unit}\t回复期限 {o.reply_by}" + ("" if o.new else "\t（已签发过，重印）"))
+        elif a.what == "chase":
+            files = build.chase_files(con, as_of=rd)
+        elif a.what == "bulletin":
+            files = build.bulletin_files(con, as_of=rd, pdf=pdf)
+        else:
+            f = Filters(towns=tuple(a.town or ()), departments=tuple(a.department or ()))
+            files = [build.pack(con, as_of=rd, filters=f, pdf=pdf)]
+    except (build.ReportError, build.MediaError, ValueError) as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    for p in build.write_files(files, a.out):
+        print(f"已写出：{p}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m ledger", description="帮扶产业项目台账：导入与汇总")
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -237,6 +281,18 @@ def main(argv: list[str] | None = None) -> int:
             p.add_argument("--scale", type=int, help="把样例复制 K 倍（项目编号加后缀 -1…-K），用于性能测试；覆盖目标文件")
             p.add_argument("--rounds", type=int, help="与 --scale 同用：只保留前 N 个报送期次")
         p.set_defaults(fn=fn)
+    p = sub.add_parser("export", help="导出督办单(orders)/催报名单(chase)/通报(bulletin)/专题会材料(pack)")
+    p.add_argument("what", choices=["orders", "chase", "bulletin", "pack"])
+    p.add_argument("--round", required=True, help="报送期次 YYYY-MM-DD")
+    p.add_argument("--out", required=True, help="输出目录")
+    p.add_argument("--db")
+    p.add_argument("--unit", action="append", help="督办单：只发给该单位（可重复）；默认全部滞后单位")
+    p.add_argument("--by", help="督办单签发人（默认当前用户名）")
+    p.add_argument("--note", help="督办单：督办要求")
+    p.add_argument("--town", action="append", help="专题会材料：乡镇筛选（可重复）")
+    p.add_argument("--department", action="append", help="专题会材料：主管部门筛选（可重复）")
+    p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（只要 .xlsx/.html）")
+    p.set_defaults(fn=cmd_export)
     a = ap.parse_args(argv)
     try:
         return a.fn(a)

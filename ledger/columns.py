@@ -288,9 +288,25 @@ IMPORT_OUTCOME: dict[str, Column] = {"file_name": _c("文件"), "unit": _c("填�
 SETTINGS: dict[str, Column] = {"item": _c("设置项"), "value": _c("当前值"), "default": _c("默认值"),
                                "changed": _c("已修改")}
 
+# 督办对象 (analytics.orders.lagging_units) and 催报名单 (analytics.orders.chase_list), issue #10.
+ORDER_UNITS: dict[str, Column] = {
+    "lagging": _c("需督办", "bool"), "overdue_clocks": _c("逾期未完成时限", "int"),
+    "overdue_tasks": _c("超期任务", "int"), "overdue_replies": _c("逾期未答复诉求", "int"),
+    "reopened": _c("销号后反弹", "int"), "checklist_gaps": _c("销号核查缺项", "int"),
+    "order_number": _c("本期督办单"), "last_order_number": _c("上期督办单"),
+    "last_order_round": _c("上期督办期次", "date"), "last_reply_by": _c("回复期限", "date"),
+    "followup": _c("回复情况"),
+}
+CHASE: dict[str, Column] = {
+    "status": _c("情况", "code", "submission_status"), "late_this_year": _c("本年逾期次数", "int"),
+    "missing_this_year": _c("本年未报次数", "int"), "times_this_year": _c("本年合计", "int"),
+    "due_this_year": _c("本年应报次数", "int"),
+}
+
 TABLES: dict[str, dict[str, Column]] = {
     "": COLUMNS, "annex3": ANNEX3, "submissions": SUBMISSIONS, "interactions": INTERACTIONS,
     "interaction_summary": INTERACTION_SUMMARY, "import_outcome": IMPORT_OUTCOME, "settings": SETTINGS,
+    "order_units": ORDER_UNITS, "chase": CHASE,
 }
 
 

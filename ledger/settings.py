@@ -25,6 +25,8 @@ DEFAULTS: dict[str, Any] = {
     "warn_days": 7,                       # "due within 7 days" early warning
     # §9 政企互动: an operator's 诉求/建议 open longer than this many days is overdue for a reply
     "reply_days": 15,
+    # §9 督办单: the reply-by date is the first report due date at least this many days after issue
+    "order_reply_days": 7,
     # §4 consistency check: 用而不好 = operating with revenue <= this or no households benefiting
     "revenue_threshold_wan": 0,
     # §10 ranking weights (sum need not be 100; normalised by their sum)
@@ -58,6 +60,7 @@ LABELS: dict[str, str] = {
     "yellow_fix_months": "黄级完成整改时限（月）",
     "warn_days": "临期预警天数",
     "reply_days": "企业诉求答复时限（天，超过即为逾期未答复）",
+    "order_reply_days": "督办单回复期限（签发后至少天数，顺延至下一报送日）",
     "revenue_threshold_wan": "“用而不好”收入阈值（万元，≤即视为无收益）",
     "weights": "排名指标权重",
     "penalty_overdue": "每个逾期未完成时限扣分",

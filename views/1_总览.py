@@ -1,6 +1,7 @@
 """总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
-from ui import charts
 from ui.cache import call
+from ui.overview_charts import overview_figures
+from ui.reports import pack_section
 from ui.shell import page_setup
 from ui.tables import fmt_pct, fmt_wan, grade_label, show_table
 from analytics import clocks, funding, grades, tiers
@@ -25,23 +26,18 @@ for col, g in zip(st.columns(4)[:3], ["red", "yellow", "green"]):
     col.metric(f"{grade_label(g)}色项目", int(delta.loc[g, "now"]), delta=int(delta.loc[g, "delta"]),
                delta_color="normal" if g == "green" else "inverse", delta_description="较上期", border=True)
 
+trend = call(grades.grade_trend, ctx)
+figs = overview_figures(counts, trend, rollup)
 left, mid, right = st.columns([1, 1.3, 1.3])
 with left:
     st.subheader("风险等级分布")
-    st.plotly_chart(charts.donut([grade_label(g) for g in counts["grade"]], counts["projects"],
-                                 codes=counts["grade"], grade=True), key="ov_donut")
+    st.plotly_chart(figs["donut"], key="ov_donut")
 with mid:
     st.subheader("红黄项目趋势（按报送期次）")
-    trend = call(grades.grade_trend, ctx)
-    st.plotly_chart(charts.trend_lines(trend, x="round_date", y="projects", series="grade", grade=True,
-                                       order=["red", "yellow"], x_title="报送期次", y_title="项目数"),
-                    key="ov_trend")
+    st.plotly_chart(figs["trend"], key="ov_trend")
 with right:
     st.subheader("最滞后的五个单位")
-    lag = rollup.sort_values(["overdue", "on_time_rate", "unit"], ascending=[False, True, True],
-                             na_position="last").head(5)
-    st.plotly_chart(charts.bar(lag, x="unit", y="overdue", horizontal=True, x_title="单位",
-                               y_title="逾期未完成时限数"), key="ov_lag")
+    st.plotly_chart(figs["lag"], key="ov_lag")
     st.caption("按逾期未完成的整改时限数排序（同数按按期完成率由低到高），范围随侧栏筛选。")
 
 st.subheader("红色、黄色项目")
@@ -53,3 +49,5 @@ ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overd
       .sort_values(["_o", "has_overdue", "project_code"], ascending=[True, False, True]))
 show_table(ry, key="ov_red", file_name="红黄项目.xlsx",
            columns=["project_code", "name", "grade", "town", "department", "tier", "has_overdue", "tier_amount_wan"])
+
+pack_section(ctx)  # 专题会材料: these charts as PNG + 附件3 + 通报

@@ -6,6 +6,7 @@ from analytics import clocks, patrol, signoff
 from ledger import glossary as g
 from ui import charts
 from ui.cache import call
+from ui.reports import orders_section
 from ui.shell import page_setup
 from ui.tables import show_table
 
@@ -80,3 +81,5 @@ st.subheader("降级销号")
 show_table(call(signoff.signoff_records, ctx), key="signoff", file_name="降级销号.xlsx")
 st.markdown("**销号后反弹（重返红/黄）**")
 show_table(call(signoff.reopened, ctx), key="reopened", file_name="销号后反弹.xlsx")
+
+orders_section(ctx)  # 督办单: issue, number, download

@@ -7,6 +7,7 @@ import streamlit as st
 from analytics import compliance, interactions
 from ledger import glossary as g
 from ui.cache import call
+from ui.reports import chase_section
 from ui.charts import SUBMISSION_COLORS, status_heatmap
 from ui.shell import page_setup
 from ui.tables import show_table
@@ -34,6 +35,8 @@ else:
 show_table(roll, key="compliance_rollup", table="submissions", file_name="报送情况汇总.xlsx")
 with st.expander("逐期明细"):
     show_table(grid, key="submission_detail", file_name="报送明细.xlsx")
+
+chase_section(ctx)  # 催报
 
 st.subheader("与上一期相比的变化")
 diff = call(compliance.round_diff, ctx)

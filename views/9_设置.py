@@ -45,7 +45,8 @@ with st.form("settings_form"):
         new["default_clock_start"] = st.date_input(
             LABELS["default_clock_start"], value=date.fromisoformat(cur["default_clock_start"]),
             key="set_default_clock_start").isoformat()
-        for k in ("red_progress_months", "red_operation_months", "yellow_fix_months", "warn_days", "reply_days"):
+        for k in ("red_progress_months", "red_operation_months", "yellow_fix_months", "warn_days", "reply_days",
+                  "order_reply_days"):
             new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=1, key=f"set_{k}")
         new["revenue_threshold_wan"] = st.number_input(LABELS["revenue_threshold_wan"],
                                                        value=float(cur["revenue_threshold_wan"]),
