@@ -19,7 +19,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "3"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql)
+SCHEMA_VERSION = "4"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only)
 
 WRITE_LOCK = threading.RLock()
 
