@@ -356,7 +356,21 @@ def _facts_at(con, *, as_of: date, s: dict) -> pd.DataFrame:
 
 
 def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
-    return _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"]))
+    """Every clock at ``as_of`` (no identity), memoised per state token like base.projects: clocks,
+    clock_rollup and the ranking all start from it within one page run."""
+    token = con.execute("SELECT value FROM meta WHERE key = 'state_token'").fetchone()
+    key = (token[0], as_of, clock_settings_key(s), int(s["warn_days"])) if token else None
+    if key is not None and key in _MEMO:
+        return _MEMO[key].copy(deep=False)
+    out = _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"]))
+    if key is not None:
+        _MEMO[key] = out
+        while len(_MEMO) > 8:
+            _MEMO.pop(next(iter(_MEMO)))
+    return out.copy(deep=False)
+
+
+_MEMO: dict[tuple, pd.DataFrame] = {}
 
 
 def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:

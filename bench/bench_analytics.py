@@ -61,6 +61,8 @@ def run(db: Path, *, as_of: date | None, repeat: int) -> None:
     def cold(fn):  # every call as on a fresh process: no projects() frame memoised (analytics.base._MEMO)
         def run_cold():
             base._MEMO.clear()
+            clocks._MEMO.clear()
+            ranking._METRICS_MEMO.clear()
             return fn()
         return run_cold
 
