@@ -1,4 +1,5 @@
-"""Command line: python -m ledger import|template|summary|rebuild|init|load-sample|export (see ``main``)."""
+"""Command line: python -m ledger import|template|summary|rebuild|verify|backup|restore|init|load-sample|export
+(see ``main``). Every failure is a Chinese message and exit code 1 or 2, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -8,6 +9,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
+from . import archive
 from . import batch as B
 from . import db as dbm
 from . import importer
@@ -35,6 +37,12 @@ def _print_report(res: importer.ImportResult) -> None:
         print(f"  另有 {infos} 条提示（分组、小计/合计、空行、表尾等已跳过的行），用 --json 查看")
 
 
+def _connect(path, **kw):
+    con = dbm.connect(path, wait=CLI_WAIT, **kw)
+    con.execute("SET enable_progress_bar = false")   # never print into --json output
+    return con
+
+
 def cmd_import(a) -> int:
     """Files, folders (a whole round) and .zip archives; each file all-or-nothing on its own."""
     path = dbm.db_path(a.db)
@@ -57,16 +65,18 @@ def cmd_import(a) -> int:
         for f in files:
             # one open per file: the dashboard (which opens the file per page run) is held up for at most
             # one file's import, never for the whole batch
-            con = dbm.connect(path, wait=CLI_WAIT)
+            con = _connect(path)
             try:
                 res = importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit,
-                                           column_map=colmap or None, dry_run=a.dry_run)
+                                           column_map=colmap or None, dry_run=a.dry_run,
+                                           allow_shrink=a.allow_shrink)
                 if colmap and res.status == "accepted" and not a.dry_run and res.unit:
                     IN.save_column_map(con, res.unit, colmap, by="cli", at=datetime.now().replace(microsecond=0))
             finally:
                 con.close()
             reports.append(B.report(res.file, res))
         con = dbm.connect(path, read_only=path.exists(), wait=CLI_WAIT)
+        con.execute("SET enable_progress_bar = false")
         try:
             missing = B.round_missing(con, reports) if batch else {}
         finally:
@@ -119,6 +129,7 @@ def cmd_template(a) -> int:
 def cmd_summary(a) -> int:
     path = dbm.db_path(a.db)
     con = dbm.connect(path, read_only=path.exists(), wait=CLI_WAIT)
+    con.execute("SET enable_progress_bar = false")
     try:
         s = importer.summary(con, a.round)
     finally:
@@ -145,9 +156,57 @@ def cmd_rebuild(a) -> int:
             print(f"此数据库是样例的 {row[0]} 倍复制（load-sample --scale），复制出的项目没有归档原件，无法从归档重建。"
                   f"请用 load-sample --scale {row[0]} 重新生成。", file=sys.stderr)
             return 1
-    p = importer.rebuild(a.db)
-    print(f"已从归档重建：{p}")
+    notes: list[str] = []
+    try:
+        p = importer.rebuild(a.db, force=a.force, notes=notes)
+    except importer.RebuildRefused as e:
+        for n in notes:
+            print(f"  {n}", file=sys.stderr)
+        print(str(e), file=sys.stderr)
+        return 1
+    con = dbm.connect(p, read_only=True, wait=CLI_WAIT)
+    try:
+        n = con.execute("SELECT COUNT(*) FROM imports").fetchone()[0]
+    finally:
+        con.close()
+    print(f"已从归档重建：{p}（{n} 个导入）")
+    for note in notes:
+        print(f"  {note}")
     return 0
+
+
+def cmd_verify(a) -> int:
+    rep = archive.verify(a.db)
+    if a.json:
+        print(json.dumps(rep, ensure_ascii=False))
+    else:
+        print(f"数据库 {rep['db']}：{rep['imports']} 个导入；归档 {rep['archive']}：{rep['records']} 条导入记录")
+        for p in rep["problems"]:
+            print(f"  [{_SEV[p['severity']]}] {p['message']}")
+        print("一致：数据库与归档相符" if rep["ok"] else "不一致：见上面的错误")
+    return 0 if rep["ok"] else 1
+
+
+def cmd_backup(a) -> int:
+    try:
+        m = archive.backup(a.dir, a.db, wait=CLI_WAIT)
+    except ValueError as e:
+        print(f"备份失败：{e}", file=sys.stderr)
+        return 1
+    print(f"已备份到 {Path(a.dir).resolve()}：数据库（{m['imports']} 个导入）+ 归档 {len(m['archive_files'])} 个文件")
+    return 0
+
+
+def cmd_restore(a) -> int:
+    try:
+        rep = archive.restore(a.dir, a.db, force=a.force)
+    except ValueError as e:
+        print(f"恢复失败：{e}", file=sys.stderr)
+        return 1
+    print(f"已恢复到 {rep['db']}：{rep['imports']} 个导入；归档 {rep['archive']}")
+    for p in rep["problems"]:
+        print(f"  [{_SEV[p['severity']]}] {p['message']}")
+    return 0 if rep["ok"] else 1
 
 
 def cmd_init(a) -> int:
@@ -263,6 +322,8 @@ def main(argv: list[str] | None = None) -> int:
                         "导入成功后为该单位保存，以后的文件自动使用")
     p.add_argument("--dry-run", action="store_true", help="只预检，不写入")
     p.add_argument("--json", action="store_true", help="输出 JSON（每个文件一条报告）")
+    p.add_argument("--allow-shrink", action="store_true",
+                   help="确认导入没有数据行、或使本单位项目减少超过设定比例的台账")
     p.set_defaults(fn=cmd_import)
     p = sub.add_parser("template", help="生成空白填报模板（.xlsx）")
     p.add_argument("kind", help="progress(附件1) | risk(附件2) | tasks(附件5) | interactions(政企互动台账) | combined(一张表)")
@@ -273,7 +334,24 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--round")
     p.add_argument("--json", action="store_true")
     p.set_defaults(fn=cmd_summary)
-    for name, fn, hlp in (("rebuild", cmd_rebuild, "从归档重建数据库"), ("init", cmd_init, "创建空数据库"),
+    p = sub.add_parser("rebuild", help="从归档重建数据库（导入数少于现有数据库时拒绝，除非 --force）")
+    p.add_argument("--db")
+    p.add_argument("--force", action="store_true", help="即使重建后导入数变少也写入")
+    p.set_defaults(fn=cmd_rebuild)
+    p = sub.add_parser("verify", help="核对数据库与归档是否一致")
+    p.add_argument("--db")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(fn=cmd_verify)
+    p = sub.add_parser("backup", help="把数据库和归档备份到目录 DIR")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--db")
+    p.set_defaults(fn=cmd_backup)
+    p = sub.add_parser("restore", help="从备份目录 DIR 恢复数据库和归档")
+    p.add_argument("dir", metavar="DIR")
+    p.add_argument("--db")
+    p.add_argument("--force", action="store_true", help="替换已有导入的数据库")
+    p.set_defaults(fn=cmd_restore)
+    for name, fn, hlp in (("init", cmd_init, "创建空数据库"),
                           ("load-sample", cmd_load_sample, "导入 data/sample/ledgers 下的样例")):
         p = sub.add_parser(name, help=hlp)
         p.add_argument("--db")
@@ -297,5 +375,19 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return a.fn(a)
     except dbm.DatabaseBusy as e:
-        print(str(e), file=sys.stderr)
+        _fail(a, str(e))
         return 2
+    except KeyboardInterrupt:
+        _fail(a, "已中断")
+        return 1
+    except Exception:  # noqa: BLE001 - never a traceback on the console
+        _fail(a, "命令执行失败（内部错误）：数据库未改动。请联系系统管理员")
+        return 1
+
+
+def _fail(a, message: str) -> None:
+    if getattr(a, "json", False):
+        print(json.dumps({"accepted": 0, "skipped": 0, "rejected": 0,
+                          "problems": [{"file": None, "sheet": None, "row": None, "column": None, "value": None,
+                                        "message": message, "severity": "error"}]}, ensure_ascii=False))
+    print(message, file=sys.stderr)

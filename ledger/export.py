@@ -1,16 +1,119 @@
-"""Exports in the official layout: the 附件3 汇总表 the task force sends to the city.
+"""Excel exports: the one safe cell writer every export uses, and the 附件3 汇总表 the task force sends
+to the city.
 
-Takes an already computed frame (analytics.annex3.annex3) and its Chinese headers; knows only Excel.
+Stored text is kept verbatim, so it can hold anything a ledger held: ``=HYPERLINK(…)``, ``=cmd|…``,
+``@SUM(…)``, control characters. openpyxl writes any string starting with ``=`` as a formula and
+raises on control characters, so ``put``/``append_row``/``frames_xlsx`` (issue #12 point 5): text
+starting with = + - @ tab or CR is written as a string cell with Excel's quote prefix (shown and kept
+as text, never evaluated, also after editing the cell); control characters are removed.
 """
 from __future__ import annotations
 
 import io
-from datetime import date
+import math
+import re
+from datetime import date, datetime
 from decimal import Decimal
 
 import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
+
+FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
+_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def clean_text(s: str) -> str:
+    """Text without the control characters an .xlsx cannot hold (tab, newline, CR are kept)."""
+    return _ILLEGAL.sub("", s)
+
+
+def cell_value(v):
+    """A Python / numpy / pandas value as something openpyxl writes as data: missing → None,
+    numpy scalars → Python, Decimal kept (written exactly as a number), lists joined with 、."""
+    if v is None:
+        return None
+    if isinstance(v, float):
+        return None if not math.isfinite(v) else v
+    if isinstance(v, (str, bool, int, Decimal, datetime, date)):
+        return v
+    if isinstance(v, (list, tuple, set, frozenset)):
+        return "、".join(str(x) for x in v)
+    try:
+        import pandas as pd
+        if v is pd.NaT or (not hasattr(v, "__len__") and pd.isna(v)):
+            return None
+        if isinstance(v, pd.Timestamp):
+            return v.to_pydatetime()
+    except (ImportError, TypeError, ValueError):
+        pass
+    if hasattr(v, "item"):
+        return cell_value(v.item())
+    return str(v)
+
+
+def put(cell, value):
+    """Write one value into an openpyxl cell safely (see the module docstring). Returns the cell."""
+    v = cell_value(value)
+    if isinstance(v, str):
+        v = clean_text(v)
+        cell.value = v
+        if v.startswith(FORMULA_LEAD):
+            cell.data_type = "s"      # data, not a formula
+            cell.quotePrefix = True   # Excel keeps it text when the cell is edited
+    else:
+        cell.value = v
+    return cell
+
+
+def append_row(ws, values) -> int:
+    """``ws.append`` through ``put``; returns the new row's number."""
+    r = ws._current_row + 1   # where ws.append would write
+    for j, v in enumerate(values, 1):
+        if v is not None:
+            put(ws.cell(row=r, column=j), v)
+    ws._current_row = r
+    return r
+
+
+def sheet_title(name: str) -> str:
+    t = _SHEET_BAD.sub("_", clean_text(str(name))).strip("'") or "数据"
+    return t[:31]
+
+
+def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | None = None,
+                freeze_header: bool = False) -> bytes:
+    """Each frame on its own sheet (header row + rows), every cell through ``put``; column widths
+    from the first 200 values when ``widths``; ``number_formats`` {column header: Excel format} for
+    the data cells; ``freeze_header`` keeps the header row visible."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, df in frames.items():
+        ws = wb.create_sheet(sheet_title(name))
+        cols = list(df.columns)
+        for j, c in enumerate(cols, 1):
+            put(ws.cell(row=1, column=j), str(c))
+        for i, rec in enumerate(df.itertuples(index=False, name=None), 2):
+            for j, v in enumerate(rec, 1):
+                put(ws.cell(row=i, column=j), v)
+        for j, c in enumerate(cols, 1):
+            fmt = (number_formats or {}).get(c)
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                    cell.number_format = fmt
+        if freeze_header:
+            ws.freeze_panes = "A2"
+        if widths:
+            for j, c in enumerate(cols, 1):
+                w = max([len(str(c))] + [len(str(v)) for v in df.iloc[:200, j - 1]]) * 1.6 + 2
+                ws.column_dimensions[get_column_letter(j)].width = min(w, 50)
+    if not wb.worksheets:
+        wb.create_sheet("数据")
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
 
 _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
@@ -25,13 +128,13 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "附件3 汇总表"
-    ws.append(["附件3"])
-    ws.append([f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}）"])
+    append_row(ws, ["附件3"])
+    append_row(ws, [f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
     ws["A2"].font = Font(size=14, bold=True)
     ws["A2"].alignment = Alignment(horizontal="center")
-    ws.append([f"填报单位：{unit_name}", *[None] * (len(cols) - 2), "单位：个、万元、户"])
-    ws.append([labels[c] for c in cols])
+    append_row(ws, [f"填报单位：{unit_name}", *[None] * (len(cols) - 2), "单位：个、万元、户"])
+    append_row(ws, [labels[c] for c in cols])
     for cell in ws[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
@@ -47,8 +150,7 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
                 row.append(v.item())
             else:
                 row.append(v)
-        ws.append(row)
-        r = ws.max_row
+        r = append_row(ws, row)
         for j, c in enumerate(cols, 1):
             cell = ws.cell(row=r, column=j)
             cell.border = _BOX
@@ -60,7 +162,7 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     for j, c in enumerate(cols, 1):
         ws.column_dimensions[get_column_letter(j)].width = 16 if j == 1 else max(9, min(16, len(labels[c]) * 2))
     ws.append([])
-    ws.append(["填表人：", None, None, "审核人：", None, None, "联系电话："])
+    append_row(ws, ["填表人：", None, None, "审核人：", None, None, "联系电话："])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -10,7 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
+import signal
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -23,6 +25,7 @@ from . import intake as IN
 from . import normalize as N
 from . import reader as R
 from . import rounds as RD
+from . import sandbox as SB
 from . import state as ST
 from . import validate as V
 
@@ -169,26 +172,85 @@ def _select_list(cols: list[str]) -> str:
     return ", ".join(out)
 
 
+def _fault(point: str) -> None:
+    """Tests of kill-during-import (tests/ledger/test_kill.py): ``LEDGER_FAULT_AT=<point>`` makes the
+    process SIGKILL itself there. Unset in normal use."""
+    if os.environ.get("LEDGER_FAULT_AT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+# a reporting unit is a township or department name: CJK, letters, digits, brackets, middle dot
+_UNIT_OK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9()（）·]{2,40}")
+
+
+def _round_problem(rd: date, settings: dict) -> dict | None:
+    """A round far in the future (a typo such as 2099) or before the earliest round is an error: it
+    would become the round in force (or an ancient one) for the whole district."""
+    ahead = int(settings.get("round_max_days_ahead", 45))
+    earliest = date.fromisoformat(str(settings.get("round_earliest", "2016-01-01")))
+    today = date.today()
+    if (rd - today).days > ahead:
+        return R.problem(None, None, "", rd.isoformat(),
+                         f"报送期次 {rd.isoformat()} 晚于今天（{today.isoformat()}）超过 {ahead} 天：请检查标题、文件名或"
+                         "填报日期中的日期，或用 --round 指定")
+    if rd < earliest:
+        return R.problem(None, None, "", rd.isoformat(),
+                         f"报送期次 {rd.isoformat()} 早于最早可导入的期次 {earliest.isoformat()}：请检查日期")
+    return None
+
+
+def _shrink_problems(con, rows, *, forms: list[str], n_records: int, round_date: date, unit: str,
+                     share: float) -> list[dict]:
+    """An import that has no data rows, or removes more than ``share`` of the unit's projects of a form
+    (compared with its latest report on or before this round), needs explicit confirmation."""
+    how = "请核对；确认无误时勾选“确认允许项目减少”后导入（命令行加 --allow-shrink）"
+    out = []
+    if n_records == 0:
+        out.append(R.problem(None, None, "", "", f"台账只有表头、没有任何数据行：导入将清空{unit}本期的"
+                             f"{'、'.join(g.label('form', f) for f in forms)}。{how}"))
+        return out
+    for form, table in (("progress", "progress_rows"), ("risk", "risk_rows")):
+        if form not in forms:
+            continue
+        # identifiers from this fixed list only; values bound
+        prev = con.execute(f"SELECT MAX(round_date) FROM {table} WHERE unit = ? AND round_date <= ?",
+                           [unit, round_date]).fetchone()[0]
+        if prev is None:
+            continue
+        old = {c for (c,) in con.execute(f"SELECT project_code FROM {table} WHERE unit = ? AND round_date = ?",
+                                         [unit, prev]).fetchall()}
+        new = {r["project_code"] for r in rows[form]}
+        gone = old - new
+        if old and len(gone) / len(old) > share:
+            out.append(R.problem(None, None, "", f"{len(old)}→{len(new)}",
+                                 f"{g.label('form', form)}：{unit}在 {prev.isoformat()} 期有 {len(old)} 个项目，本文件"
+                                 f"有 {len(new)} 个，将去掉 {len(gone)} 个（{len(gone) / len(old):.0%}，超过设定的 "
+                                 f"{share:.0%}）。{how}"))
+    return out
+
+
 # --- the import ------------------------------------------------------------------------------------
 def import_file(con, path, *, round_date: date | str | None = None, unit: str | None = None,
-                imported_by: str = "cli", archive_root=None, dry_run: bool = False,
+                imported_by: str = "cli", archive_root=None, dry_run: bool = False, allow_shrink: bool = False,
                 column_map: dict[str, str] | None = None,
                 _imported_at: datetime | None = None, _replay: bool = False,
                 _file_name: str | None = None, _db_name=None) -> ImportResult:
     """Import one workbook. See the module docstring; nothing is written when any error is found.
 
     ``column_map`` {header: field or "ignore"} maps odd headers for this file, over the unit's stored
-    mapping (``intake.column_map``), which is used whenever the unit has one."""
+    mapping (``intake.column_map``), which is used whenever the unit has one.
+    Every failure — an unreadable or hostile file, a validation error, even an unexpected one while
+    writing — comes back as a rejection with Chinese problems (and a line in rejected.jsonl), never as
+    an exception. ``allow_shrink``: the user confirmed an empty ledger / a large drop in projects."""
     path = Path(path).resolve()
     file_name = _file_name or path.name
     res = ImportResult(status="rejected", file=file_name)
-    if isinstance(round_date, str):
-        round_date = date.fromisoformat(round_date)
 
     def reject(extra: list[dict] | None = None) -> ImportResult:
         res.status = "rejected"
         res.problems.extend(extra or [])
         res.accepted = 0
+        res.import_id = None
         res.rejected = len({(p["sheet"], p["row"]) for p in res.problems
                             if p["severity"] == "error" and p["row"] is not None})
         if not dry_run and not _replay:
@@ -199,27 +261,55 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                 entry = {"file_name": file_name, "path": str(path), "at": datetime.now().isoformat(timespec="seconds"),
                          "imported_by": imported_by, "round_date": res.round_date.isoformat() if res.round_date else None,
                          "unit": res.unit, "errors": [p for p in res.problems if p["severity"] == "error"]}
+                try:
+                    entry["sha256"] = sha256_of(path)
+                except OSError:
+                    pass
                 with open(log, "a", encoding="utf-8") as f:
                     f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
             except (OSError, ValueError):
                 pass
         return res
 
+    try:
+        return _import(con, path, res, reject, file_name=file_name, round_date=round_date, unit=unit,
+                       imported_by=imported_by, archive_root=archive_root, dry_run=dry_run,
+                       allow_shrink=allow_shrink, column_map=column_map, _imported_at=_imported_at, _replay=_replay,
+                       _db_name=_db_name)
+    except Exception:  # noqa: BLE001 - never a traceback: the file is rejected, the database unchanged
+        res.problems = [p for p in res.problems if p["severity"] != "error"]
+        return reject([R.problem(None, None, "", file_name,
+                                 "导入时发生内部错误，文件未导入、数据库未改动。请把该文件交给系统管理员检查")])
+
+
+def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date, unit, imported_by, archive_root,
+            dry_run, allow_shrink, column_map, _imported_at, _replay, _db_name) -> ImportResult:
+    if isinstance(round_date, str):
+        try:
+            round_date = date.fromisoformat(round_date)
+        except ValueError:
+            return reject([R.problem(None, None, "", round_date, "报送期次格式应为 YYYY-MM-DD")])
+    settings = _settings(con)
+    limits = SB.limits(con)
     explicit_map = {R.header_key(h): f for h, f in (column_map or {}).items()}
     try:
-        sheets, notes = R.parse_workbook(path, colmap=explicit_map or None)
-    except Exception as e:  # noqa: BLE001 - unreadable file
-        return reject([R.problem(None, None, "", file_name, f"无法读取文件：{e}")])
+        sheets, notes = R.parse_workbook(path, colmap=explicit_map or None, limits=limits)
+    except SB.ReadError as e:
+        return reject([R.problem(None, None, "", file_name, e.message)])
+    except Exception:  # noqa: BLE001 - a file the layout code cannot make sense of
+        return reject([R.problem(None, None, "", file_name, "无法读取文件：文件已损坏或格式不受支持")])
     if unit:
-        unit, res.unit_source = IN.unit_of_text(unit), "参数"
+        unit, res.unit_source = IN.unit_of_text(N.text(unit)), "参数"
     else:
         unit, res.unit_source = resolve_unit(sheets, path)
-    stored = IN.column_map(con, unit)
+    stored = IN.column_map(con, unit) if unit else None
     if stored:  # read again with the unit's own mapping of its odd headers
         try:
-            sheets, notes = R.parse_workbook(path, colmap={**stored, **explicit_map})
-        except Exception as e:  # noqa: BLE001
-            return reject([R.problem(None, None, "", file_name, f"无法读取文件：{e}")])
+            sheets, notes = R.parse_workbook(path, colmap={**stored, **explicit_map}, limits=limits)
+        except SB.ReadError as e:
+            return reject([R.problem(None, None, "", file_name, e.message)])
+        except Exception:  # noqa: BLE001
+            return reject([R.problem(None, None, "", file_name, "无法读取文件：文件已损坏或格式不受支持")])
     res.problems.extend(notes)
     if not sheets:
         return reject([R.problem(None, None, "", file_name, "文件中没有可识别的台账表格")])
@@ -235,11 +325,19 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     file_errors = []
     if rd is None:
         file_errors.append(R.problem(None, None, "", file_name, "无法确定报送期次：标题、文件名和填报日期中都没有日期，请用 --round 指定"))
-    elif not RD.is_due_date(rd):
-        res.problems.append(R.problem(None, None, "", rd.isoformat(), "报送期次不是每月14日或29日（2月为月末）", "warning"))
+    else:
+        if not RD.is_due_date(rd):
+            res.problems.append(R.problem(None, None, "", rd.isoformat(), "报送期次不是每月14日或29日（2月为月末）", "warning"))
+        bad_round = None if _replay else _round_problem(rd, settings)
+        if bad_round:
+            file_errors.append(bad_round)
     if not unit:
         file_errors.append(R.problem(None, None, "", file_name,
                                      IN.unknown_unit_message(file_name, res.unit_source, con)))
+    elif not _UNIT_OK.fullmatch(unit):
+        file_errors.append(R.problem(None, None, "", unit[:60],
+                                     "填报单位名称含有不允许的字符（只能是汉字、字母、数字和括号）：请填写乡镇(街道)或主管部门名称"))
+        res.unit = None
     elif unit not in g.TOWNS and unit not in g.DEPARTMENTS and unit != g.TASK_FORCE:
         res.problems.append(R.problem(None, None, "", unit, f"填报单位“{unit}”不在乡镇(街道)和常见主管部门名单中", "warning"))
     if file_errors:
@@ -256,6 +354,11 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                                     unit=unit, round_date=rd)
     if any(p["severity"] == "error" for p in res.problems):
         return reject()
+    if not allow_shrink and not _replay:
+        shrink = _shrink_problems(con, rows, forms=res.forms, n_records=n_records, round_date=rd, unit=unit,
+                                  share=float(settings.get("import_shrink_share", 0.5)))
+        if shrink:
+            return reject(shrink)
 
     sha = sha256_of(path)
     last = con.execute(
@@ -275,9 +378,11 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
         rep = [r.get("reported_on") for ps in sheets for r in ps.records if r.get("reported_on")]
         submitted_on = max(rep) if rep else rd
 
+    frames = {k: _arrow(rows[k], TABLES[k][1]) for k in TABLES}   # before anything is archived
     root = _archive_root(con, archive_root)
     ext = path.suffix.lower() or ".xlsx"
     rel = f"{sha[:2]}/{sha}{ext}"
+    created = False
     if not _replay:
         dest = root / rel
         if not dest.exists():
@@ -285,67 +390,100 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
             tmp = dest.with_suffix(dest.suffix + ".tmp")
             shutil.copyfile(path, tmp)
             os.replace(tmp, dest)
+            created = True
+    _fault("after_archive_copy")
 
     imported_at = _imported_at or datetime.now().replace(microsecond=0)
     warnings = [p for p in res.problems if p["severity"] != "error"]
-    frames = {k: _arrow(rows[k], TABLES[k][1]) for k in TABLES}
-    with dbm.WRITE_LOCK:
-        con.execute("BEGIN TRANSACTION")
-        try:
-            import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchone()[0]
-            new_round = not con.execute("SELECT COUNT(*) FROM rounds WHERE round_date = ?", [rd]).fetchone()[0]
-            before = ST.touched_codes(con, unit)
-            con.execute("INSERT INTO rounds VALUES (?) ON CONFLICT DO NOTHING", [rd])
-            con.execute("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
-                        [unit, N.unit_kind(unit), g.TOWNS.get(unit)])
-            prev = con.execute("SELECT import_id FROM submissions WHERE round_date = ? AND unit = ?",
-                               [rd, unit]).fetchone()
-            _replace_funding(con, rows, forms=res.forms, round_date=rd, unit=unit)
-            keys = [k for form in res.forms for k in FORM_TABLES[form]]
-            if "progress" in res.forms or "risk" in res.forms:
-                keys.append("funding")
-            for key in keys:
-                # identifiers come only from the fixed TABLES map (never from the file); values are bound
-                table, cols = TABLES[key]
-                if key != "funding":
-                    con.execute(f"DELETE FROM {table} WHERE round_date = ? AND unit = ?", [rd, unit])
-                if frames[key].num_rows == 0:
-                    continue
-                view = f"_ledger_in_{key}"
-                con.register(view, frames[key])
+    event = None
+    try:
+        with dbm.WRITE_LOCK:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                import_id = con.execute("SELECT COALESCE(MAX(import_id), 0) + 1 FROM imports").fetchone()[0]
+                new_round = not con.execute("SELECT COUNT(*) FROM rounds WHERE round_date = ?", [rd]).fetchone()[0]
+                before = ST.touched_codes(con, unit)
+                con.execute("INSERT INTO rounds VALUES (?) ON CONFLICT DO NOTHING", [rd])
+                con.execute("INSERT INTO units VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                            [unit, N.unit_kind(unit), g.TOWNS.get(unit)])
+                prev = con.execute("SELECT import_id FROM submissions WHERE round_date = ? AND unit = ?",
+                                   [rd, unit]).fetchone()
+                _replace_funding(con, rows, forms=res.forms, round_date=rd, unit=unit)
+                keys = [k for form in res.forms for k in FORM_TABLES[form]]
+                if "progress" in res.forms or "risk" in res.forms:
+                    keys.append("funding")
+                for key in keys:
+                    # identifiers come only from the fixed TABLES map (never from the file); values are bound
+                    table, cols = TABLES[key]
+                    if key != "funding":
+                        con.execute(f"DELETE FROM {table} WHERE round_date = ? AND unit = ?", [rd, unit])
+                    if frames[key].num_rows == 0:
+                        continue
+                    view = f"_ledger_in_{key}"
+                    con.register(view, frames[key])
+                    try:
+                        collist = ", ".join(f'"{c}"' for c in cols)
+                        con.execute(
+                            f"INSERT INTO {table} (round_date, unit, import_id, {collist}) "
+                            f"SELECT ?::DATE, ?, ?, {_select_list(cols)} FROM {view}",
+                            [rd, unit, import_id])
+                    finally:
+                        con.unregister(view)
+                    _fault("mid_insert")
+                con.execute(
+                    "INSERT INTO submissions VALUES (?, ?, ?, ?) ON CONFLICT (round_date, unit) DO UPDATE "
+                    "SET submitted_on = excluded.submitted_on, import_id = excluded.import_id",
+                    [rd, unit, submitted_on, import_id])
+                con.execute(
+                    "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    [import_id, file_name, sha, unit, rd, ",".join(res.forms), n_records, res.skipped, 0,
+                     json.dumps(warnings, ensure_ascii=False, default=str), imported_at, imported_by, rel,
+                     prev[0] if prev else None])
+                # the per-round state later reads need, in the same transaction as the rows (ledger/state.py)
+                ST.refresh_after_import(con, unit=unit, round_date=rd, before=before, new_round=new_round)
+                _fault("before_record")
+                if not _replay:
+                    # the archive record is written inside the transaction, just before COMMIT: a committed
+                    # import always has one; a crash between the two leaves a record `verify` reports as
+                    # not committed and `rebuild` skips while the database knows better
+                    event = {"import_id": import_id, "file_name": file_name, "sha256": sha,
+                             "round_date": rd.isoformat(), "unit": unit, "imported_at": imported_at.isoformat(),
+                             "imported_by": imported_by, "db": Path(str(_db_name or _db_file(con) or "")).name,
+                             "committed": False}
+                    _append_manifest(root, rel, event)
+                _fault("before_commit")
+                con.execute("COMMIT")
+            except BaseException:
                 try:
-                    collist = ", ".join(f'"{c}"' for c in cols)
-                    con.execute(
-                        f"INSERT INTO {table} (round_date, unit, import_id, {collist}) "
-                        f"SELECT ?::DATE, ?, ?, {_select_list(cols)} FROM {view}",
-                        [rd, unit, import_id])
-                finally:
-                    con.unregister(view)
-            con.execute(
-                "INSERT INTO submissions VALUES (?, ?, ?, ?) ON CONFLICT (round_date, unit) DO UPDATE "
-                "SET submitted_on = excluded.submitted_on, import_id = excluded.import_id",
-                [rd, unit, submitted_on, import_id])
-            con.execute(
-                "INSERT INTO imports VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [import_id, file_name, sha, unit, rd, ",".join(res.forms), n_records, res.skipped, 0,
-                 json.dumps(warnings, ensure_ascii=False, default=str), imported_at, imported_by, rel,
-                 prev[0] if prev else None])
-            # the per-round state later reads need, in the same transaction as the rows (ledger/state.py)
-            ST.refresh_after_import(con, unit=unit, round_date=rd, before=before, new_round=new_round)
-            con.execute("COMMIT")
-        except Exception:
-            con.execute("ROLLBACK")
-            raise
-    if not _replay:
-        _append_manifest(root, rel, {
-            "import_id": import_id, "file_name": file_name, "sha256": sha, "round_date": rd.isoformat(),
-            "unit": unit, "imported_at": imported_at.isoformat(), "imported_by": imported_by,
-            "db": str(_db_name or _db_file(con) or ""),
-        })
+                    con.execute("ROLLBACK")
+                except Exception:  # noqa: BLE001 - the transaction may already be gone
+                    pass
+                raise
+    except Exception:
+        if event is not None:
+            _remove_event(root, rel, event)
+        if created and not (root / (rel + ".json")).exists():
+            try:
+                (root / rel).unlink()
+            except OSError:
+                pass
+        raise
+    _fault("after_commit")
+    if event is not None:
+        _mark_committed(root, rel, event)
     res.status = "accepted"
     res.accepted = n_records
     res.import_id = import_id
     return res
+
+
+def _settings(con) -> dict:
+    try:
+        from analytics.settings import get_settings
+        return get_settings(con)
+    except Exception:  # noqa: BLE001 - a bare connection without the settings table
+        from .settings import DEFAULTS
+        return dict(DEFAULTS)
 
 
 def known_projects(con, *, unit: str, round_date: date) -> dict:
@@ -425,49 +563,178 @@ def _append_manifest(root: Path, rel: str, event: dict) -> None:
     if side.exists():
         data = json.loads(side.read_text(encoding="utf-8"))
     data["events"].append(event)
+    _write_sidecar(side, data)
+
+
+def _write_sidecar(side: Path, data: dict) -> None:
     tmp = side.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(data, ensure_ascii=False, indent=1), encoding="utf-8")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(json.dumps(data, ensure_ascii=False, indent=1))
+        f.flush()
+        os.fsync(f.fileno())
     os.replace(tmp, side)
 
 
+def _remove_event(root: Path, rel: str, event: dict) -> None:
+    """Undo ``_append_manifest`` after a failed write (the sidecar goes when no event is left)."""
+    side = root / (rel + ".json")
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return
+    data["events"] = [e for e in data.get("events", []) if e != event]
+    if data["events"]:
+        _write_sidecar(side, data)
+    else:
+        side.unlink(missing_ok=True)
+
+
+def _mark_committed(root: Path, rel: str, event: dict) -> None:
+    """After COMMIT: the record is final. (A crash before this leaves ``committed: false`` on a record
+    the database has: verify and rebuild go by the database then.)"""
+    side = root / (rel + ".json")
+    try:
+        data = json.loads(side.read_text(encoding="utf-8"))
+        for e in data["events"]:
+            if e == event:
+                e["committed"] = True
+        _write_sidecar(side, data)
+    except (OSError, ValueError, KeyError):
+        pass
+
+
+def _event_key(ev: dict) -> tuple:
+    return (ev["sha256"], str(ev["imported_at"])[:19].replace(" ", "T"), ev["unit"], str(ev["round_date"]))
+
+
 def archive_events(root: Path, db_file: Path | None = None) -> list[dict]:
-    """Every accepted import recorded in the archive's sidecars, in original order."""
+    """Every accepted import recorded in the archive's sidecars, in original order. Events name their
+    database by file name only, so a copied or restored data folder keeps them."""
     events = []
     for side in sorted(Path(root).glob("*/*.json")):
-        data = json.loads(side.read_text(encoding="utf-8"))
+        try:
+            data = json.loads(side.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
         for ev in data.get("events", []):
-            if db_file is not None and ev.get("db") and Path(ev["db"]).resolve() != Path(db_file).resolve():
+            if db_file is not None and ev.get("db") and Path(ev["db"]).name != Path(db_file).name:
                 continue
             events.append({**ev, "archive_path": data["archive_path"]})
     events.sort(key=lambda e: (e["imported_at"], e["import_id"]))
     return events
 
 
-def rebuild(db_path=None, *, archive_root=None) -> Path:
-    """Rebuild the database from the archive: replay every accepted import in its original order into a
-    temp file (same round, unit, who and when), copy the settings over, then atomically replace the
-    database file. Close other connections to the file first."""
+def db_imports(target: Path) -> list[dict] | None:
+    """The imports table of the database file as event dicts, or None when the file is missing or
+    cannot be opened (then the archive alone is the record)."""
+    if not Path(target).exists():
+        return None
+    try:
+        con = dbm.open_file(target, read_only=True, wait=30.0)
+    except dbm.DatabaseBusy:
+        raise
+    except Exception:  # noqa: BLE001 - a damaged file
+        return None
+    try:
+        rows = con.execute("SELECT import_id, file_name, sha256, unit, round_date, imported_at, imported_by, "
+                           "archive_path FROM imports ORDER BY import_id").fetchall()
+    except Exception:  # noqa: BLE001
+        return None
+    finally:
+        con.close()
+    return [{"import_id": r[0], "file_name": r[1], "sha256": r[2], "unit": r[3], "round_date": r[4].isoformat(),
+             "imported_at": r[5].isoformat(), "imported_by": r[6], "archive_path": r[7]} for r in rows]
+
+
+class RebuildRefused(RuntimeError):
+    """``rebuild`` would write a database with fewer imports than the one it replaces."""
+
+
+def rebuild_plan(target: Path, root: Path) -> tuple[list[dict], list[str], int | None]:
+    """(imports to replay in order, notes, number of imports in the current database or None).
+
+    The replay set is every import the current database holds (its archive record, or the database's
+    own row when the record is missing) plus every committed archive record the database lacks (a
+    database restored from an older copy). An archive record written just before a COMMIT that never
+    happened is skipped when the database can tell (it does not have it)."""
+    events = archive_events(root, target)
+    have = db_imports(target)
+    notes: list[str] = []
+    if have is None:
+        plan = list(events)
+        for ev in events:
+            if ev.get("committed") is False:
+                notes.append(f"{ev['file_name']}：归档记录写于提交之前，且没有数据库可核对，按归档重放")
+        return plan, notes, None
+    by_key = {_event_key(ev): ev for ev in events}
+    plan = []
+    for row in have:
+        ev = by_key.pop(_event_key(row), None)
+        if ev is None:
+            notes.append(f"导入 {row['import_id']}（{row['file_name']}）在归档中没有记录，按数据库中的导入记录重放")
+            ev = row
+        plan.append(ev)
+    for ev in by_key.values():
+        if ev.get("committed") is False:
+            notes.append(f"{ev['file_name']}（{ev['imported_at']}）：导入在提交前中断，数据库中没有，未重放")
+        else:
+            notes.append(f"{ev['file_name']}（{ev['imported_at']}）：归档中有而数据库中没有，已重放")
+            plan.append(ev)
+    plan.sort(key=lambda e: (e["imported_at"], e["import_id"]))
+    return plan, notes, len(have)
+
+
+def rebuild(db_path=None, *, archive_root=None, force: bool = False, notes: list | None = None) -> Path:
+    """Rebuild the database from the archive: replay every accepted import (see ``rebuild_plan``) in
+    its original order into a temp file (same round, unit, who and when), copy the settings over, then
+    atomically replace the database file. Refuses (RebuildRefused, the old file untouched) to write
+    fewer imports than the current database has, unless ``force``. Close other connections first."""
     target = dbm.db_path(db_path)
     root = Path(archive_root).resolve() if archive_root else dbm.archive_dir(target)
-    events = archive_events(root, target)
+    notes = notes if notes is not None else []
+    plan, plan_notes, old_count = rebuild_plan(target, root)
+    notes.extend(plan_notes)
     settings = []
     if target.exists():
-        old = dbm.connect(target, wait=30.0)
         try:
-            settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
-        finally:
-            old.close()
+            old = dbm.open_file(target, read_only=True, wait=30.0)
+            try:
+                settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
+            finally:
+                old.close()
+        except dbm.DatabaseBusy:
+            raise
+        except Exception:  # noqa: BLE001 - a damaged database: rebuild without its settings
+            notes.append("现有数据库无法打开，设置未能复制")
     with dbm.build_then_swap(target, ".rebuild.tmp") as con:
         if settings:
             con.executemany("INSERT INTO settings VALUES (?, ?, ?, ?)", [list(s) for s in settings])
-        for ev in events:
+        done = 0
+        for ev in plan:
             src = root / ev["archive_path"]
-            res = import_file(con, src, round_date=date.fromisoformat(ev["round_date"]), unit=ev["unit"],
-                              imported_by=ev["imported_by"], archive_root=root,
-                              _imported_at=datetime.fromisoformat(ev["imported_at"]), _replay=True,
-                              _file_name=ev["file_name"])
-            if res.status == "rejected":
-                raise RuntimeError(f"重建失败：{ev['file_name']} 重放时被拒绝")
+            why = None
+            if not src.exists():
+                why = "归档文件缺失"
+            elif sha256_of(src) != ev["sha256"]:
+                why = "归档文件已被改动（sha256 不符）"
+            else:
+                res = import_file(con, src, round_date=date.fromisoformat(ev["round_date"]), unit=ev["unit"],
+                                  imported_by=ev["imported_by"], archive_root=root,
+                                  _imported_at=datetime.fromisoformat(ev["imported_at"]), _replay=True,
+                                  _file_name=ev["file_name"])
+                if res.status == "rejected":
+                    errs = "；".join(p["message"] for p in res.problems if p["severity"] == "error")[:200]
+                    why = f"重放时被拒绝：{errs}"
+                else:
+                    done += 1
+            if why:
+                msg = f"{ev['file_name']}（导入 {ev['import_id']}）{why}"
+                if not force:
+                    raise RebuildRefused(f"重建中止，数据库未改动：{msg}。确认要舍弃该导入时加 --force")
+                notes.append(msg + "，已跳过")
+        if old_count is not None and done < old_count and not force:
+            raise RebuildRefused(f"重建中止，数据库未改动：重建后只有 {done} 个导入，少于现有数据库的 {old_count} 个。"
+                                 "确认时加 --force")
     return target
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import math
 import re
 import unicodedata
 from datetime import date, datetime, timedelta
@@ -22,6 +23,27 @@ NULL_TOKENS = frozenset({
     "null", "nan", "#n/a", "不详", "未填", "/ ", "_",
 })
 EXCEL_EPOCH = date(1899, 12, 30)
+# zero-width, soft hyphen, word joiners, BOM and the bidi controls (LRM/RLM/ALM, embeddings,
+# overrides, isolates): invisible, so "HX2021\u200b0001" or a unit name with U+202E would look like
+# another project/unit while keying differently (issue #12). Removed from every text.
+_INVISIBLE_RE = re.compile("[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+# control characters other than tab / newline / carriage return (they break .xlsx exports)
+_CONTROL_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# DECIMAL(20,6): at most 14 digits before the point
+MONEY_MAX = Decimal(10) ** 14
+INT_MAX = 10 ** 12
+DATE_MIN = date(1990, 1, 1)
+DATE_MAX = date(2100, 12, 31)
+
+
+def strip_invisible(s: str) -> str:
+    """Remove zero-width / bidi-control characters and control characters (not tab/newline)."""
+    return _CONTROL_RE.sub("", _INVISIBLE_RE.sub("", s))
+
+
+def norm_code(v) -> str:
+    """A project code for comparing and storing: NFKC (ＨＸ → HX), no invisible characters, no spaces."""
+    return re.sub(r"\s+", "", strip_invisible(unicodedata.normalize("NFKC", str(v or ""))))
 
 
 def text(v) -> str:
@@ -36,7 +58,7 @@ def text(v) -> str:
     if isinstance(v, (datetime, date)):
         return v.isoformat()[:10] if isinstance(v, date) and not isinstance(v, datetime) else v.isoformat(" ")
     s = unicodedata.normalize("NFKC", str(v)).replace("\u3000", " ").replace("\xa0", " ")
-    return s.strip()
+    return strip_invisible(s).strip()
 
 
 def is_null(v) -> bool:
@@ -52,7 +74,7 @@ def is_null(v) -> bool:
 def clean_text(v) -> tuple[str | None, str | None]:
     """Free text: trimmed, None when blank/placeholder."""
     if type(v) is str:
-        s = v.replace("\u3000", " ").strip()
+        s = strip_invisible(v).replace("\u3000", " ").strip()
         if not s or (len(s) <= 5 and text(s).lower() in NULL_TOKENS):
             return None, None
         return s, None
@@ -60,7 +82,7 @@ def clean_text(v) -> tuple[str | None, str | None]:
         return None, None
     if isinstance(v, float) and v == int(v):
         return str(int(v)), None
-    s = text(v) if not isinstance(v, str) else str(v).replace("\u3000", " ").strip()
+    s = text(v) if not isinstance(v, str) else strip_invisible(str(v)).replace("\u3000", " ").strip()
     return (s or None), None
 
 
@@ -119,6 +141,8 @@ def parse_money(v, yuan: bool = False) -> tuple[Decimal | None, str | None]:
         return None, err
     if unit == "yuan" or (unit is None and yuan):
         d = d / WAN
+    if abs(d) >= MONEY_MAX:
+        return None, f"金额超出范围（绝对值须小于 10^14 万元）：{text(v)[:40]}"
     return d.quantize(Q6, rounding=ROUND_HALF_UP), None
 
 
@@ -128,6 +152,8 @@ def parse_int(v) -> tuple[int | None, str | None]:
         return None, err
     if d != d.to_integral_value():
         return None, f"应为整数：{text(v)}"
+    if abs(d) >= INT_MAX:
+        return None, f"数值超出范围：{text(v)[:40]}"
     return int(d), None
 
 
@@ -169,6 +195,13 @@ def _mk_date(y: int, m: int, d: int, raw) -> tuple[date | None, str | None]:
 def parse_date(v) -> tuple[date | None, str | None]:
     """date/datetime objects, 2023-09-15, 2023.9.15, 2023/9/15, 2023年9月15日, 20230915, Excel serials.
     A month only ("2023年12月", "2023.12") means the last day of that month."""
+    d, err = _parse_date(v)
+    if d is not None and not (DATE_MIN <= d <= DATE_MAX):
+        return None, f"日期超出范围（{DATE_MIN.year}—{DATE_MAX.year}年）：{text(v)[:40]}"
+    return d, err
+
+
+def _parse_date(v) -> tuple[date | None, str | None]:
     if is_null(v):
         return None, None
     if isinstance(v, datetime):
@@ -198,7 +231,7 @@ def parse_date(v) -> tuple[date | None, str | None]:
         if 1 <= mo <= 12:
             return date(y, mo, calendar.monthrange(y, mo)[1]), None
     if re.match(r"^\d+(\.\d+)?$", s):
-        return parse_date(float(s))
+        return _parse_date(float(s))
     return None, f"无法识别的日期：{s}"
 
 
@@ -435,7 +468,7 @@ def unit_kind(name: str) -> str:
 # --- identity --------------------------------------------------------------------------------------
 def norm_name(name: str | None) -> str:
     """Project name for keying: NFKC, no whitespace or punctuation, lower-case."""
-    s = unicodedata.normalize("NFKC", name or "")
+    s = strip_invisible(unicodedata.normalize("NFKC", name or ""))
     return re.sub(r"[\s\"'“”‘’()（）\[\]【】《》<>,，.。、:：;；\-—_]", "", s).lower()
 
 
@@ -446,8 +479,17 @@ def derived_code(build_year, town, name) -> str:
     return "K" + hashlib.sha1(src.encode("utf-8")).hexdigest()[:12]
 
 
+_NONFINITE = frozenset({"inf", "+inf", "-inf", "infinity", "-infinity", "+infinity", "#num!", "#div/0!", "#value!",
+                        "#ref!", "#name?", "#null!"})
+
+
 def parse_field(v, type_: str, *, yuan: bool = False):
-    """Dispatch on a forms.Field type."""
+    """Dispatch on a forms.Field type. A numeric cell holding inf/NaN (only a crafted or broken file
+    has one) is an error in every column: it would otherwise read as an empty value."""
+    if isinstance(v, float) and not math.isfinite(v):
+        return None, f"单元格数值无效（{'非数字 NaN' if v != v else '无穷大'}）"
+    if isinstance(v, str) and type_ in ("money", "int", "year") and text(v).lower() in _NONFINITE:
+        return None, f"单元格数值无效：{text(v)}"
     if type_ == "text":
         return clean_text(v)
     if type_ == "money":

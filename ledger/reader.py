@@ -15,10 +15,9 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-import python_calamine as pc
-
 from . import forms as F
 from . import normalize as N
+from . import sandbox as SB
 
 
 @dataclass
@@ -26,6 +25,9 @@ class Grid:
     name: str
     rows: list[list]                  # rows[i] is Excel row i+1; '' for empty cells
     merged: list[tuple[int, int, int, int]]  # 0-based (r1, c1, r2, c2), inclusive
+    visible: str = "visible"          # 'visible' | 'hidden' | 'veryhidden'
+    uncached: list[tuple[int, int, str]] = field(default_factory=list)  # 0-based cells read as empty
+    #                                          that are not: (row, col, 'formula' | 'error' | 'number')
 
 
 @dataclass
@@ -79,26 +81,11 @@ def problem(sheet, row, column, value, message, severity="error") -> dict:
 
 
 # --- reading ---------------------------------------------------------------------------------------
-def read_workbook(path: str | Path) -> list[Grid]:
-    wb = pc.CalamineWorkbook.from_path(str(path))
-    out = []
-    try:
-        for name in wb.sheet_names:
-            sh = wb.get_sheet_by_name(name)
-            try:
-                rows = sh.to_python(skip_empty_area=False)
-            except Exception:  # noqa: BLE001 - an unreadable (e.g. chart) sheet
-                continue
-            merged = []
-            for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or []):
-                merged.append((r1, c1, r2, c2))
-            out.append(Grid(name, rows, merged))
-    finally:
-        try:
-            wb.close()
-        except Exception:  # noqa: BLE001
-            pass
-    return out
+def read_workbook(path: str | Path, limits: dict | None = None) -> list[Grid]:
+    """The raw grids of a workbook, parsed in a resource-limited child process (``ledger.sandbox``):
+    raises ``sandbox.ReadError`` (Chinese message) for a file that is unsafe or unreadable."""
+    grids, uncached = SB.read_grids(Path(path), limits)
+    return [Grid(name, rows, merged, vis, uncached.get(name, [])) for name, rows, merged, vis in grids]
 
 
 # --- header matching -------------------------------------------------------------------------------
@@ -685,18 +672,44 @@ def parse_sheet(grid: Grid, as_of_year: int | None = None, colmap: dict | None =
     return ps
 
 
-def parse_workbook(path: str | Path, colmap: dict | None = None) -> tuple[list[ParsedSheet], list[dict]]:
+def parse_workbook(path: str | Path, colmap: dict | None = None,
+                   limits: dict | None = None) -> tuple[list[ParsedSheet], list[dict]]:
     """All recognised sheets of a workbook (a one-sheet 附件1+附件2 ledger gives one of each, see
-    ``split_combined``) and notes about the sheets that were not recognised."""
+    ``split_combined``) and notes about the sheets that were not recognised. Raises
+    ``sandbox.ReadError`` for a file that cannot be read safely (see ``read_workbook``)."""
     parsed, notes = [], []
-    for grid in read_workbook(path):
+    for grid in read_workbook(path, limits):
         if not grid.rows or not any(any(v not in ("", None) for v in r) for r in grid.rows[:50]):
             continue
         ps = parse_sheet(grid, colmap=colmap)
         if ps is None:
             notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
+        _guard_notes(grid, ps)
         parsed.append(ps)
     own = {ps.form for ps in parsed if not ps.parts}
     sheets = [q for ps in parsed for q in split_combined(ps, own)]
     return sheets, notes
+
+
+def _guard_notes(grid: Grid, ps: ParsedSheet) -> None:
+    """Issue #12: a hidden sheet is imported only with a warning naming it; a formula with no cached
+    value in a data cell is an error (it would read as empty)."""
+    if grid.visible != "visible":
+        kind = "深度隐藏（veryHidden）" if grid.visible == "veryhidden" else "隐藏"
+        ps.notes.append(problem(grid.name, None, "", grid.name,
+                                f"工作表“{grid.name}”在 Excel 中是{kind}的，其中的数据已一并导入，请核对", "warning"))
+    if grid.uncached:
+        rows = {r["_row"] for r in ps.records}
+        cols = {c.index: c for c in ps.columns}
+        for r0, c0, kind in sorted(grid.uncached):
+            if r0 + 1 in rows and c0 in cols:
+                c = cols[c0]
+                ps.notes.append(problem(grid.name, r0 + 1, f"{c.letter} {c.header}", "", _FAULTS[kind]))
+
+
+_FAULTS = {
+    "formula": "单元格是公式但没有计算结果（文件未经 Excel 计算保存）：请在 Excel 中打开、保存后重新导入",
+    "error": "单元格是 Excel 错误值（如 #DIV/0!、#REF!），不是有效数据",
+    "number": "单元格数值无效：数字单元格中的内容不是数字",
+}

@@ -48,6 +48,22 @@ DEFAULTS: dict[str, Any] = {
         "construction_accepted", "assets_registered", "operator_contract", "in_production",
         "revenue_evidenced", "linkage_ledger", "joint_account", "pretreatment_done",
     ],
+    # §11 import safety (issue #12): caps checked before parsing, limits of the parsing child process
+    "parse_max_file_mb": 50,           # file size
+    "parse_max_uncompressed_mb": 512,  # .xlsx: all parts inflated
+    "parse_max_ratio": 200,            # .xlsx: inflated / compressed size of any part over 1 MiB
+    "parse_max_rows": 200000,          # rows of one sheet (declared <dimension> or read)
+    "parse_max_cols": 1000,            # columns of one sheet
+    "parse_max_cells": 10000000,       # rows × columns of one sheet
+    "parse_memory_mb": 2048,           # address space of the parsing child
+    "parse_cpu_seconds": 300,          # CPU time of the parsing child
+    "parse_timeout_seconds": 600,      # wall time the importer waits for the child
+    # §11 nothing lost silently: a file that removes more than this share of a unit's projects (or
+    # has no data rows) is imported only with explicit confirmation (--allow-shrink / the page's box)
+    "import_shrink_share": 0.5,
+    # §11 a round dated more than this many days after today, or before this date, is rejected
+    "round_max_days_ahead": 45,
+    "round_earliest": "2016-01-01",
 }
 
 LABELS: dict[str, str] = {
@@ -69,6 +85,18 @@ LABELS: dict[str, str] = {
     "cap": "系数上下限 cap",
     "bands": "等次分数线（优/良/中）",
     "signoff_checklist": "销号核查标准条目",
+    "parse_max_file_mb": "导入文件大小上限（MB）",
+    "parse_max_uncompressed_mb": "导入 .xlsx 解压后大小上限（MB）",
+    "parse_max_ratio": "导入 .xlsx 压缩比上限（倍）",
+    "parse_max_rows": "导入工作表行数上限",
+    "parse_max_cols": "导入工作表列数上限",
+    "parse_max_cells": "导入工作表单元格数上限",
+    "parse_memory_mb": "解析进程内存上限（MB）",
+    "parse_cpu_seconds": "解析进程 CPU 时间上限（秒）",
+    "parse_timeout_seconds": "解析等待时间上限（秒）",
+    "import_shrink_share": "导入后项目减少超过此比例需确认（0—1）",
+    "round_max_days_ahead": "报送期次最多晚于今天的天数",
+    "round_earliest": "最早报送期次（YYYY-MM-DD）",
 }
 
 

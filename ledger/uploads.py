@@ -67,7 +67,8 @@ def preview_rows(path: Path, n: int = 5) -> dict[str, pd.DataFrame]:
 
 def run_import(con, uploads: Iterable[tuple[str, bytes]], *, dry_run: bool, round_date: date | None = None,
                unit: str | None = None, imported_by: str = "dashboard", with_preview: bool = True,
-               on_progress: Callable[[int, int, str], None] | None = None) -> list[UploadOutcome]:
+               on_progress: Callable[[int, int, str], None] | None = None,
+               allow_shrink: bool = False) -> list[UploadOutcome]:
     """Import (or, with ``dry_run``, only check) each uploaded (file name, bytes).
 
     Each file is written to a temp directory under its original name before ``import_file`` reads
@@ -85,11 +86,11 @@ def run_import(con, uploads: Iterable[tuple[str, bytes]], *, dry_run: bool, roun
             path.write_bytes(data)
             if dry_run:
                 res = importer.import_file(con, path, round_date=round_date, unit=unit or None,
-                                           imported_by=imported_by, dry_run=True)
+                                           imported_by=imported_by, dry_run=True, allow_shrink=allow_shrink)
             else:
                 with WRITE_LOCK:
                     res = importer.import_file(con, path, round_date=round_date, unit=unit or None,
-                                               imported_by=imported_by)
+                                               imported_by=imported_by, allow_shrink=allow_shrink)
             outcomes.append(UploadOutcome(fname, res, preview_rows(path) if with_preview else {}))
     if on_progress:
         on_progress(len(uploads), len(uploads), "")

@@ -72,6 +72,9 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3, "interactions": 4}
     for ps in sorted(sheets, key=lambda s: order[s.form]):
         problems.extend(ps.notes)
+        for rec in ps.records:   # look-alike codes (ＨＸ…, zero-width characters) key as one project
+            if rec.get("project_code"):
+                rec["project_code"] = N.norm_code(rec["project_code"]) or None
         fdefs = ftypes[ps.form]
         keep = _KEEP_TEXT.get(ps.form)
         # parse errors
@@ -146,7 +149,39 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         elif ps.form == "interactions":
             file_codes = {r["project_code"] for k in ("progress", "risk") for r in out[k]}
             _shape_interactions(ps, out, add, name_to_code, file_codes, known or {})
+    problems.extend(_cross_sheet_duplicates(out))
     return problems, out
+
+
+_TABLE_KEYS = {"progress": ("project_code",), "risk": ("project_code",), "interactions": ("project_code", "seq")}
+_TABLE_LABELS = {"progress": "推进梳理表", "risk": "风险排查表", "interactions": "政企互动台账"}
+
+
+def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
+    """One project on two sheets of the same form (each sheet is checked on its own above): an error
+    at the second row, naming the first, instead of a failed INSERT."""
+    found = []
+    for table, key in _TABLE_KEYS.items():
+        first: dict[tuple, dict] = {}
+        for r in out[table]:
+            k = tuple(r.get(c) for c in key)
+            if k in first and first[k].get("sheet") != r.get("sheet"):   # same sheet: reported above
+                f = first[k]
+                found.append(problem(r.get("sheet"), r.get("excel_row"), "项目编号", r["project_code"],
+                                     f"项目编号 {r['project_code']} 在{_TABLE_LABELS[table]}中出现两次：与工作表"
+                                     f"“{f.get('sheet')}”第{f.get('excel_row')}行重复"))
+            else:
+                first.setdefault(k, r)
+    for table, key, lbl in (("tasks", ("project_code", "task_seq"), "整改任务表中项目 {0} 的任务序号 {1}"),
+                            ("signoff", ("project_code", "from_grade", "to_grade"), "降级销号表中项目 {0} 的 {1}→{2} 记录"),
+                            ("funding", ("project_code", "source", "fund_year"), "项目 {0} 的资金（{1}，{2}年度）")):
+        seen: set[tuple] = set()
+        for r in out[table]:
+            k = tuple(r.get(c) for c in key)
+            if k in seen:
+                found.append(problem(None, None, "", r["project_code"], lbl.format(*k) + "在多个工作表中重复出现"))
+            seen.add(k)
+    return found
 
 
 def _identity(ps, rec, add, seen, name_to_code):

@@ -30,10 +30,11 @@ def _check(con, uploads, round_date, units, **kw):
             for o in run_import(con, [(name, data)], round_date=round_date, unit=u, **kw)]
 
 
-def _confirm(uploads, round_date, units) -> None:
+def _confirm(uploads, round_date, units, allow_shrink=False) -> None:
     """The real import, as a button callback: it runs before the rerun, so the sidebar of that rerun
     already lists the new round and can be moved to the newest one."""
-    result = _check(get_con(), uploads, round_date, units, dry_run=False, with_preview=False)
+    result = _check(get_con(), uploads, round_date, units, dry_run=False, with_preview=False,
+                    allow_shrink=allow_shrink)
     bump_version()                                   # every page recomputes from the new data
     st.session_state.pop(_PREVIEW, None)
     st.session_state[_DONE] = result
@@ -79,6 +80,9 @@ with c2:
     unit_override = st.selectbox("指定填报单位（可选，默认从“填报单位”、文件名或各行的乡镇/主管部门识别）", known,
                                  index=None, key="unit_override", placeholder="自动识别")
 
+allow_shrink = st.checkbox("确认允许项目减少（台账没有数据行，或本单位项目比上期减少较多时需勾选）", value=False,
+                           key="allow_shrink")
+
 done = st.session_state.pop(_DONE, None)
 if done:
     ok = [o for o in done if o.result.status == "accepted"]
@@ -97,11 +101,11 @@ if files:
         st.error(str(e))
         st.stop()
     chosen = [unit_override or st.session_state.get(f"unit_for_{i}") for i in range(len(uploads))]
-    sig = (tuple((f.file_id, f.name, f.size) for f in files), round_override, tuple(chosen))
+    sig = (tuple((f.file_id, f.name, f.size) for f in files), round_override, tuple(chosen), allow_shrink)
     cached = st.session_state.get(_PREVIEW)
     if cached is None or cached[0] != sig:
         with st.spinner("正在解析台账…"):
-            outcomes = _check(ctx.con, uploads, round_override, chosen, dry_run=True)
+            outcomes = _check(ctx.con, uploads, round_override, chosen, dry_run=True, allow_shrink=allow_shrink)
         st.session_state[_PREVIEW] = (sig, outcomes)
     else:
         outcomes = cached[1]
@@ -137,7 +141,7 @@ if files:
     if len(ready) < len(uploads):
         st.warning(f"{len(uploads) - len(ready)} 个文件不会导入（有错误、单位不明，或与上次导入的文件相同）。")
     st.button(f"确认导入 {len(ready)} 个文件", key="confirm_import", type="primary", disabled=not ready,
-              on_click=_confirm, args=([u for u, _c in ready], round_override, [c for _u, c in ready]))
+              on_click=_confirm, args=([u for u, _c in ready], round_override, [c for _u, c in ready], allow_shrink))
 
 st.subheader("导入记录")
 hist = call(import_history, ctx, limit=200)

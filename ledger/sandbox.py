@@ -1,0 +1,485 @@
+"""Read untrusted workbooks without risking the calling process (issue #12 point 1).
+
+python-calamine is Rust: a 3 KB .xlsx whose ``<dimension>`` claims XFD1048576, a looping .xls sector
+chain or a zip bomb makes it abort the whole process (SIGABRT on a 512 GiB allocation) or eat memory
+until the kernel kills it; no ``except`` can catch that. So:
+
+1. ``precheck`` (in the caller, pure Python, reads at most a few KB per sheet): the file's size, its
+   kind from the magic bytes (zip / OLE; an OLE file holding ``EncryptedPackage`` is an encrypted
+   workbook), and for zip workbooks the central directory (entry count, total uncompressed size,
+   compression ratio) and each sheet's ``<dimension>`` against the row/column/cell caps.
+2. ``read_grids`` parses in a child forked from a zygote (a helper interpreter started once with
+   subprocess: single-threaded, calamine preloaded) with RLIMIT_AS / RLIMIT_CPU set and a wall
+   timeout. The child hands back plain rows (pickled; the parent unpickles with an allow-list).
+   A crash, a limit hit or a timeout becomes ``ReadError`` with a Chinese message.
+
+Limits are settings (``ledger.settings.DEFAULTS``, keys ``parse_*``); ``limits(con)`` reads them.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import pickle
+import re
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+LIMIT_KEYS = ("parse_max_file_mb", "parse_max_uncompressed_mb", "parse_max_ratio", "parse_max_rows",
+              "parse_max_cols", "parse_max_cells", "parse_memory_mb", "parse_cpu_seconds",
+              "parse_timeout_seconds")
+EXTENSIONS = (".xlsx", ".xlsm", ".xls")
+_ZIP_MAGIC = b"PK\x03\x04"
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_MAX_ENTRIES = 10000
+_RATIO_MIN_BYTES = 1 << 20     # the ratio cap applies to entries that inflate to more than 1 MiB
+
+
+class ReadError(Exception):
+    """A workbook that cannot be read safely; ``message`` is Chinese and names the cause."""
+
+    def __init__(self, message: str, code: str = "unreadable"):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def defaults() -> dict:
+    from .settings import DEFAULTS
+    return {k: DEFAULTS[k] for k in LIMIT_KEYS}
+
+
+def limits(con=None) -> dict:
+    """The parse limits: settings defaults, with the database's overrides when ``con`` is given."""
+    out = defaults()
+    if con is not None:
+        try:
+            from analytics.settings import get_settings
+            s = get_settings(con)
+            out.update({k: s[k] for k in LIMIT_KEYS if k in s})
+        except Exception:  # noqa: BLE001 - a bare connection: defaults
+            pass
+    return out
+
+
+# --- 1. before parsing -----------------------------------------------------------------------------
+_DIM_RE = re.compile(rb'<(?:\w+:)?dimension\s+ref="\$?([A-Z]{1,4})\$?(\d{1,8})(?::\$?([A-Z]{1,4})\$?(\d{1,8}))?"')
+
+
+def col_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + (ord(ch) - 64)
+    return n
+
+
+@dataclass
+class Precheck:
+    kind: str          # 'zip' | 'ole'
+    size: int
+
+
+def precheck(path: Path, lim: dict) -> Precheck:
+    """Raise ReadError for a file that must not reach the parser; return what kind of file it is."""
+    path = Path(path)
+    if path.suffix.lower() not in EXTENSIONS:
+        raise ReadError(f"不支持的文件类型“{path.suffix or '无扩展名'}”：请上传 .xlsx 或 .xls 台账", "type")
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as f:
+            head = f.read(8)
+    except OSError:
+        raise ReadError("无法打开文件（文件不存在或无权读取）", "io") from None
+    if size == 0:
+        raise ReadError("文件是空的（0 字节）", "empty")
+    cap = lim["parse_max_file_mb"] * (1 << 20)
+    if size > cap:
+        raise ReadError(f"文件过大：{size / (1 << 20):.1f} MB，超过上限 {lim['parse_max_file_mb']} MB", "too_large")
+    if head.startswith(_OLE_MAGIC):
+        with open(path, "rb") as f:
+            data = f.read()
+        if "EncryptedPackage".encode("utf-16-le") in data or "EncryptionInfo".encode("utf-16-le") in data:
+            raise ReadError("文件已加密（设置了打开密码）：请在 Excel 中取消密码后重新导入", "encrypted")
+        return Precheck("ole", size)
+    if not head.startswith(_ZIP_MAGIC):
+        raise ReadError("文件不是 Excel 工作簿（内容不是 .xlsx 或 .xls 格式，可能是改了扩展名的其他文件）", "not_workbook")
+    _check_zip(path, lim)
+    return Precheck("zip", size)
+
+
+def _check_zip(path: Path, lim: dict) -> None:
+    try:
+        zf = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise ReadError("文件已损坏：不是有效的 .xlsx 压缩包", "corrupt") from None
+    with zf:
+        infos = zf.infolist()
+        if len(infos) > _MAX_ENTRIES:
+            raise ReadError(f"文件结构异常：压缩包内有 {len(infos)} 个部件，超过上限 {_MAX_ENTRIES}", "too_large")
+        names = {i.filename for i in infos}
+        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+            raise ReadError("文件不是 Excel 工作簿（压缩包中没有 xl/workbook.xml）", "not_workbook")
+        total = sum(i.file_size for i in infos)
+        cap = lim["parse_max_uncompressed_mb"] * (1 << 20)
+        if total > cap:
+            raise ReadError(f"文件解压后过大：{total / (1 << 20):.0f} MB，超过上限 {lim['parse_max_uncompressed_mb']} MB"
+                            "（可能是压缩炸弹）", "too_large")
+        for i in infos:
+            if i.file_size > _RATIO_MIN_BYTES and i.file_size > lim["parse_max_ratio"] * max(i.compress_size, 1):
+                raise ReadError(f"文件压缩比异常：部件 {i.filename[:60]} 压缩 {i.compress_size} 字节、解压 "
+                                f"{i.file_size} 字节，超过上限 {lim['parse_max_ratio']} 倍（疑似压缩炸弹）", "bomb")
+        for i in infos:
+            if not re.fullmatch(r"xl/worksheets/[^/]+\.xml", i.filename):
+                continue
+            try:
+                with zf.open(i) as f:
+                    head = f.read(65536)
+            except Exception:  # noqa: BLE001 - zlib/zip errors of a damaged part
+                raise ReadError(f"文件已损坏：工作表部件 {i.filename[:60]} 无法解压", "corrupt") from None
+            m = _DIM_RE.search(head)
+            if not m:
+                continue
+            a_col, a_row, b_col, b_row = m.groups()
+            rows = int(b_row or a_row)
+            cols = col_number((b_col or a_col).decode())
+            _check_shape(i.filename, rows, cols, lim)
+
+
+def _check_shape(where: str, rows: int, cols: int, lim: dict, sheet: str | None = None) -> None:
+    name = f"工作表“{sheet}”" if sheet else f"工作表部件 {Path(where).name} "
+    if rows > lim["parse_max_rows"] or cols > lim["parse_max_cols"] or rows * cols > lim["parse_max_cells"]:
+        raise ReadError(
+            f"{name}过大：声明范围 {rows} 行 × {cols} 列，超过上限（{lim['parse_max_rows']} 行、"
+            f"{lim['parse_max_cols']} 列、{lim['parse_max_cells']} 个单元格）", "too_large")
+
+
+# --- 2. parsing in a child -------------------------------------------------------------------------
+# A zygote: one helper interpreter (started with subprocess, so it is single-threaded and never runs
+# the caller's __main__, unlike multiprocessing's forkserver under Streamlit) that preloads calamine
+# and forks one fresh child per file. Requests and replies are JSON lines on its stdin/stdout; the
+# child writes its pickled outcome to a file the caller named.
+class _Zygote:
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+        self.lock = threading.Lock()
+
+    def _start(self) -> None:
+        root = str(Path(__file__).resolve().parent.parent)
+        code = f"import sys; sys.path.insert(0, {root!r}); from ledger.sandbox import _zygote_main; _zygote_main()"
+        self.proc = subprocess.Popen([sys.executable, "-I", "-c", code], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, close_fds=True)
+
+    def run(self, request: dict) -> dict | None:
+        with self.lock:
+            for _attempt in (1, 2):
+                if self.proc is None or self.proc.poll() is not None:
+                    self._start()
+                try:
+                    self.proc.stdin.write((json.dumps(request) + "\n").encode())
+                    self.proc.stdin.flush()
+                    line = self.proc.stdout.readline()
+                except (BrokenPipeError, OSError, ValueError):
+                    line = b""
+                if line:
+                    return json.loads(line)
+                # the zygote itself died (it should not): start a new one and try once more
+                try:
+                    self.proc.kill()
+                except OSError:
+                    pass
+                self.proc = None
+            return None
+
+
+_ZYGOTE = _Zygote()
+
+
+def _zygote_main() -> None:
+    import gc
+    import html  # noqa: F401 - preloaded once, shared by every forked child
+    import resource  # noqa: F401
+    import python_calamine  # noqa: F401
+    gc.collect()
+    gc.freeze()     # the zygote's objects are never scanned again: forked children copy fewer pages
+    inp, out = sys.stdin.buffer, sys.stdout.buffer
+    while True:
+        line = inp.readline()
+        if not line:
+            return                      # the caller went away
+        req = json.loads(line)
+        r, w = os.pipe()                # closes (EOF) when the child exits, however it exits
+        pid = os.fork()
+        if pid == 0:
+            os.close(r)
+            code = 0
+            try:
+                _child(req)
+            except BaseException:  # noqa: BLE001
+                code = 3
+            os._exit(code)
+        os.close(w)
+        reply = _wait(pid, r, float(req["limits"]["parse_timeout_seconds"]))
+        os.close(r)
+        out.write((json.dumps(reply) + "\n").encode())
+        out.flush()
+
+
+def _wait(pid: int, fd: int, timeout: float) -> dict:
+    import select
+    deadline = time.monotonic() + timeout
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return {"timeout": True, "signal": signal.SIGKILL, "exit": None}
+        ready, _w, _x = select.select([fd], [], [], left)
+        if ready:
+            break
+    _pid, status = os.waitpid(pid, 0)
+    if os.WIFSIGNALED(status):
+        return {"timeout": False, "signal": os.WTERMSIG(status), "exit": None}
+    return {"timeout": False, "signal": None, "exit": os.WEXITSTATUS(status)}
+
+
+def _child(req: dict) -> None:
+    """Runs in the forked child: limits first, then calamine; the outcome goes to ``req["out"]``."""
+    lim = req["limits"]
+    # the parser's own crash reports (a Rust backtrace) must not reach the user's console, and
+    # nothing may write into the zygote's reply pipe
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    os.close(devnull)
+    fd = os.open(req["out"], os.O_WRONLY | os.O_TRUNC)
+    try:
+        _set_limits(lim)
+        fault = req.get("fault")   # tests: make the child misbehave on purpose
+        if fault == "abort":
+            os.abort()
+        elif fault == "spin":
+            while True:
+                pass
+        elif fault == "hog":
+            _hog = [bytearray(1 << 26) for _ in range(1 << 12)]  # noqa: F841 - 256 GiB: hits RLIMIT_AS
+        out = _read(Path(req["path"]), lim, req["kind"])
+    except ReadError as e:
+        out = {"ok": False, "message": e.message, "code": e.code}
+    except MemoryError:
+        out = {"ok": False, "message": _MSG_MEMORY.format(mb=lim["parse_memory_mb"]), "code": "memory"}
+    except BaseException as e:  # noqa: BLE001 - everything becomes a Chinese message in the parent
+        out = {"ok": False, "message": _chinese(e), "code": "unreadable"}
+    try:
+        data = pickle.dumps(out, protocol=pickle.HIGHEST_PROTOCOL)
+    except MemoryError:
+        data = pickle.dumps({"ok": False, "message": _MSG_MEMORY.format(mb=lim["parse_memory_mb"]), "code": "memory"})
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+
+
+def _set_limits(lim: dict) -> None:
+    import resource
+    mem = int(lim["parse_memory_mb"]) * (1 << 20)
+    cur = resource.getrlimit(resource.RLIMIT_AS)
+    hard = cur[1] if cur[1] != resource.RLIM_INFINITY else mem
+    resource.setrlimit(resource.RLIMIT_AS, (min(mem, hard), hard))
+    cpu = int(lim["parse_cpu_seconds"])
+    cur = resource.getrlimit(resource.RLIMIT_CPU)
+    hard = cur[1] if cur[1] != resource.RLIM_INFINITY else cpu + 5
+    resource.setrlimit(resource.RLIMIT_CPU, (min(cpu, hard), hard))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+_MSG_MEMORY = "文件解析所需内存超过上限（{mb} MB）：文件过大或结构异常，已拒绝"
+_MSG_CPU = "文件解析超时（超过 {s} 秒）：文件过大或结构异常，已拒绝"
+_MSG_CRASH = "文件解析失败：文件结构异常导致读取程序中止（{why}），已拒绝"
+
+
+def _chinese(e: BaseException) -> str:
+    import python_calamine as pc
+    if isinstance(e, pc.PasswordError) or "password" in str(e).lower() or "encrypt" in str(e).lower():
+        return "文件已加密（设置了打开密码）：请在 Excel 中取消密码后重新导入"
+    if isinstance(e, (pc.ZipError, zipfile.BadZipFile)):
+        return "文件已损坏：不是有效的 .xlsx 压缩包"
+    if isinstance(e, pc.XmlError):
+        return "文件已损坏：工作簿中的 XML 内容无效"
+    if isinstance(e, pc.CalamineError):
+        return "文件已损坏或不是受支持的 Excel 格式（.xlsx / .xls），无法读取"
+    if isinstance(e, RecursionError):
+        return "文件结构异常（嵌套过深），无法读取"
+    return "文件已损坏或格式不受支持，无法读取"
+
+
+def _read(path: Path, lim: dict, kind: str) -> dict:
+    import python_calamine as pc
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    grids, hidden = [], []
+    try:
+        metas = {m.name: m for m in (wb.sheets_metadata or [])}
+        for name in wb.sheet_names:
+            meta = metas.get(name)
+            if meta is not None and str(meta.typ).rsplit(".", 1)[-1].lower() not in ("worksheet", "macrosheet"):
+                continue   # chart / dialog sheets hold no cells
+            vis = str(meta.visible).rsplit(".", 1)[-1].lower() if meta is not None else "visible"
+            try:
+                sh = wb.get_sheet_by_name(name)
+            except pc.PasswordError:
+                raise
+            except (pc.CalamineError, ValueError):
+                continue   # an unreadable (e.g. chart) sheet
+            _check_shape("", sh.height, sh.width, lim, sheet=name)
+            rows = sh.to_python(skip_empty_area=False)
+            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
+            grids.append((name, rows, merged, vis))
+            if vis != "visible":
+                hidden.append(name)
+    finally:
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001
+            pass
+    uncached = _uncached_formulas(path) if kind == "zip" else {}
+    return {"ok": True, "grids": grids, "uncached": uncached}
+
+
+_REF_RE = re.compile(rb'\br="\$?([A-Z]{1,4})\$?(\d{1,8})"')
+
+
+def _sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
+    """{worksheet part path: sheet name} from workbook.xml + its rels."""
+    try:
+        wb = zf.read("xl/workbook.xml")
+        rels = zf.read("xl/_rels/workbook.xml.rels")
+    except KeyError:
+        return {}
+    targets = {}
+    for m in re.finditer(rb"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        attrs = m.group(1)
+        i = re.search(rb'\bId="([^"]+)"', attrs)
+        t = re.search(rb'\bTarget="([^"]+)"', attrs)
+        if i and t:
+            tgt = t.group(1).decode("utf-8", "replace")
+            tgt = tgt.lstrip("/") if tgt.startswith("/") else "xl/" + tgt
+            targets[i.group(1)] = os.path.normpath(tgt).replace("\\", "/")
+    out = {}
+    for m in re.finditer(rb"<(?:\w+:)?sheet\b([^>]*)>", wb):
+        attrs = m.group(1)
+        n = re.search(rb'\bname="([^"]*)"', attrs)
+        rid = re.search(rb'\br:id="([^"]+)"', attrs) or re.search(rb'\b\w+:id="([^"]+)"', attrs)
+        if n and rid and rid.group(1) in targets:
+            import html
+            out[targets[rid.group(1)]] = html.unescape(n.group(1).decode("utf-8", "replace"))
+    return out
+
+
+def _uncached_formulas(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """{sheet name: [(row0, col0, kind) …]} of cells calamine reads as empty although they are not:
+    'formula' — a formula with no cached value (written by a program that never calculated it);
+    'error' — an Excel error value (#DIV/0!, #REF! …); 'number' — a numeric cell whose value is not a
+    number. Any of them in a data cell would otherwise lose the amount silently."""
+    out: dict[str, list[tuple[int, int, str]]] = {}
+    with zipfile.ZipFile(path) as zf:
+        parts = _sheet_parts(zf)
+        for part, sheet in parts.items():
+            try:
+                f = zf.open(part)
+            except KeyError:
+                continue
+            hits: list[tuple[int, int, str]] = []
+            carry = b""
+            with f:
+                while True:
+                    chunk = f.read(1 << 20)
+                    buf = carry + chunk
+                    if not chunk:
+                        _scan(buf, hits)
+                        break
+                    cut = buf.rfind(b"</c>")
+                    if cut < 0:
+                        carry = buf
+                        continue
+                    _scan(buf[:cut + 4], hits)
+                    carry = buf[cut + 4:]
+            if hits:
+                out[sheet] = hits
+    return out
+
+
+_CELL_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*?)(?<!/)>(.*?)</(?:\w+:)?c>", re.S)
+_T_RE = re.compile(rb'\bt="([^"]*)"')
+_V_RE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>|<(?:\w+:)?v\s*/>")
+_NUM_OK = re.compile(rb"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*|\s*[+-]?(?:inf|nan|INF|NAN|NaN|Inf|infinity|Infinity)\s*")
+
+
+def _scan(buf: bytes, hits: list) -> None:
+    for m in _CELL_RE.finditer(buf):
+        attrs, inner = m.group(1), m.group(2)
+        t = _T_RE.search(attrs)
+        t = t.group(1) if t else b"n"
+        v = _V_RE.search(inner)
+        val = v.group(1) if v and v.group(1) is not None else None
+        kind = None
+        if b"<f" in inner and not val and not (t == b"str" and v is not None):
+            kind = "formula"
+        elif t == b"e":
+            kind = "error"
+        elif t == b"n" and val is not None and val.strip() and not _NUM_OK.fullmatch(val):
+            kind = "number"
+        if kind:
+            r = _REF_RE.search(attrs)
+            if r:
+                hits.append((int(r.group(2)) - 1, col_number(r.group(1).decode()) - 1, kind))
+
+
+class _Unpickler(pickle.Unpickler):
+    _ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
+                ("builtins", "bytearray"), ("builtins", "set"), ("builtins", "frozenset")}
+
+    def find_class(self, module, name):
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name}")
+
+
+def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, list, list, str]], dict]:
+    """([(sheet name, rows, merged ranges, visibility)], {sheet: [(row0, col0) uncached formulas]}).
+    Raises ReadError (Chinese) for anything that cannot be read safely."""
+    lim = {**defaults(), **(lim or {})}
+    path = Path(path).resolve()
+    pre = precheck(path, lim)
+    fd, out = tempfile.mkstemp(prefix="ledger_parse_", suffix=".pickle")
+    os.close(fd)
+    try:
+        reply = _ZYGOTE.run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out,
+                             "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
+        if reply is None:
+            raise ReadError(_MSG_CRASH.format(why="解析进程无法启动"), "crash")
+        if reply["timeout"] or reply["signal"] == signal.SIGXCPU:
+            secs = lim["parse_timeout_seconds"] if reply["timeout"] else lim["parse_cpu_seconds"]
+            raise ReadError(_MSG_CPU.format(s=secs), "timeout")
+        if reply["signal"] is not None or reply["exit"] != 0:
+            why = {signal.SIGABRT: "内存分配失败或内部错误", signal.SIGSEGV: "非法内存访问",
+                   signal.SIGBUS: "非法内存访问", signal.SIGKILL: "被系统终止，多为内存不足"}.get(
+                reply["signal"], f"退出码 {reply['exit']}" if reply["signal"] is None else f"信号 {reply['signal']}")
+            raise ReadError(_MSG_CRASH.format(why=why) + f"；内存上限 {lim['parse_memory_mb']} MB", "crash")
+        with open(out, "rb") as f:
+            data = f.read()
+    finally:
+        try:
+            os.unlink(out)
+        except OSError:
+            pass
+    try:
+        res = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001
+        raise ReadError("文件解析失败：读取程序返回了无效的结果", "crash") from None
+    if not res.get("ok"):
+        raise ReadError(res.get("message") or "文件无法读取", res.get("code") or "unreadable")
+    return res["grids"], res["uncached"]

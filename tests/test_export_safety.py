@@ -1,0 +1,81 @@
+"""Every .xlsx export writes stored text as text (issue #12 point 5): the shared table download
+(ui.xlsx.to_xlsx_bytes), the allocation scenario (ui.xlsx.scenario_xlsx) and 附件3
+(ledger.export.annex3_xlsx) all go through ledger.export.put. Checked on the saved file itself: no
+formula element anywhere, hostile text kept verbatim (control characters removed), quote prefix set."""
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from datetime import date
+from decimal import Decimal
+
+import openpyxl
+import pandas as pd
+
+from ledger.export import annex3_xlsx, frames_xlsx, put
+
+HOSTILE = ['=HYPERLINK("http://evil","点我")', "=cmd|'/c calc'!A1", "+cmd|'/c calc'!A1", "-2+3", "@SUM(1+1)",
+           "\t=1+1", "\r=1+1", "茶园\x01\x1b二期", "普通项目"]
+# read back: control characters gone; a raw CR comes back as LF (XML end-of-line normalisation)
+STORED = ['=HYPERLINK("http://evil","点我")', "=cmd|'/c calc'!A1", "+cmd|'/c calc'!A1", "-2+3", "@SUM(1+1)",
+          "\t=1+1", "\n=1+1", "茶园二期", "普通项目"]
+
+
+def _check(data: bytes) -> list[str]:
+    """All string cell values of the workbook; asserts no formula and quote prefixes on risky text."""
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        for n in z.namelist():
+            if n.startswith("xl/worksheets/"):
+                assert not re.search(rb"<(?:\w+:)?f[\s>]", z.read(n)), n
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    out = []
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if isinstance(c.value, str):
+                    assert c.data_type != "f"
+                    if c.value.startswith(("=", "+", "-", "@", "\t", "\r", "\n")):
+                        assert c.quotePrefix, c.value
+                    out.append(c.value)
+    return out
+
+
+def test_put_writes_text_not_formula():
+    wb = openpyxl.Workbook()
+    for i, v in enumerate(HOSTILE, 1):
+        put(wb.active.cell(row=i, column=1), v)
+    assert [wb.active.cell(row=i, column=1).data_type for i in range(1, len(HOSTILE) + 1)] == ["s"] * len(HOSTILE)
+
+
+def test_shared_table_download():
+    from ui.xlsx import to_xlsx_bytes
+    df = pd.DataFrame({"项目名称": HOSTILE, "金额": [Decimal("1.5")] * len(HOSTILE)})
+    vals = _check(to_xlsx_bytes(df, sheet_name="数据"))
+    assert vals == ["项目名称", "金额", *STORED]
+
+
+def test_scenario_download():
+    from ui.xlsx import scenario_xlsx
+    params = pd.DataFrame({"参数": HOSTILE[:3], "值": [1, 2, 3]})
+    alloc = pd.DataFrame({"单位": HOSTILE, "分配": range(len(HOSTILE))})
+    vals = _check(scenario_xlsx(params, alloc))
+    assert vals == ["参数", "值", *STORED[:3], "单位", "分配", *STORED]
+
+
+def test_annex3_export():
+    df = pd.DataFrame({"unit": HOSTILE + ["合计"], "projects": list(range(len(HOSTILE) + 1)),
+                       "funds_wan": [Decimal("1.2345")] * (len(HOSTILE) + 1)})
+    labels = {"unit": "=单位", "projects": "项目数", "funds_wan": "资金"}
+    vals = _check(annex3_xlsx(df, labels, as_of=date(2023, 10, 29), round_no=3, by_label="乡镇",
+                              unit_name="=cmd|'/c calc'!A1"))
+    assert "=单位" in vals and "填报单位：=cmd|'/c calc'!A1" in vals
+    assert [v for v in vals if v in STORED] == STORED
+
+
+def test_frames_xlsx_sheet_names_and_missing_values():
+    df = pd.DataFrame({"a": [None, float("nan"), pd.NA, "=1"]}, dtype=object)
+    data = frames_xlsx({"坏/名字[1]:*?": df})
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    assert wb.sheetnames == ["坏_名字_1____"]
+    assert [c.value for c in wb.active["A"]] == ["a", None, None, None, "=1"]
