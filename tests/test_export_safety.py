@@ -79,3 +79,14 @@ def test_frames_xlsx_sheet_names_and_missing_values():
     wb = openpyxl.load_workbook(io.BytesIO(data))
     assert wb.sheetnames == ["坏_名字_1____"]
     assert [c.value for c in wb.active["A"]] == ["a", None, None, None, "=1"]
+
+
+def test_report_documents():
+    """督办单 / 通报 / 专题会材料 (ledger.reports.doc.to_xlsx) write their text through the same writer."""
+    from ledger.reports.doc import Col, Doc, Table, to_xlsx
+    doc = Doc(title="=督办单", addressee="@贺街镇：", paras=[HOSTILE[0]],
+              tables=[Table("情况", [Col("项目名称"), Col("金额", "money")],
+                            [[v, Decimal("1.5")] for v in HOSTILE])])
+    vals = _check(to_xlsx(doc))
+    assert "=督办单" in vals and "@贺街镇：" in vals
+    assert [v for v in vals if v in STORED][-len(STORED):] == STORED

@@ -1,7 +1,5 @@
-"""Safe to open: no text becomes a formula, no file name trips Windows.
-
-TODO(#12): ledger/export.py is getting a shared safe xlsx cell writer; fold ``put`` into it then.
-"""
+"""Safe to open: no text becomes a formula, no file name trips Windows. Text cells go through the
+one shared writer, ``ledger.export.put`` (issue #12)."""
 from __future__ import annotations
 
 import re
@@ -11,10 +9,11 @@ from decimal import Decimal
 
 import pandas as pd
 
+from ledger import export as X
+
 # A cell starting with one of these is a formula (or DDE payload) to Excel/WPS/LibreOffice when
 # typed, pasted or re-saved as CSV (OWASP "CSV injection").
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_ILLEGAL_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # openpyxl refuses these in cells
+FORMULA_START = X.FORMULA_LEAD
 
 
 def is_missing(v) -> bool:
@@ -59,11 +58,8 @@ def put(ws, row: int, col: int, value, *, number_format: str | None = None):
     elif hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
         cell.value = value.item()
     else:
-        s = _ILLEGAL_XML.sub("", str(value))
-        cell.value = s
+        X.put(cell, str(value))   # text, never a formula; control characters dropped
         cell.data_type = "s"
-        if risky(s):
-            cell.quotePrefix = True
     if number_format:
         cell.number_format = number_format
     return cell
