@@ -24,6 +24,8 @@ from __future__ import annotations
 import uuid
 from datetime import date
 
+import pyarrow as pa
+
 _PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
     asset_type, high_concern, total_investment_wan"""
 
@@ -115,9 +117,17 @@ def touched_codes(con, unit: str) -> set[str]:
 
 
 def _temp(con, name: str, cols: str, rows: list) -> None:
+    """A temp table ``name`` (``cols``: "a TYPE, b TYPE") holding ``rows``, filled set-wise from Arrow
+    (executemany is row by row: 4 s for 40,000 codes)."""
     con.execute(f"CREATE OR REPLACE TEMP TABLE {name} ({cols})")  # name/cols: constants of this module
     if rows:
-        con.executemany(f"INSERT INTO {name} VALUES ({', '.join('?' for _ in cols.split(','))})", rows)
+        names = [c.split()[0] for c in cols.split(",")]
+        tbl = pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
+        con.register("_state_rows_in", tbl)
+        try:
+            con.execute(f"INSERT INTO {name} SELECT * FROM _state_rows_in")
+        finally:
+            con.unregister("_state_rows_in")
 
 
 def _derive_rows(con, keys: list[tuple[str, date]]) -> None:
