@@ -44,10 +44,10 @@ met 10-29 → on_time.
 """
 from __future__ import annotations
 
-import calendar
 from datetime import date
 
 import pandas as pd
+from dateutil.relativedelta import relativedelta
 
 from ledger.glossary import THREE_FAILURES
 from ledger.state import CLOCK_SETTINGS
@@ -74,9 +74,7 @@ def add_months(d: date, n: int) -> date:
     >>> add_months(date(2023, 10, 31), 1), add_months(date(2024, 1, 31), 1)
     (datetime.date(2023, 11, 30), datetime.date(2024, 2, 29))
     """
-    y, m0 = divmod(d.month - 1 + n, 12)
-    y, m = d.year + y, m0 + 1
-    return date(y, m, min(d.day, calendar.monthrange(y, m)[1]))
+    return d + relativedelta(months=n)  # relativedelta clamps to the month's last day
 
 
 def _as_date(v) -> date:
@@ -160,12 +158,12 @@ WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """
 # each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
 _TASK_DONE_SQL = """
 SELECT project_code, unit, task_seq, COALESCE(min(done_on), min(round_date)) AS done_date
-FROM tasks WHERE round_date <= ? AND status = 'done' GROUP BY ALL
+FROM tasks WHERE round_date <= $as_of AND status = 'done' GROUP BY ALL
 """
 
 _LATEST_TASKS_SQL = """
 SELECT t.* FROM tasks t
-JOIN (SELECT project_code, max(round_date) AS round_date FROM tasks WHERE round_date <= ? GROUP BY ALL) l
+JOIN (SELECT project_code, max(round_date) AS round_date FROM tasks WHERE round_date <= $as_of GROUP BY ALL) l
   USING (project_code, round_date)
 ORDER BY t.project_code, t.unit, t.task_seq
 """
@@ -316,9 +314,9 @@ def clock_facts(con, *, upto: date, settings: dict | None = None, touched_only: 
                                                               {"as_of": upto}).fetchall()])
     done_by = {c: sorted(d for (d,) in v) for c, v in _group(
         con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ") WHERE TRUE" + extra,
-                    [upto]).fetchall()).items()}
+                    {"as_of": upto}).fetchall()).items()}
     latest_by = _group(con.execute("SELECT project_code, status, done_on, round_date FROM ("
-                                   + _LATEST_TASKS_SQL + ") WHERE TRUE" + extra, [upto]).fetchall())
+                                   + _LATEST_TASKS_SQL + ") WHERE TRUE" + extra, {"as_of": upto}).fetchall())
     hist: dict[str, list[dict]] = {}
     for code, rd, grade, graded_on, problems in con.execute(_HISTORY_SQL + extra + " ORDER BY project_code, round_date",
                                                             {"as_of": upto}).fetchall():
@@ -482,8 +480,8 @@ def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.Dat
         "count(*) FILTER (status = 'in_progress') AS in_progress, "
         "count(*) FILTER (status = 'not_started') AS not_started, "
         "count(*) FILTER (status <> 'done' AND due_on < $d) AS overdue_tasks "
-        "FROM (" + _LATEST_TASKS_SQL.replace("?", "$d") + ") l GROUP BY ALL",
-        {"d": as_of},
+        "FROM (" + _LATEST_TASKS_SQL + ") l GROUP BY ALL",
+        {"d": as_of, "as_of": as_of},
     )
     df = pf.merge(t, on="project_code", how="inner")
     df["done_share"] = (df["done"] / df["tasks"]).astype("Float64")
