@@ -40,6 +40,8 @@ def child(args: list[str], env: dict | None = None) -> tuple[str, float, float]:
     dt = time.perf_counter() - t
     if p.returncode:
         raise SystemExit(f"{' '.join(args)} failed ({p.returncode}):\n{out[-3000:]}")
+    noise = ("ScriptRunContext", "MemoryCacheStorageManager")  # AppTest's bare-mode warnings
+    out = "\n".join(line for line in out.splitlines() if not any(n in line for n in noise))
     return out, dt, ru.ru_maxrss / 1024
 
 
