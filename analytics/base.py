@@ -72,19 +72,6 @@ def tier_of(amount_wan, tier_grade: str | None, *, lower=1000, upper=3000) -> st
     return "district"
 
 
-def grade_history(con, *, as_of: date) -> pd.DataFrame:
-    """Every grade given on or before ``as_of``: one row per project per round.
-
-    Columns: project_code, round_date, grade, graded_on, unit, problems (list of codes).
-    """
-    return query(
-        con,
-        "SELECT project_code, round_date, grade, graded_on, unit, problems FROM v_grade_history "
-        "WHERE round_date <= ? ORDER BY project_code, round_date",
-        [as_of],
-    )
-
-
 # projects with any 红/黄 risk row on or before $as_of: a superset of the projects with a 红/黄 row in
 # v_grade_history (the only ones that can have an episode, a clock or a reopening)
 RED_YELLOW_CODES_SQL = "SELECT project_code FROM risk_rows WHERE round_date <= $as_of AND grade IN ('red', 'yellow')"

@@ -179,10 +179,6 @@ def _row_text(row) -> str:
     return "  ".join(N.text(v) for v in row if v not in ("", None))
 
 
-def _cell_str(v) -> str:
-    return v.strip() if isinstance(v, str) else ""
-
-
 def _filled_header(grid: Grid, r0: int, r1: int, ncols: int) -> list[list[str]]:
     """Header band rows r0..r1 (0-based) with merged cells spread over their range."""
     band = [[N.text(grid.rows[r][c]) if c < len(grid.rows[r]) else "" for c in range(ncols)]
@@ -515,7 +511,7 @@ IDENTITY_FILL = {"town", "village", "department", "implementer", "operator", "pr
 _LABEL_FIELDS = ("seq", "town", "name", "village", "project_code")
 
 
-def parse_sheet(grid: Grid, as_of_year: int | None = None, colmap: dict | None = None) -> ParsedSheet | None:
+def parse_sheet(grid: Grid, colmap: dict | None = None) -> ParsedSheet | None:
     ps = layout(grid, colmap)
     if ps is None:
         return None

@@ -427,8 +427,7 @@ def _shape_interactions(ps, out, add, name_to_code, file_codes, known):
         out["interactions"].append(r)
 
 
-def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit: str,
-                     sheet_of: dict[str, str] | None = None) -> list[dict]:
+def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit: str) -> list[dict]:
     """A project already graded by ANOTHER unit in the same round → error. The 区工作专班's consolidated
     ledger repeats the units' projects by design: no error on either side of it."""
     risk = rows.get("risk") or []
