@@ -30,7 +30,8 @@ def submission_grid(con, *, as_of: date, units: list[str] | None = None) -> pd.D
 
     Columns: unit, unit_kind (township/department, None if unknown), due_date, submitted_on (填报日期,
     None when missing), status: submitted_on ≤ due_date → on_time; later → late with
-    days_late = submitted_on − due_date; no submission (or one dated after ``as_of``) → missing.
+    days_late = submitted_on − due_date, whenever you look (a 06-29 report filed 06-30 is 逾期1天 for its
+    round even viewed "as of 06-29": its data is already in force there); no submission → missing.
     Example (fixture, as of 2023-11-30): 步头镇 R4 due 11-14 submitted 11-16 → late, 2 days;
     莲塘镇 R5 due 11-29 no report → missing.
     """
@@ -38,8 +39,7 @@ def submission_grid(con, *, as_of: date, units: list[str] | None = None) -> pd.D
     if not rs:
         return pd.DataFrame(columns=GRID_COLUMNS)
     dues = due_dates(rs[0], rs[-1])
-    subs = query(con, "SELECT unit, round_date, submitted_on FROM submissions WHERE round_date <= ? "
-                      "AND submitted_on <= ?", [as_of, as_of])
+    subs = query(con, "SELECT unit, round_date, submitted_on FROM submissions WHERE round_date <= ?", [as_of])
     if units is None:
         units = sorted(set(query(con, "SELECT DISTINCT unit FROM submissions WHERE round_date <= ?", [as_of])["unit"]))
     kinds = dict(con.execute("SELECT name, kind FROM units").fetchall())

@@ -45,11 +45,14 @@ def test_submission_grid_fixture(con):
         ("区商务局", "department", R1, R1, "on_time", None)]
 
 
-def test_submission_grid_ignores_reports_after_as_of(con):
-    # as of 11-15 the 步头镇 R4 report (filed 11-16) has not arrived yet → missing
-    g = cp.submission_grid(con, as_of=D(2023, 11, 15))
-    assert records(g[g.status != "on_time"], cp.GRID_COLUMNS) == [("步头镇", "township", R4, None, "missing", None)]
-    assert len(g) == 6 * 4  # due dates 09-29 … 11-14
+def test_late_report_is_late_whenever_you_look(con):
+    # #8.1: 步头镇's R4 report (due 11-14) was filed 11-16; its rows are in force at R4 (总览 counts them), so
+    # viewed as of 11-15 — or R4 itself — it is 逾期 16 − 14 = 2 days, never 未报
+    for at in (D(2023, 11, 15), R4):
+        g = cp.submission_grid(con, as_of=at)
+        assert records(g[g.status != "on_time"], cp.GRID_COLUMNS) == [
+            ("步头镇", "township", R4, D(2023, 11, 16), "late", 2)]
+        assert len(g) == 6 * 4  # 6 units × due dates 09-29, 10-14, 10-29, 11-14
 
 
 def test_compliance_rollup_fixture(con):
