@@ -16,7 +16,7 @@ from . import base, clocks, interactions, signoff
 from ._db import query
 from .filters import Filters
 
-# {where}: Filters.sql() of the sidebar filters without the tier (bound parameters)
+# {select}: _LIST or _COUNT, whose {where} is Filters.sql() of the sidebar filters without the tier (bound parameters)
 _SEARCH_SQL = """
 WITH x AS (   -- the matching rows up to as_of
     SELECT project_code, name, town, department, grade, round_date, category, build_year, unit
@@ -31,9 +31,11 @@ WITH x AS (   -- the matching rows up to as_of
            arg_min_null(category, unit) AS category, arg_min_null(build_year, unit) AS build_year
     FROM x JOIN l USING (project_code, round_date) GROUP BY ALL
 )
-SELECT project_code, name, town, department, grade, round_date, category, build_year
-FROM m WHERE {where} ORDER BY project_code LIMIT $limit
+{select}
 """
+_LIST = """SELECT project_code, name, town, department, grade, round_date, category, build_year
+FROM m WHERE {where} ORDER BY project_code LIMIT $limit"""
+_COUNT = "SELECT count(*) FROM m WHERE {where}"
 
 
 def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None, limit: int = 200) -> pd.DataFrame:
@@ -45,9 +47,21 @@ def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None,
     project has none). ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01
     贺街镇冷链物流中心; q='p0' → P01…P09.
     """
+    sql, params = _search(q, filters, _LIST)
+    return query(con, sql, {"as_of": as_of, "limit": int(limit), **params})
+
+
+def count_projects(con, *, as_of: date, q: str, filters: Filters | None = None) -> int:
+    """How many projects ``search_projects`` matches without its limit (same rules), so a page can say
+    共 N 个，显示前 200 个. Example (fixture, q=''): 13."""
+    sql, params = _search(q, filters, _COUNT)
+    return int(con.execute(sql, {"as_of": as_of, **params}).fetchone()[0])
+
+
+def _search(q: str, filters: Filters | None, select: str) -> tuple[str, dict]:
     pat = "%" + (q or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     where, params = replace(filters or Filters(), tiers=()).sql()
-    return query(con, _SEARCH_SQL.format(where=where), {"as_of": as_of, "pat": pat, "limit": int(limit), **params})
+    return _SEARCH_SQL.format(select=select.format(where=where)), {"pat": pat, **params}
 
 
 def _funding_lines(con, *, as_of: date, project_code: str) -> pd.DataFrame:

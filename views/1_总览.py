@@ -19,7 +19,9 @@ judged = int(rollup["on_time"].sum() + rollup["late"].sum() + rollup["overdue"].
 cols = st.columns(4)
 cols[0].metric("项目数", int(counts["projects"].sum()), border=True)
 cols[1].metric("扶贫帮扶资金（万元）", fmt_wan(money["total_wan"]), border=True)
-cols[2].metric("逾期未完成", overdue, help="逾期未完成的整改时限个数（一个项目可有多个时限）", border=True)
+late_codes = set(call(clocks.clocks, ctx).query("status == 'overdue'")["project_code"])
+cols[2].metric("逾期未完成时限", f"{overdue} 项（涉及 {len(late_codes)} 个项目）", border=True,
+               help="逾期未完成的整改时限个数；一个项目可有多个时限（1个月、3个月），括号内是涉及的项目数")
 cols[3].metric("按期完成率", fmt_pct(int(rollup["on_time"].sum()) / judged if judged else None),
                help="按期完成 ÷（按期完成＋逾期完成＋逾期未完成），未到期的时限不计", border=True)
 for col, g in zip(st.columns(4)[:3], ["red", "yellow", "green"]):
@@ -42,7 +44,6 @@ with right:
 
 st.subheader("红色、黄色项目")
 table = call(tiers.tier_table, ctx)
-late_codes = set(call(clocks.clocks, ctx).query("status == 'overdue'")["project_code"])
 ry = table[table["grade"].isin(["red", "yellow"])].copy()
 ry["has_overdue"] = ry["project_code"].isin(late_codes)
 ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overdue first within a grade

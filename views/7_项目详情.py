@@ -16,7 +16,10 @@ if matches.empty:
     st.info("没有匹配的项目，请换个关键词。")
     st.stop()
 names = dict(zip(matches["project_code"], matches["name"]))
-code = st.selectbox(f"匹配项目（{len(matches)} 个）", list(names), key="detail_pick",
+total = call(project.count_projects, ctx, q=q)
+label = f"共 {total} 个匹配项目，显示前 {len(matches)} 个（输入更多字缩小范围）" if total > len(matches) \
+    else f"匹配项目（{total} 个）"
+code = st.selectbox(label, list(names), key="detail_pick",
                     format_func=lambda c: f"{c}  {names[c]}")
 d = call(project.project_detail, ctx, project_code=code)
 p = d["project"]

@@ -59,3 +59,12 @@ def test_sensitive_projects_not_done_first_and_filters(con):
 def test_search_honours_filters(con):
     got = project.search_projects(con, as_of=AS_OF, q="加工", filters=Filters(towns=("大宁镇",)))
     assert got["project_code"].tolist() == ["P10", "P11"]  # not P03 (贺街镇) nor P13 (南乡镇)
+
+
+def test_count_projects_is_the_match_count_without_the_limit(con):
+    from analytics import project
+
+    # 13 fixture projects; the first 5 in code order are P01 … P05; 'p0' matches P01 … P09 → 9
+    assert project.count_projects(con, as_of=AS_OF, q="") == 13
+    assert list(project.search_projects(con, as_of=AS_OF, q="", limit=5)["project_code"]) == ["P01", "P02", "P03", "P04", "P05"]
+    assert project.count_projects(con, as_of=AS_OF, q="p0") == 9

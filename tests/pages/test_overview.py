@@ -25,7 +25,11 @@ def test_kpis_unfiltered(ledger_db, con):
     # red P01 P05 P08 (R4 also 3: P01 P05 P08) → delta 0
     assert metric(at, "红色项目").value == "3" and int(metric(at, "红色项目").delta) == 0
     r = clocks.clock_rollup(con, as_of=R5, by="unit")
-    assert metric(at, "逾期未完成").value == str(int(r["overdue"].sum()))
+    # #8.5: deadlines and the projects they belong to, said apart. Fixture R5: only P01's red_1m (due 10-20,
+    # 40 days overdue) → 1 项, 1 个项目
+    late = clocks.clocks(con, as_of=R5).query("status == 'overdue'")
+    want = f"{int(r['overdue'].sum())} 项（涉及 {late['project_code'].nunique()} 个项目）"
+    assert metric(at, "逾期未完成时限").value == want == "1 项（涉及 1 个项目）"
     judged = int(r["on_time"].sum() + r["late"].sum() + r["overdue"].sum())
     assert metric(at, "按期完成率").value == f"{int(r['on_time'].sum()) / judged * 100:.1f}%"
 
