@@ -19,6 +19,8 @@ import openpyxl
 from openpyxl.styles import Alignment, Border, Font, Side
 from openpyxl.utils import get_column_letter
 
+from . import glossary as g
+
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
@@ -119,8 +121,27 @@ _THIN = Side(style="thin", color="999999")
 _BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 
 
+def describe_filters(f) -> str:
+    """The filter set (analytics.filters.Filters or None) in words, for titles: '全部项目（未筛选）' or
+    '乡镇：贺街镇；督办层级：市级督办'."""
+    if f is None or f.is_empty():
+        return "全部项目（未筛选）"
+    parts = []
+    if f.towns:
+        parts.append("乡镇：" + "、".join(f.towns))
+    if f.departments:
+        parts.append("部门：" + "、".join(f.departments))
+    if f.tiers:
+        parts.append("督办层级：" + "、".join(g.label("tier", t) for t in f.tiers))
+    if f.categories:
+        parts.append("类别：" + "、".join(f.categories))
+    if f.year_from is not None or f.year_to is not None:
+        parts.append(f"建设年度：{f.year_from or ''}—{f.year_to or ''}")
+    return "；".join(parts)
+
+
 def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_label: str,
-                unit_name: str = "八步区产业帮扶工作专班") -> bytes:
+                unit_name: str = "八步区产业帮扶工作专班", filters=None) -> bytes:
     """附件3 帮扶产业项目帮扶提升汇总表 as .xlsx bytes: title row, 填报单位/截至/单位 line, header,
     one row per unit and the 合计 row (bold). Money cells are written as exact numbers with 4
     decimals shown (the frame's Decimal values, not floats rounded by pandas)."""
@@ -129,7 +150,9 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     ws = wb.active
     ws.title = "附件3 汇总表"
     append_row(ws, ["附件3"])
-    append_row(ws, [f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}）"])
+    # a filtered table must not read like the whole district's (#8.7): the title states the filters
+    scope = "" if filters is None or filters.is_empty() else f"；筛选范围：{describe_filters(filters)}（非全区汇总）"
+    append_row(ws, [f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}{scope}）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
     ws["A2"].font = Font(size=14, bold=True)
     ws["A2"].alignment = Alignment(horizontal="center")

@@ -32,3 +32,18 @@ def test_annex3_workbook_layout_and_exact_totals():
     assert (total["红色(个)"], total["黄色(个)"], total["绿色(个)"]) == (3, 1, 9)
     assert ws.cell(row=4 + len(df), column=1).font.bold
     assert rows[-1][0] == "填表人："
+
+
+def test_filtered_annex3_title_states_the_filters():
+    # #8.7: a table of 贺街镇's projects only must not read like the district's
+    from analytics.filters import Filters
+
+    f = Filters(towns=("贺街镇",), tiers=("city",))
+    df = annex3.annex3(fixture_connection(), as_of=AS_OF, filters=f)
+    data = annex3_xlsx(df, annex3.ANNEX3_LABELS, as_of=AS_OF, round_no=5, by_label="乡镇(街道)", filters=f)
+    title = openpyxl.load_workbook(io.BytesIO(data)).active["A2"].value
+    assert title == ("帮扶产业项目帮扶提升汇总表（截至第5期 2023-11-30，按乡镇(街道)；"
+                     "筛选范围：乡镇：贺街镇；督办层级：市级督办（非全区汇总））")
+    # an empty filter set is the district table: no scope in the title
+    data = annex3_xlsx(df, annex3.ANNEX3_LABELS, as_of=AS_OF, round_no=5, by_label="乡镇(街道)", filters=Filters())
+    assert "筛选" not in openpyxl.load_workbook(io.BytesIO(data)).active["A2"].value

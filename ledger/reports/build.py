@@ -18,6 +18,7 @@ from analytics.filters import Filters
 from analytics.settings import get_settings
 
 from .. import glossary as g
+from ..export import describe_filters
 from ..orders import IssuedOrder, issue_orders
 from .doc import Col, Doc, Table, to_html, to_xlsx
 from .media import MediaError, figures_to_png, html_to_pdf, pdf_available
@@ -271,24 +272,6 @@ def bulletin_files(con, *, as_of: date, settings: dict | None = None, pdf: bool 
 
 
 # --- 专题会材料 ------------------------------------------------------------------------------------
-def describe_filters(f: Filters | None) -> str:
-    """The filter set in words, for titles: '全部项目（未筛选）' or '乡镇：贺街镇；督办层级：市级督办'."""
-    if f is None or f.is_empty():
-        return "全部项目（未筛选）"
-    parts = []
-    if f.towns:
-        parts.append("乡镇：" + "、".join(f.towns))
-    if f.departments:
-        parts.append("部门：" + "、".join(f.departments))
-    if f.tiers:
-        parts.append("督办层级：" + "、".join(g.label("tier", t) for t in f.tiers))
-    if f.categories:
-        parts.append("类别：" + "、".join(f.categories))
-    if f.year_from is not None or f.year_to is not None:
-        parts.append(f"建设年度：{f.year_from or ''}—{f.year_to or ''}")
-    return "；".join(parts)
-
-
 def pack_figures(con, *, as_of: date, filters: Filters | None, settings: dict):
     from analytics import clocks, grades
     from ui.overview_charts import TITLES, overview_figures  # plotly only, no Streamlit
@@ -331,7 +314,8 @@ def pack(con, *, as_of: date, filters: Filters | None = None, settings: dict | N
     files = [OutFile(safe_filename(f"图{i}_{cap}_{_d(rd)}.png"), png) for i, ((cap, _), png) in
              enumerate(zip(named, pngs), 1)]
     files.append(OutFile(safe_filename(f"附件3_汇总表_{_d(rd)}.xlsx"),
-                         annex3_xlsx(a3, annex3_mod.ANNEX3_LABELS, as_of=rd, round_no=n, by_label="乡镇(街道)")))
+                         annex3_xlsx(a3, annex3_mod.ANNEX3_LABELS, as_of=rd, round_no=n, by_label="乡镇(街道)",
+                                     filters=filters)))
     files.append(OutFile(safe_filename(f"通报_{_d(rd)}.xlsx"), to_xlsx(bul)))
     files += _html_and_pdf(cover, f"会议材料_{stem_tag}", pdf=pdf)
     return zip_files(files, f"专题会材料_{stem_tag}.zip")
