@@ -20,6 +20,7 @@ from datetime import date
 import pandas as pd
 
 from ._db import query
+from ._memo import FrameMemo, state_token
 from .filters import Filters
 from .settings import get_settings
 
@@ -160,34 +161,28 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     """
     s = settings or get_settings(con)
     key = _memo_key(con, as_of, filters, s)
-    hit = _MEMO.get(key) if key else None
-    if hit is None:
-        sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
-        hit = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
-        hit["tier_supervisor"] = hit["tier"].map(TIER_SUPERVISOR)
-        hit["tier_owner"] = hit["tier"].map(TIER_OWNER)
-        hit["tier_acceptance"] = hit["tier"].map(TIER_ACCEPTANCE)
-        hit["problems"] = hit["problems"].map(_as_list)
-        hit["sensitive"] = hit["sensitive"].map(_as_list)
-        if key:
-            _MEMO[key] = hit
-            while len(_MEMO) > MEMO_SIZE:
-                _MEMO.pop(next(iter(_MEMO)))
-    # pandas copy-on-write: the caller may add or change columns without touching the memo's frame
-    return hit.copy(deep=False)
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
+    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
+    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
+    df["tier_owner"] = df["tier"].map(TIER_OWNER)
+    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
+    df["problems"] = df["problems"].map(_as_list)
+    df["sensitive"] = df["sensitive"].map(_as_list)
+    return _MEMO.put(key, df)
 
 
-# projects() frames of this process, most recent last, keyed by the state token (a fresh random token
-# after every import/refresh, ledger/state.py), the round in force, the filters and the tier settings:
-# a page run calls projects() from several analytics functions, and every session shares the result.
-MEMO_SIZE = 6
-_MEMO: dict[tuple, pd.DataFrame] = {}
+# projects() frames of this process, keyed by the state token, the round in force, the filters and the
+# tier settings: a page run calls projects() from several analytics functions, and every session shares it
+_MEMO = FrameMemo(6)
 
 
 def _memo_key(con, as_of: date, filters: Filters | None, s: dict) -> tuple | None:
-    row = con.execute("SELECT (SELECT value FROM meta WHERE key = 'state_token'), "
-                      "(SELECT max(round_date) FROM rounds WHERE round_date <= ?)", [as_of]).fetchone()
-    if not row or not row[0]:
-        return None  # no token (a database never written through ledger/): do not memoise
-    return (row[0], row[1], filters or Filters(),
+    token = state_token(con)
+    if token is None:
+        return None
+    rnd = con.execute("SELECT max(round_date) FROM rounds WHERE round_date <= ?", [as_of]).fetchone()[0]
+    return (token, rnd, filters or Filters(),
             s["tier_amount_basis"], str(s["tier_lower_wan"]), str(s["tier_upper_wan"]))

@@ -53,6 +53,7 @@ from ledger.glossary import THREE_FAILURES
 from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
+from ._memo import FrameMemo, state_token
 from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects
 from .filters import Filters
 from .settings import get_settings
@@ -356,19 +357,15 @@ def _facts_at(con, *, as_of: date, s: dict) -> pd.DataFrame:
 def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
     """Every clock at ``as_of`` (no identity), memoised per state token like base.projects: clocks,
     clock_rollup and the ranking all start from it within one page run."""
-    token = con.execute("SELECT value FROM meta WHERE key = 'state_token'").fetchone()
-    key = (token[0], as_of, clock_settings_key(s), int(s["warn_days"])) if token else None
-    if key is not None and key in _MEMO:
-        return _MEMO[key].copy(deep=False)
-    out = _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"]))
-    if key is not None:
-        _MEMO[key] = out
-        while len(_MEMO) > 8:
-            _MEMO.pop(next(iter(_MEMO)))
-    return out.copy(deep=False)
+    token = state_token(con)
+    key = (token, as_of, clock_settings_key(s), int(s["warn_days"])) if token else None
+    hit = _MEMO.get(key)
+    if hit is not None:
+        return hit
+    return _MEMO.put(key, _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"])))
 
 
-_MEMO: dict[tuple, pd.DataFrame] = {}
+_MEMO = FrameMemo(8)
 
 
 def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:

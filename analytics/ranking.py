@@ -57,6 +57,7 @@ import pyarrow as pa
 from ledger.glossary import TOWNS
 
 from ._db import dec, money_sum
+from ._memo import FrameMemo, state_token
 from .settings import DEFAULTS, get_settings
 
 METRICS = ("green_share", "on_time", "resolved", "submissions", "linkage", "consistency")
@@ -204,24 +205,20 @@ def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFr
     from . import base, clocks, compliance, consistency, signoff
 
     s = settings or get_settings(con)
-    token = con.execute("SELECT value FROM meta WHERE key = 'state_token'").fetchone()
+    token = state_token(con)
     # the metrics do not depend on the scoring settings (weights, β, cap, bands, penalties): the simulator
     # moving a slider, and unit_scores + weight_sensitivity on one page, reuse one computation
-    key = (token[0], as_of, json.dumps({k: v for k, v in s.items() if k not in _SCORING_KEYS},
-                                       sort_keys=True, default=str)) if token else None
-    if key is not None and key in _METRICS_MEMO:
-        return _METRICS_MEMO[key].copy(deep=False)
-    out = _unit_metrics(con, as_of=as_of, s=s, base=base, clocks=clocks, compliance=compliance,
-                        consistency=consistency, signoff=signoff)
-    if key is not None:
-        _METRICS_MEMO[key] = out
-        while len(_METRICS_MEMO) > 8:
-            _METRICS_MEMO.pop(next(iter(_METRICS_MEMO)))
-    return out.copy(deep=False)
+    key = (token, as_of, json.dumps({k: v for k, v in s.items() if k not in _SCORING_KEYS},
+                                    sort_keys=True, default=str)) if token else None
+    hit = _METRICS_MEMO.get(key)
+    if hit is not None:
+        return hit
+    return _METRICS_MEMO.put(key, _unit_metrics(con, as_of=as_of, s=s, base=base, clocks=clocks,
+                                                compliance=compliance, consistency=consistency, signoff=signoff))
 
 
 _SCORING_KEYS = ("weights", "beta", "cap", "bands", "penalty_overdue", "penalty_reopened")
-_METRICS_MEMO: dict[tuple, pd.DataFrame] = {}  # keyed by the state token (fresh after every write)
+_METRICS_MEMO = FrameMemo(8)  # keyed by the state token (fresh after every write)
 
 
 def _unit_metrics(con, *, as_of, s, base, clocks, compliance, consistency, signoff) -> pd.DataFrame:
