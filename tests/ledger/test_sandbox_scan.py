@@ -1,0 +1,76 @@
+"""The uncached-cell scan's fast path (ledger.sandbox._may_hit) skips only chunks with no hit.
+
+_scan used to run its per-cell regex over every chunk of every sheet (~2 s per 40,000-row ledger).
+Now a chunk is scanned cell by cell only when it has a formula, an error cell or a <v> that is not a
+number. These tests compare the fast path with the per-cell scan on cells of every kind."""
+from __future__ import annotations
+
+import itertools
+
+from ledger import sandbox as SB
+
+
+def _full(buf: bytes) -> list:
+    """The per-cell scan without the fast path (what _scan did before)."""
+    hits: list = []
+    for m in SB._CELL_RE.finditer(buf):
+        attrs, inner = m.group(1), m.group(2)
+        t = SB._T_RE.search(attrs)
+        t = t.group(1) if t else b"n"
+        v = SB._V_RE.search(inner)
+        val = v.group(1) if v and v.group(1) is not None else None
+        kind = None
+        if b"<f" in inner and not val and not (t == b"str" and v is not None):
+            kind = "formula"
+        elif t == b"e":
+            kind = "error"
+        elif t == b"n" and val is not None and val.strip() and not SB._NUM_OK.fullmatch(val):
+            kind = "number"
+        if kind:
+            r = SB._REF_RE.search(attrs)
+            hits.append((int(r.group(2)) - 1, SB.col_number(r.group(1).decode()) - 1, kind))
+    return hits
+
+
+PLAIN = [b'<c r="A1"><v>12.5</v></c>', b'<c r="B1" t="s"><v>3</v></c>', b'<c r="C1"><v> 1E+3 </v></c>',
+         b'<c r="D1"><v>-0.25</v></c>', b'<c r="E1" t="inlineStr"><is><t>=SUM(A1)</t></is></c>',
+         b'<c r="F1"><v></v></c>', b'<c r="G1" t="b"><v>1</v></c>', b'<x:c r="H1"><x:v>7</x:v></x:c>',
+         b'<c r="I1"><v>inf</v></c>']
+ODD = [b'<c r="A2"><f>SUM(A1:A9)</f></c>',                    # formula, no cached value
+       b'<c r="B2" t="e"><v>#DIV/0!</v></c>',                  # error cell
+       b'<c r="C2"><v>1.2.3</v></c>',                          # only digits and dots, still not a number
+       b'<c r="D2"><v>abc</v></c>',                            # text in a numeric cell
+       b'<c r="E2"><f>A1</f><v>5</v></c>',                     # formula with a cached value: no hit
+       b'<c r="F2" t="str"><f>A1</f><v>x</v></c>']             # string formula with a value: no hit
+
+
+def test_plain_chunks_take_the_fast_path_and_lose_nothing():
+    buf = b"<row>" + b"".join(PLAIN * 50) + b"</row>"
+    # every cell is a number, a shared/inline string, empty or a boolean: no hit and no per-cell scan
+    assert not SB._may_hit(buf)
+    assert _full(buf) == []
+    hits: list = []
+    SB._scan(buf, hits)
+    assert hits == []
+
+
+def test_every_odd_cell_reaches_the_per_cell_scan():
+    for cell in ODD:
+        buf = b"".join(PLAIN) + cell + b"".join(PLAIN)
+        assert SB._may_hit(buf), cell
+        hits: list = []
+        SB._scan(buf, hits)
+        assert hits == _full(buf), cell
+    # the four real faults of ODD (rows 2: A formula, B error, C and D not numbers); E and F hold values
+    hits: list = []
+    SB._scan(b"".join(ODD), hits)
+    assert hits == [(1, 0, "formula"), (1, 1, "error"), (1, 2, "number"), (1, 3, "number")]
+
+
+def test_fast_path_agrees_with_full_scan_on_mixed_chunks():
+    cells = PLAIN + ODD
+    for combo in itertools.combinations(range(len(cells)), 3):
+        buf = b"".join(cells[i] for i in combo)
+        hits: list = []
+        SB._scan(buf, hits)
+        assert hits == _full(buf), combo
