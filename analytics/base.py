@@ -174,6 +174,24 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     return _MEMO.put(key, df)
 
 
+_CHOICES_SQL = """
+SELECT list(DISTINCT town) FILTER (WHERE town IS NOT NULL) AS towns,
+       list(DISTINCT department) FILTER (WHERE department IS NOT NULL) AS departments,
+       list(DISTINCT category) FILTER (WHERE category IS NOT NULL) AS categories,
+       min(build_year) AS year_min, max(build_year) AS year_max
+FROM project_state WHERE at_round = round_at($as_of::DATE)
+"""
+
+
+def filter_choices(con, *, as_of: date) -> dict:
+    """What the sidebar filters can choose from, among the projects in force at ``as_of``: {towns,
+    departments, categories: sorted lists; year_min, year_max: int or None}. One aggregate in DuckDB
+    (the sidebar used to pull the whole projects() frame for this: 0.8 s at 150x the sample)."""
+    towns, depts, cats, lo, hi = con.execute(_CHOICES_SQL, {"as_of": as_of}).fetchone()
+    return {"towns": sorted(towns or []), "departments": sorted(depts or []), "categories": sorted(cats or []),
+            "year_min": None if lo is None else int(lo), "year_max": None if hi is None else int(hi)}
+
+
 # projects() frames of this process, keyed by the state token, the round in force, the filters and the
 # tier settings: a page run calls projects() from several analytics functions, and every session shares it
 _MEMO = FrameMemo(6)

@@ -73,8 +73,14 @@ def signoff_records(con, *, as_of: date, filters: Filters | None = None, setting
     pf = projects(con, as_of=as_of, filters=filters, settings=s)
     ident = pf[["project_code", "name", "unit", "tier", "sensitive"]]
     df = query(con, _SIGNOFF_SQL, [as_of]).merge(ident, on="project_code", how="inner")
-    checks = [checklist_check(_parse_checklist(j), items, sensitive=bool(len(sv)))
-              for j, sv in zip(df["checklist_json"], df["sensitive"])]
+    seen: dict = {}  # one check per distinct (checklist text, sensitive): most applications share a text
+    checks = []
+    for j, sv in zip(df["checklist_json"], df["sensitive"]):
+        key = (j if isinstance(j, str) else None, bool(len(sv)))
+        hit = seen.get(key)
+        if hit is None:
+            hit = seen[key] = checklist_check(_parse_checklist(key[0]), items, sensitive=key[1])
+        checks.append(hit)
     df["checklist_passed"] = pd.array([c[0] for c in checks], dtype="Int64")
     df["checklist_total"] = pd.array([c[1] for c in checks], dtype="Int64")
     df["checklist_missing"] = [c[2] for c in checks]

@@ -50,13 +50,13 @@ class Ctx:
 @st.cache_data(show_spinner=False, max_entries=32)
 def _filter_options(_con, version: str, latest: date) -> dict:
     """Choices for the sidebar, from the projects in force at the latest round."""
-    df = base.projects(_con, as_of=latest)
-    towns_in_data = set(df["town"].dropna())
+    c = base.filter_choices(_con, as_of=latest)
+    towns_in_data = set(c["towns"])
     towns = [t for t in glossary.TOWNS if t in towns_in_data] + sorted(towns_in_data - set(glossary.TOWNS))
-    depts_in_data = set(df["department"].dropna())
+    depts_in_data = set(c["departments"])
     depts = [d for d in glossary.DEPARTMENTS if d in depts_in_data] + sorted(depts_in_data - set(glossary.DEPARTMENTS))
-    cats = sorted(set(df["category"].dropna()))
-    years = [int(y) for y in df["build_year"].dropna()]
+    cats = c["categories"]
+    years = [y for y in (c["year_min"], c["year_max"]) if y is not None]
     return {
         "towns": towns,
         "departments": depts,
