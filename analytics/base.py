@@ -127,10 +127,6 @@ _UP_TO_ROUND = "at_round <= round_at($as_of::DATE)"
 _TIER_BASIS = {"total_investment": "total_investment_wan", "funds": "funds_wan"}
 
 
-def _as_list(v) -> list:
-    return [] if v is None or isinstance(v, float) else list(v)
-
-
 def state_sql(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
               every_round: bool = False, as_of_param: str = "as_of") -> tuple[str, dict]:
     """SQL (and its bound parameters) of the project rows in force at ``as_of``, filtered, with ``tier``
@@ -165,12 +161,11 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     if hit is not None:
         return hit
     sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
-    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params)
+    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params,
+               lists=("problems", "sensitive"))
     df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
     df["tier_owner"] = df["tier"].map(TIER_OWNER)
     df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
-    df["problems"] = df["problems"].map(_as_list)
-    df["sensitive"] = df["sensitive"].map(_as_list)
     return _MEMO.put(key, df)
 
 
