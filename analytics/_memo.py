@@ -14,10 +14,20 @@ def state_token(con) -> str | None:
     return row[0] if row and row[0] else None
 
 
+_ALL: list["FrameMemo"] = []
+
+
+def clear_all() -> None:
+    """Forget every memoised frame of the process (benchmarks: a cold run is a fresh process)."""
+    for m in _ALL:
+        m.clear()
+
+
 class FrameMemo:
     def __init__(self, size: int):
         self.size = size
         self._d: dict[tuple, pd.DataFrame] = {}
+        _ALL.append(self)
 
     def get(self, key: tuple | None) -> pd.DataFrame | None:
         hit = self._d.get(key) if key is not None else None

@@ -46,7 +46,6 @@ import json
 
 import numbers
 import statistics
-from collections import Counter
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -56,7 +55,7 @@ import pyarrow as pa
 
 from ledger.glossary import TOWNS
 
-from ._db import dec, money_sum
+from ._db import dec
 from ._memo import FrameMemo, state_token
 from .settings import DEFAULTS, get_settings
 
@@ -96,6 +95,13 @@ def _none_if_na(x):
 # metrics
 # --------------------------------------------------------------------------------------------------
 
+def _decimal_array(col: pd.Series) -> pa.Array:
+    """A money column as an Arrow decimal array (NA → null), without a Python loop when it is Arrow."""
+    if isinstance(col.dtype, pd.ArrowDtype) and pa.types.is_decimal(col.dtype.pyarrow_dtype):
+        return pa.array(col).cast(pa.decimal128(38, 6))
+    return pa.array([None if _none_if_na(v) is None else dec(v) for v in col], type=pa.decimal128(38, 6))
+
+
 def metrics_from_frames(
     projects: pd.DataFrame,
     clocks: pd.DataFrame,
@@ -113,56 +119,84 @@ def metrics_from_frames(
     town/department in ``projects``.
     """
     rows = []
-    # plain Python lists/counters, built once (no per-group pandas frames)
-    status_n: Counter = Counter(zip(clocks["project_code"].tolist(), clocks["status"].tolist())) \
-        if len(clocks) else Counter()
-    reopened_codes = set(reopened["project_code"]) if len(reopened) else set()
-    flagged_codes = set(flagged["project_code"]) if len(flagged) else set()
     comp = {}
     for r in compliance.itertuples(index=False):
         comp[r.unit] = (int(r.on_time), int(r.late), int(r.due))
-    col = {c: projects[c].tolist() for c in ("project_code", "town", "department", "unit", "grade",
-                                              "initial_grade", "tier_grade", "households", "funds_wan")}
+    # per-project flags and counts as columns, summed per unit by pandas (the loop below runs once per
+    # unit, not once per project: 1.2 s -> 0.1 s at 150x the sample)
+    n_rows = len(projects)
+    codes = projects["project_code"]
+    status = clocks.groupby(["project_code", "status"]).size().unstack(fill_value=0) if len(clocks) else None
 
-    def is_(v, values) -> bool:  # isin / == for one value: NA never matches
-        return isinstance(v, str) and v in values
+    def clock_n(s: str):
+        if status is None or s not in status.columns:
+            return pd.Series(0, index=range(n_rows), dtype="int64")
+        return codes.map(status[s]).fillna(0).astype("int64").reset_index(drop=True)
+
+    def isin(c: str, values) -> pd.Series:  # NA never matches
+        return projects[c].isin(values).fillna(False).astype(bool).reset_index(drop=True)
+
+    green_i = isin("grade", ("green",))
+    ever = isin("initial_grade", RED_YELLOW) | isin("tier_grade", RED_YELLOW)
+    per = pd.DataFrame({
+        "code": codes.reset_index(drop=True),
+        "unit": projects["unit"].reset_index(drop=True),
+        "green": green_i.astype("int64"),
+        "ever": ever.astype("int64"),
+        "resolved": (ever & green_i).astype("int64"),
+        "on_time": clock_n("on_time"), "late": clock_n("late"), "overdue": clock_n("overdue"),
+        "households": pd.array(projects["households"], dtype="Int64").fillna(0).astype("int64"),
+    })
+    reopened_codes = set(reopened["project_code"]) if len(reopened) else set()
+    flagged_codes = set(flagged["project_code"]) if len(flagged) else set()
+    per["flagged"] = codes.isin(flagged_codes).to_numpy(dtype=bool)
+    per["reopened"] = codes.isin(reopened_codes).to_numpy(dtype=bool)
+    funds_col = _decimal_array(projects["funds_wan"])
 
     for kind, by in KINDS:
         if projects.empty:
             continue
-        groups: dict = {}
-        for i, key in enumerate(col[by]):
-            # A 乡镇人民政府/街道办事处 acting as 主管 of its own small projects is judged in the
-            # township league (by town), not as a department: the department league holds the
-            # 项目主管部门 proper, so the two leagues never rank the same unit twice.
-            if _none_if_na(key) is not None and not (kind == "department" and key in TOWNS):
-                groups.setdefault(key, []).append(i)
-        for unit in sorted(groups):
-            idx = groups[unit]
-            codes = [col["project_code"][i] for i in idx]
-            n = len(idx)
-            green_i = [is_(col["grade"][i], ("green",)) for i in idx]
-            green = sum(green_i)
-            ever = [is_(col["initial_grade"][i], RED_YELLOW) or is_(col["tier_grade"][i], RED_YELLOW) for i in idx]
-            ever_n = sum(ever)
-            resolved_n = sum(e and g for e, g in zip(ever, green_i))
-            on_time, late, overdue = (sum(status_n[(c, s)] for c in codes) for s in ("on_time", "late", "overdue"))
+        key = projects[by].reset_index(drop=True)
+        # A 乡镇人民政府/街道办事处 acting as 主管 of its own small projects is judged in the township
+        # league (by town), not as a department: the department league holds the 项目主管部门 proper,
+        # so the two leagues never rank the same unit twice.
+        keep = key.notna().to_numpy(dtype=bool)
+        if kind == "department":
+            keep = keep & ~key.isin(list(TOWNS)).to_numpy(dtype=bool)
+        if not keep.any():
+            continue
+        sub = per[keep].assign(key=key[keep])
+        sums = sub.groupby("key", sort=False)[["green", "ever", "resolved", "on_time", "late", "overdue",
+                                               "households"]].sum()
+        sizes = sub.groupby("key", sort=False).size()
+        funds_by = pa.table({"key": pa.array(key[keep].astype(str).tolist(), type=pa.string()),
+                             "f": funds_col.filter(pa.array(keep))}).group_by("key").aggregate([("f", "sum")])
+        funds_of = {k: (v if v is not None else Decimal(0))
+                    for k, v in zip(funds_by.column("key").to_pylist(), funds_by.column("f_sum").to_pylist())}
+        # a project counts once per unit however many rows it has (projects() has one row per project)
+        once = sub.drop_duplicates(["key", "code"]).groupby("key", sort=False)[["flagged", "reopened"]].sum()
+        unit_sets: dict = {}
+        for k, u in sub[["key", "unit"]].dropna().drop_duplicates().itertuples(index=False):
+            unit_sets.setdefault(k, set()).add(u)
+        for unit in sorted(sizes.index):
+            n = int(sizes[unit])
+            t = sums.loc[unit]
+            green, ever_n, resolved_n = int(t["green"]), int(t["ever"]), int(t["resolved"])
+            on_time, late, overdue = int(t["on_time"]), int(t["late"]), int(t["overdue"])
             judged = on_time + late + overdue
-            funds = money_sum(col["funds_wan"][i] for i in idx)
-            households = int(sum(int(h) for h in (col["households"][i] for i in idx) if _none_if_na(h) is not None))
-            flagged_n = len(set(codes) & flagged_codes)
-            reopened_n = len(set(codes) & reopened_codes)
+            funds = Decimal(funds_of[unit]).quantize(Decimal("0.000001"))
+            households = int(t["households"])
+            flagged_n, reopened_n = int(once.loc[unit, "flagged"]), int(once.loc[unit, "reopened"])
             own = comp.get(unit)
             if own is not None and own[0] + own[1] > 0:
-                basis, sub = "own", (Fraction(own[0], own[2]) if own[2] else None)
+                basis, sub_v = "own", (Fraction(own[0], own[2]) if own[2] else None)
             else:
-                reporters = sorted({u for u in (col["unit"][i] for i in idx)
-                                    if _none_if_na(u) is not None and u in comp})
+                reporters = sorted(u for u in unit_sets.get(unit, ()) if u in comp)
                 due = sum(comp[u][2] for u in reporters)
                 if due:
-                    basis, sub = "reporters", Fraction(sum(comp[u][0] for u in reporters), due)
+                    basis, sub_v = "reporters", Fraction(sum(comp[u][0] for u in reporters), due)
                 else:
-                    basis, sub = "none", None
+                    basis, sub_v = "none", None
             rows.append({
                 "unit": unit,
                 "kind": kind,
@@ -171,7 +205,7 @@ def metrics_from_frames(
                 "green_share": float(Fraction(green, n)),
                 "on_time": float(Fraction(on_time, judged)) if judged else None,
                 "resolved": float(Fraction(resolved_n, ever_n)) if ever_n else None,
-                "submissions": float(sub) if sub is not None else None,
+                "submissions": float(sub_v) if sub_v is not None else None,
                 "linkage": float(Fraction(households) / Fraction(funds)) if funds > 0 else None,
                 "consistency": float(1 - Fraction(flagged_n, n)),
                 "overdue": overdue,

@@ -14,6 +14,7 @@ import pandas as pd
 from ledger.glossary import SIGNOFF_CHECKLIST
 
 from ._db import query
+from ._memo import FrameMemo, state_token
 from .base import TIER_ACCEPTANCE, projects
 from .filters import Filters
 from .settings import get_settings
@@ -138,10 +139,17 @@ def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFram
     return reopened_of_projects(con, projects(con, as_of=as_of, filters=filters), as_of=as_of)
 
 
+_REOPENED_MEMO = FrameMemo(8)
+
+
 def reopened_of_projects(con, pf: pd.DataFrame, *, as_of: date,
                          history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
     """``reopened`` for a ``base.projects(con, as_of=as_of)`` frame already at hand (filtered or not);
     ``history``: ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
-    ro = query(con, _REOPENED_SQL, {"as_of": as_of})
+    token = state_token(con)
+    key = None if token is None else (token, as_of)
+    ro = _REOPENED_MEMO.get(key)
+    if ro is None:  # the same for every filter: one query per state and date, shared by pages and ranking
+        ro = _REOPENED_MEMO.put(key, query(con, _REOPENED_SQL, {"as_of": as_of}))
     pf = pf[["project_code", "name", "unit", "town", "department", "grade"]]
     return ro.merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS].reset_index(drop=True)

@@ -56,13 +56,12 @@ def run(db: Path, *, as_of: date | None, repeat: int) -> None:
     if d is None:
         raise SystemExit("the database has no rounds")
     n = len(base.projects(con, as_of=d))
+    from analytics import _memo as memo
     from analytics import funding, signoff, tiers
 
     def cold(fn):  # every call as on a fresh process: no projects() frame memoised (analytics.base._MEMO)
         def run_cold():
-            base._MEMO.clear()
-            clocks._MEMO.clear()
-            ranking._METRICS_MEMO.clear()
+            memo.clear_all()  # cold = a fresh process: no memoised frames
             return fn()
         return run_cold
 

@@ -51,15 +51,11 @@ def main(argv=None) -> None:
     base = min(_timed(lambda: AppTest.from_file(str(trivial)).run()) for _ in range(3))
     print(f"baseline (trivial AppTest run): {base * 1000:.0f} ms")
     print(f"{'page':<16}{'cold s':>8}{'warm s':>8}{'cold/base':>11}{'warm/base':>11}")
-    from analytics import base as analytics_base
-    from analytics import clocks as analytics_clocks
-    from analytics import ranking as analytics_ranking
+    from analytics import _memo as memo
 
     for p in PAGES:
         st.cache_data.clear()
-        analytics_base._MEMO.clear()  # cold = a fresh process: no memoised frames either
-        analytics_clocks._MEMO.clear()
-        analytics_ranking._METRICS_MEMO.clear()
+        memo.clear_all()  # cold = a fresh process: no memoised frames
         cold = run(p)
         warm = min(run(p) for _ in range(2))
         print(f"{p:<16}{cold:>8.2f}{warm:>8.2f}{cold / base:>10.0f}x{warm / base:>10.0f}x")
