@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 
 def _mapper(t: pa.DataType):
@@ -47,6 +48,12 @@ def dec(x) -> Decimal:
     return x if isinstance(x, Decimal) else Decimal(str(x))
 
 
-def money_sum(series: pd.Series) -> Decimal:
-    """Exact sum of a money column (empty → Decimal(0))."""
+def money_sum(series) -> Decimal:
+    """Exact sum of a money column (empty → Decimal(0)). An Arrow DECIMAL column (what ``query`` returns)
+    is summed by Arrow in exact decimal arithmetic (no Python loop); anything else value by value."""
+    if isinstance(series, pd.Series) and isinstance(series.dtype, pd.ArrowDtype) \
+            and pa.types.is_decimal(series.dtype.pyarrow_dtype):
+        arr = pa.array(series)
+        total = pc.sum(arr.cast(pa.decimal128(38, arr.type.scale))).as_py()
+        return Decimal(0) if total is None else total
     return sum((dec(v) for v in series), Decimal(0))

@@ -24,6 +24,8 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ledger.columns import ANNEX3
 from ledger.glossary import DEPARTMENTS, DISPOSAL, GRADE_ORDER, THREE_FAILURES, TOWNS
@@ -52,12 +54,13 @@ def _signed_off_codes(con, *, as_of: date, p: pd.DataFrame) -> set[str]:
            GROUP BY project_code""",
         {"as_of": as_of},
     ).fetchall()
-    to_grade = dict(rows)
-    grade = dict(zip(p["project_code"], p["grade"]))
-    out = {c for c, s in zip(p["project_code"], p["signoff_status"]) if s == "signed_off"}
-    for code, tg in to_grade.items():
-        if code in grade and _RANK.get(grade[code], 3) <= _RANK.get(tg, 0):
-            out.add(code)
+    # column operations, not Python loops over the (Arrow-backed, slow to iterate) string columns
+    out = set(p.loc[(p["signoff_status"] == "signed_off").fillna(False).astype(bool), "project_code"].tolist())
+    if rows:
+        tg = pd.DataFrame(rows, columns=["project_code", "to_grade"])
+        m = tg.merge(p[["project_code", "grade"]], on="project_code", how="inner")
+        ok = m["grade"].map(_RANK).fillna(3).astype(int) <= m["to_grade"].map(_RANK).fillna(0).astype(int)
+        out |= set(m.loc[ok.to_numpy(), "project_code"].tolist())
     return out
 
 
@@ -69,28 +72,45 @@ def annex3(con, *, as_of: date, by: str = "town", filters: Filters | None = None
     p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
     signed = _signed_off_codes(con, as_of=as_of, p=p)
     p = p.assign(
-        _downgraded=[(_RANK.get(g, -1) < _RANK.get(i, -1)) if isinstance(i, str) and isinstance(g, str) else False
-                     for g, i in zip(p["grade"], p["initial_grade"])],
+        _downgraded=(p["grade"].notna() & p["initial_grade"].notna()
+                     & (p["grade"].map(_RANK).fillna(-1).astype(int) < p["initial_grade"].map(_RANK).fillna(-1).astype(int))
+                     ).fillna(False).astype(bool).to_numpy(),
         _signed=p["project_code"].isin(signed),
     )
+    # indicator columns summed per unit in one groupby (counts) and one Arrow group_by (exact money)
+    key = p[ANNEX3_BY[by]].astype(object).where(p[ANNEX3_BY[by]].notna(), "（未填）")
+    grade, probs = p["grade"].astype(object), p["problems"]
+    ind = {"projects": pd.Series(1, index=p.index)}
+    for gr in GRADE_ORDER:
+        ind[gr] = grade == gr
+    for prob in THREE_FAILURES:
+        ind[prob] = probs.map(lambda ps, prob=prob: prob in ps)
+    for d in DISPOSAL:
+        ind[d] = p["disposal"].astype(object) == d
+    for t in base.TIER_ORDER:
+        ind[t] = p["tier"].astype(object) == t
+    ind["downgraded"] = p["_downgraded"]
+    ind["signed_off"] = p["_signed"]
+    for h in ["households", "households_exited", "households_monitored"]:
+        ind[h] = pd.array(p[h], dtype="Int64").fillna(0)
+    counts = pd.DataFrame({c: pd.Series(v, index=p.index).fillna(False).astype("int64") for c, v in ind.items()})
+    counts = counts.assign(unit=key.to_numpy()).groupby("unit", sort=True).sum()
+    funds = pa.array(p["funds_wan"]) if isinstance(p["funds_wan"].dtype, pd.ArrowDtype) \
+        else pa.array([money_sum([v]) for v in p["funds_wan"]], type=pa.decimal128(38, 6))
+    funds = funds.cast(pa.decimal128(38, funds.type.scale))
+    zero = pa.scalar(0, type=funds.type)
+    mt = {"unit": pa.array(key.tolist(), type=pa.string()), "funds_wan": funds}
+    for gr in GRADE_ORDER:
+        mt[f"{gr}_funds_wan"] = pc.if_else(pa.array((grade == gr).fillna(False).astype(bool).to_numpy()), funds, zero)
+    sums = pa.table(mt).group_by("unit").aggregate([(c, "sum") for c in mt if c != "unit"])
+    money_of = {c: dict(zip(sums.column("unit").to_pylist(), sums.column(f"{c}_sum").to_pylist()))
+                for c in MONEY_COLUMNS}
     rows = []
-    for unit, g in p.groupby(ANNEX3_BY[by], sort=True, dropna=False):
-        row = {"unit": unit if isinstance(unit, str) else "（未填）", "projects": len(g),
-               "funds_wan": money_sum(g["funds_wan"])}
-        for gr in GRADE_ORDER:
-            row[gr] = int((g["grade"] == gr).sum())
-        for gr in GRADE_ORDER:
-            row[f"{gr}_funds_wan"] = money_sum(g.loc[g["grade"] == gr, "funds_wan"])
-        for prob in THREE_FAILURES:
-            row[prob] = int(sum(prob in ps for ps in g["problems"]))
-        for d in DISPOSAL:
-            row[d] = int((g["disposal"] == d).sum())
-        for t in base.TIER_ORDER:
-            row[t] = int((g["tier"] == t).sum())
-        row["downgraded"] = int(g["_downgraded"].sum())
-        row["signed_off"] = int(g["_signed"].sum())
-        for h in ["households", "households_exited", "households_monitored"]:
-            row[h] = int(g[h].fillna(0).sum())
+    for unit, r in counts.iterrows():
+        row = {"unit": unit, **{c: int(r[c]) for c in counts.columns}}
+        for c in MONEY_COLUMNS:
+            v = money_of[c].get(unit)
+            row[c] = v if v is not None else money_sum([])
         rows.append(row)
     body = pd.DataFrame(rows, columns=ANNEX3_COLUMNS)
     known = list(TOWNS) if by == "town" else DEPARTMENTS
