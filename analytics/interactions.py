@@ -16,6 +16,8 @@ from datetime import date
 
 import pandas as pd
 
+from ledger.state import latest_row
+
 from . import base
 from ._db import query
 from .filters import Filters
@@ -28,14 +30,14 @@ COLUMNS = ["project_code", "name", "town", "department", "unit", "round_date", "
            "channel", "kind", "content", "answer", "answered_on", "status", "handler", "days_open",
            "overdue_reply"]
 
-_SQL = """
+_SQL = f"""
 WITH latest AS (
     SELECT unit, max(round_date) AS round_date FROM interactions WHERE round_date <= $as_of GROUP BY unit
 ), ident AS (   -- the project's latest identity on or before as_of (it may have left the ledger since)
     SELECT project_code, name, town, department, category, build_year
     FROM v_project_round WHERE round_date <= $as_of
       AND project_code IN (SELECT project_code FROM interactions i JOIN latest l USING (unit, round_date))
-    QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY round_date DESC, unit) = 1
+    {latest_row("project_code")}
 )
 SELECT i.project_code, d.name, d.town, d.department, d.category, d.build_year, i.unit, i.round_date, i.seq,
        i.operator, i.raised_on, i.channel, i.kind, i.content, i.answer, i.answered_on, i.status, i.handler,

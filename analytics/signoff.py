@@ -13,6 +13,8 @@ import pandas as pd
 
 from ledger.glossary import SIGNOFF_CHECKLIST
 
+from ledger.state import latest_row
+
 from ._db import query
 from ._memo import FrameMemo, state_token
 from .base import TIER_ACCEPTANCE, projects
@@ -25,12 +27,11 @@ SIGNOFF_COLUMNS = ["project_code", "name", "unit", "tier", "from_grade", "to_gra
 REOPENED_COLUMNS = ["project_code", "name", "unit", "town", "department", "green_round", "reopened_round", "grade"]
 
 # latest report (round, then unit) of each application (project, from, to, applied_on) on or before as_of
-_SIGNOFF_SQL = """
+_SIGNOFF_SQL = f"""
 SELECT project_code, from_grade, to_grade, applied_on, self_eval_on, accepted_on, accepted_by, status,
        checklist_json
 FROM signoffs WHERE round_date <= ?
-QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, from_grade, to_grade, applied_on
-                           ORDER BY round_date DESC, unit) = 1
+{latest_row("project_code, from_grade, to_grade, applied_on")}
 ORDER BY project_code, applied_on NULLS LAST, from_grade, to_grade
 """
 

@@ -7,7 +7,7 @@
 Each file is one department ledger (区农业农村局 style: three-row merged 附件1 header, "一、XX镇"
 group rows, merged 乡镇 cells, 小计/合计, footer) for the 2023-09-29 round, with N data rows in
 附件1 and N in 附件2 (one funding year per project, so rows = projects). Reuses the sample
-generator's model and writer (data/sample/generate.py), so the quirks are the same.
+generator's model and writer (data/sample/gen/), so the quirks are the same.
 """
 from __future__ import annotations
 
@@ -19,14 +19,18 @@ from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "data" / "sample"))
+sys.path.insert(0, str(ROOT))
 
-import generate as G  # noqa: E402
-from xlwriter import write_workbook  # noqa: E402
+from data.sample.gen.base import ROUNDS, SEED, TOWNS  # noqa: E402
+from data.sample.gen.district import District  # noqa: E402
+from data.sample.gen.render import progress_rows, progress_sheet, risk_row, risk_sheet  # noqa: E402
+from data.sample.gen.state import state  # noqa: E402
+from data.sample.gen.style import Fmt, make_styles  # noqa: E402
+from data.sample.gen.xlwriter import write_workbook  # noqa: E402
 
 
-def make(n_rows: int, out_dir: Path, seed: int = G.SEED) -> Path:
-    d = G.District(seed)
+def make(n_rows: int, out_dir: Path, seed: int = SEED) -> Path:
+    d = District(seed)
     d.numbered_names = True
     d._villages()
     rng = d.rng
@@ -42,17 +46,17 @@ def make(n_rows: int, out_dir: Path, seed: int = G.SEED) -> Path:
             d.add_episode(p, 0, "red", rng.choice(["straight_ontime", "straight_late", "overdue"]), "initial")
         elif x < 0.22 and p.building_until is None:
             d.add_episode(p, 0, "yellow", rng.choice(["ontime", "late", "overdue"]), "initial")
-    st = G.make_styles()[unit]
-    fmt = G.Fmt(st)
-    i, rd = 0, G.ROUNDS[0]
+    st = make_styles()[unit]
+    fmt = Fmt(st)
+    i, rd = 0, ROUNDS[0]
     filed = date(2023, 9, 28)
     prog, risk = [], []
-    for p in sorted(d.projects, key=lambda p: (G.TOWNS.index(p.town), p.village, p.code)):
-        s = G.state(p, i)
-        prog.extend(G.progress_rows(p, i, s, filed))
-        risk.append(G.risk_row(p, i, s, filed))
+    for p in sorted(d.projects, key=lambda p: (TOWNS.index(p.town), p.village, p.code)):
+        s = state(p, i)
+        prog.extend(progress_rows(p, i, s, filed))
+        risk.append(risk_row(p, i, s, filed))
     wr = random.Random(seed)
-    sheets = [G.progress_sheet(unit, fmt, rd, filed, prog, wr), G.risk_sheet(unit, fmt, rd, filed, risk, wr)]
+    sheets = [progress_sheet(unit, fmt, rd, filed, prog, wr), risk_sheet(unit, fmt, rd, filed, risk, wr)]
     path = out_dir / f"{unit}_{rd.isoformat()}_{n_rows}行.xlsx"
     write_workbook(path, sheets)
     return path

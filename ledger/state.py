@@ -26,6 +26,19 @@ from datetime import date
 
 import pyarrow as pa
 
+
+
+def latest_row(partition: str, alias: str = "") -> str:
+    """The one rule for which report row is a project's (DOMAIN §3: a project reported in several rounds
+    or by several units): its latest round, then the first reporting unit by name. A QUALIFY clause over
+    rows with round_date and unit (``alias``: their table alias with the dot, e.g. "v."), keeping one row
+    per ``partition``. Used by the in-force state below, by analytics' latest identity ≤ as_of
+    (analytics.interactions) and latest report of each 销号 application (analytics.signoff); project
+    search applies the same order with hash aggregates instead of a window (aec436e, for speed)."""
+    return (f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {partition} "
+            f"ORDER BY {alias}round_date DESC, {alias}unit) = 1")
+
+
 _PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
     asset_type, high_concern, total_investment_wan"""
 
@@ -76,7 +89,7 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) 
 """
 
 # the ledger in force at each round ≥ $from, for the codes in _state_touched
-_PROJECT_STATE_SQL = """
+_PROJECT_STATE_SQL = f"""
 INSERT INTO project_state BY NAME
 WITH at_rounds AS (SELECT round_date AS at_round FROM rounds WHERE round_date >= $from),
 ir AS (SELECT a.at_round, s.unit, max(s.round_date) AS round_date
@@ -84,7 +97,7 @@ ir AS (SELECT a.at_round, s.unit, max(s.round_date) AS round_date
 pr AS (SELECT ir.at_round, v.*
        FROM (SELECT x.* FROM project_rounds x SEMI JOIN _state_touched t USING (project_code)) v
        JOIN ir ON v.unit = ir.unit AND v.round_date = ir.round_date
-       QUALIFY ROW_NUMBER() OVER (PARTITION BY ir.at_round, v.project_code ORDER BY v.round_date DESC, v.unit) = 1),
+       {latest_row("ir.at_round, v.project_code", "v.")}),
 h AS (SELECT x.* FROM grade_hist x SEMI JOIN _state_touched t USING (project_code)),
 first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
                      arg_min(graded_on, round_date) AS initial_graded_on, min(round_date) AS first_graded_round

@@ -1,1 +1,2 @@
-"""Streamlit rendering helpers shared by app.py and pages/ (the only Streamlit code outside pages)."""
+"""Streamlit rendering helpers shared by app.py and views/ (the only Streamlit code outside views; the
+plotly figure builders without Streamlit are in the top-level ``charts`` package)."""

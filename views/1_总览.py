@@ -1,6 +1,6 @@
 """总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
 from ui.cache import call
-from ui.overview_charts import overview_figures
+from charts.overview import overview_figures
 from ui.reports import pack_section
 from ui.shell import page_setup
 from ui.tables import fmt_pct, fmt_wan, grade_label, show_table

@@ -3,7 +3,7 @@ import streamlit as st
 
 from analytics import funding
 from ledger import glossary
-from ui import charts
+import charts
 from ledger.glossary import GRADE_ORDER
 from ui.cache import call
 from ui.shell import page_setup

@@ -4,7 +4,7 @@ import streamlit as st
 
 from analytics import clocks, patrol, signoff
 from ledger import glossary as g
-from ui import charts
+import charts
 from ui.cache import call
 from ui.reports import orders_section
 from ui.shell import page_setup

@@ -7,7 +7,7 @@ import streamlit as st
 
 from analytics import ranking
 from ledger import glossary as g
-from ui import charts
+import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section

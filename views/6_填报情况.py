@@ -8,7 +8,7 @@ from analytics import compliance, interactions
 from ledger import glossary as g
 from ui.cache import call
 from ui.reports import chase_section
-from ui.charts import SUBMISSION_COLORS, status_heatmap
+from charts import SUBMISSION_COLORS, status_heatmap
 from ui.shell import page_setup
 from ui.tables import show_table
 

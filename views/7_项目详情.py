@@ -3,7 +3,7 @@ import streamlit as st
 
 from analytics import project
 from ledger import glossary
-from ui import charts
+import charts
 from ui.cache import call
 from ui.shell import page_setup
 from ui.tables import fmt_wan, grade_label, show_table

@@ -274,7 +274,7 @@ def bulletin_files(con, *, as_of: date, settings: dict | None = None, pdf: bool 
 # --- 专题会材料 ------------------------------------------------------------------------------------
 def pack_figures(con, *, as_of: date, filters: Filters | None, settings: dict):
     from analytics import clocks, grades
-    from ui.overview_charts import TITLES, overview_figures  # plotly only, no Streamlit
+    from charts.overview import TITLES, overview_figures  # plotly only, no Streamlit, no ui
 
     figs = overview_figures(grades.grade_counts(con, as_of=as_of, filters=filters, settings=settings),
                             grades.grade_trend(con, as_of=as_of, filters=filters, settings=settings),

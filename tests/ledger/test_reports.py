@@ -365,7 +365,7 @@ def test_chart_text_is_real_cjk_glyphs_not_tofu():
     much ink for 一 as for 疆. Real glyphs: 疆 (many strokes) has several times the ink of 一."""
     import plotly.graph_objects as go
 
-    from ui.charts import FONT
+    from charts import FONT
 
     def title_only(text):
         fig = go.Figure()

@@ -2,8 +2,7 @@
 
 A ``Sheet`` is a grid of final cell values (str / int / float / date / None) plus merged ranges;
 the ledger layout (title, 填报单位 line, merged headers, 小计/合计, footer) is built in
-``generate.py`` and only written here. Used by ``data/sample/generate.py`` and
-``bench/make_big_ledger.py``.
+render.py and only written here. Used by the sample generator and ``bench/make_big_ledger.py``.
 """
 from __future__ import annotations
 

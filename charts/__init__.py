@@ -1,5 +1,9 @@
 """Plotly figure builders (plotly.graph_objects only: ~6 ms a chart, plotly.express ~30 ms).
 
+No Streamlit here, and nothing from ui/: the pages (views/) and the report writers (ledger/reports: the
+专题会材料 PNGs) both draw with these, and ledger/ must not import ui/ (the flow is one way: Excel →
+ledger → analytics → ui). ``charts.overview`` holds the three 总览 charts they share.
+
 Every builder takes plain columns, puts Chinese axis titles on the figure, and colours grades with
 ``glossary.GRADE_COLORS`` (红 #d62728, 黄, 绿). Red/yellow/green are reserved for grades: any other
 series takes ``NEUTRAL`` colours. Codes are turned into Chinese by the caller's ``names`` mapping

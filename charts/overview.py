@@ -8,8 +8,8 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+import charts
 from ledger import glossary
-from ui import charts
 
 TITLES = {"donut": "风险等级分布", "trend": "红黄项目趋势（按报送期次）", "lag": "最滞后的五个单位"}
 
