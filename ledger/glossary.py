@@ -275,6 +275,18 @@ CLOCK_KINDS: dict[str, str] = {
     "yellow_1m": "黄级1个月完成整改",
 }
 SUBMISSION_STATUS: dict[str, str] = {"on_time": "按时", "late": "逾期", "missing": "未报"}
+
+
+def submission_label(status: str | None, days_late=None) -> str:
+    """One round's report in words: 按时 / 逾期N天 / 未报 (本期报送情况).
+
+    >>> submission_label("late", 1), submission_label("on_time"), submission_label("missing")
+    ('逾期1天', '按时', '未报')
+    """
+    if status == "late" and days_late is not None and days_late == days_late:
+        return f"逾期{int(days_late)}天"
+    return SUBMISSION_STATUS.get(status, status or "")
+
 UNIT_KINDS: dict[str, str] = {"township": "乡镇(街道)", "department": "项目主管部门"}
 FORMS: dict[str, str] = {
     "progress": "附件1 推进梳理表",
