@@ -305,6 +305,11 @@ RANKING_METRICS: dict[str, str] = {
     "linkage": "联农带农（户/万元）",
     "consistency": "数据一致性",
 }
+# 单位排名 "why this score" (analytics.ranking.explain_score): the parts of S and how each value was taken.
+SCORE_PARTS: dict[str, str] = {**RANKING_METRICS, "penalty_overdue": "扣分：逾期未完成时限",
+                               "penalty_reopened": "扣分：销号后反弹项目"}
+SCORE_BASIS: dict[str, str] = {"measured": "按实际值", "neutral": "无可评价数据，按满分计",
+                               "median": "无资金，取同类单位中位数", "penalty": "扣分项"}
 # Why a project's grade disagrees with its facts (analytics.consistency, "假绿" and the like).
 CONSISTENCY_REASONS: dict[str, str] = {
     "three_failures_not_red": "存在“三不”问题但未标红",
@@ -354,6 +359,8 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "interaction_kind": INTERACTION_KIND,
     "interaction_status": INTERACTION_STATUS,
     "ranking_metric": RANKING_METRICS,
+    "score_part": SCORE_PARTS,
+    "score_basis": SCORE_BASIS,
     "consistency_reason": CONSISTENCY_REASONS,
     "round_change": ROUND_CHANGES,
     "severity": SEVERITY,

@@ -11,6 +11,7 @@ from ui import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section
+from ui.score_explainer import score_explainer
 from ui.shell import page_setup
 from ui.tables import show_table
 from ui.xlsx import scenario_xlsx
@@ -65,6 +66,8 @@ for kind, title in (("department", "项目主管部门排名"), ("township", "�
         names={f"contrib_{m}": METRIC_LABELS[m] for m in ranking.METRICS}, legend_title="指标",
         height=360), key=f"contrib_{kind}")
     show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, file_name=f"{title}.xlsx")
+
+score_explainer(scores, settings)  # the formulas with the current values, and "why this score" for one unit
 
 bulletin_section(ctx)  # 通报 and the 专题会 pack
 
