@@ -31,6 +31,7 @@ from ui.guard import access_guard
 
 EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
 _CTX_KEY = "_ui_ctx"
+DOWNLOAD_META = "_ui_download_meta"   # this page's round and filters, for the title rows of its downloads
 
 
 @dataclass
@@ -158,6 +159,7 @@ def page_setup(title: str, needs_data: bool = True) -> Ctx:
     else:
         access_guard()  # cheap; app.py already ran it
     st.title(title)
+    st.session_state[DOWNLOAD_META] = (ctx.round_no, ctx.round_date, ctx.filters)
     if ctx.round_date is not None:
         st.caption(f"数据截至 第{ctx.round_no}期（{ctx.round_date.isoformat()}）")
     if ctx.empty and needs_data:

@@ -13,7 +13,8 @@ from ui.cache import call
 from ui.reports import bulletin_section
 from ui.score_explainer import score_explainer
 from ui.shell import page_setup
-from ui.tables import show_table
+from ui.tables import formats, show_table
+from ledger.export import dated_file_name, title_lines
 from ui.xlsx import scenario_xlsx
 
 METRIC_LABELS = g.RANKING_METRICS
@@ -119,8 +120,11 @@ params = pd.DataFrame(
        ("预算总额（元）", budget_yuan), ("基数", "上传" if base_shares else "平均"),
        ("末位扣减单位数 k", int(bottom_k)), ("每个末位单位扣减（元）", cut_yuan),
        ("数据截至", ctx.as_of.isoformat())], columns=["参数", "值"])
-st.download_button("下载本方案（Excel：参数 + 分配结果）", data=scenario_xlsx(params, shown),
-                   file_name="分配模拟方案.xlsx", key="dl_scenario",
+st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl_scenario",
+                   data=scenario_xlsx(params, shown, formats=formats(alloc, columns=ALLOC_COLS),
+                                      title=title_lines("衔接资金分配模拟方案", round_no=ctx.round_no, round_date=ctx.as_of,
+                                                        filters=ctx.filters)),
+                   file_name=dated_file_name("分配模拟方案.xlsx", ctx.as_of),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- sensitivity -----------------------------------------------------------------------------------
