@@ -54,7 +54,7 @@ def score_explainer(scores, settings: dict) -> None:
     if scores.empty:
         return
     keys = list(zip(scores["kind"], scores["unit"]))
-    chosen = st.selectbox("为什么是这个得分：选择单位", keys, key="explain_unit",
+    chosen = st.selectbox("为什么是这个得分：选择单位", keys, key="explain_unit", placeholder="请选择",
                           format_func=lambda k: f"{k[1]}（{g.label('unit_kind', k[0])}）")
     if chosen is None:
         return

@@ -83,7 +83,7 @@ bottom_k = c3.number_input("末位扣减单位数 k", min_value=0, max_value=max
                            key="bottom_k")
 cut_wan = c4.number_input("每个末位单位扣减（万元）", min_value=0.0, value=0.0, step=1.0, format="%.2f", key="cut")
 upload = st.file_uploader("基数（可选：含“单位”“基数”两列的 .xlsx/.csv，如上年分配额；不上传则平均分配）",
-                          type=["xlsx", "csv"], key="base_upload")
+                          type=["xlsx", "csv"], key="base_upload", help="把文件拖到框内，或点“选择文件”；第一行为表头。")
 base_shares = None
 if upload is not None:
     try:
@@ -129,7 +129,7 @@ st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl
 
 # --- sensitivity -----------------------------------------------------------------------------------
 st.subheader("权重敏感性")
-metric = st.selectbox("变动哪个指标的权重", list(ranking.METRICS), key="sens_metric",
+metric = st.selectbox("变动哪个指标的权重", list(ranking.METRICS), key="sens_metric", placeholder="请选择",
                       format_func=lambda m: METRIC_LABELS[m])
 sens = call(ranking.weight_sensitivity, ctx, metric=metric, settings=settings)
 sens = sens[sens["kind"] == kind]

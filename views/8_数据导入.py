@@ -79,7 +79,7 @@ known = IN.known_units(ctx.con)
 c1, c2 = st.columns(2)
 with c1:
     round_override = st.date_input("指定报送期次（可选，默认从标题/文件名/填报日期识别）", value=None,
-                                   key="round_override", min_value=date(2013, 1, 1))
+                                   key="round_override", min_value=date(2013, 1, 1), format="YYYY-MM-DD")
 with c2:
     unit_override = st.selectbox("指定填报单位（可选，默认从“填报单位”、文件名或各行的乡镇/主管部门识别）", known,
                                  index=None, key="unit_override", placeholder="自动识别")
@@ -129,7 +129,7 @@ if files:
             with st.expander(f"{name}：{len(heads)} 个未识别的列，可对应到字段（为{r.result.unit}保存，以后自动使用）"):
                 choices = IN.field_choices()
                 opts = ["", IN.IGNORE, *choices]
-                mapping = {h: st.selectbox(h, opts, key=f"map_{i}_{h}",
+                mapping = {h: st.selectbox(h, opts, key=f"map_{i}_{h}", placeholder="请选择",
                                            format_func=lambda v: {"": "（不处理）", IN.IGNORE: "忽略"}.get(v, choices.get(v, v)))
                            for h in heads}
                 st.button("保存列映射并重新预检", key=f"map_save_{i}", on_click=_save_map,
@@ -139,7 +139,7 @@ if files:
         with st.expander(f"{o.file_name}：前几行", expanded=False):
             for sheet, df in o.preview.items():
                 st.caption(sheet)
-                st.dataframe(df, hide_index=True)
+                st.dataframe(df, hide_index=True, placeholder="—")
     for r in reports:   # one message per file that will not be imported, each saying why (#8.14)
         if r.status == "unchanged":
             st.info(f"{r.file}：与上次导入的文件相同（{r.result.unit or ''} {r.result.round_date or ''} 已导入过完全相同的文件），"
@@ -159,7 +159,8 @@ if files:
     n_warn, n_info = int((notes["severity"] == "warning").sum()), int((notes["severity"] == "info").sum())
     with st.expander(f"警告与提示（警告 {n_warn} 条，提示 {n_info} 条）", expanded=False):
         sev = st.multiselect("显示", ["warning", "info"], default=["warning", "info"], key="import_note_sev",
-                             format_func=lambda c: g.label("severity", c), placeholder="请选择严重程度")
+                             format_func=lambda c: g.label("severity", c), placeholder="请选择严重程度",
+                             select_all=False)
         show_table(notes[notes["severity"].isin(sev)], key="import_notes", file_name="导入警告与提示.xlsx")
 
     ready = [(u, c) for u, c, o in zip(uploads, chosen, outcomes) if o.result.status == "accepted"]
