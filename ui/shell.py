@@ -101,11 +101,11 @@ def round_label(d: date, rounds: list) -> str:
 # drawn at size 0 and a Chinese text is put after them (selectors are the data-testids Streamlit's own
 # tests use; tests/browser/test_print.py fails if a Streamlit upgrade changes them).
 PAGE_CSS = """<style>
-[data-testid="stFileUploaderDropzone"] button span:not([data-testid="stIconMaterial"]) { font-size: 0; }
-[data-testid="stFileUploaderDropzone"] button span:not([data-testid="stIconMaterial"])::after {
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
   content: "选择文件"; font-size: 0.875rem; }
-[data-testid="stFileUploaderDropzoneInstructions"] span span { font-size: 0; }
-[data-testid="stFileUploaderDropzoneInstructions"] span span::after {
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
   content: "可拖入文件；每个文件不超过 200MB"; font-size: 0.875rem; }
 @media print {
   @page { size: A4 landscape; margin: 12mm; }
