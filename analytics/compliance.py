@@ -18,6 +18,7 @@ from .filters import Filters
 
 GRID_COLUMNS = ["unit", "unit_kind", "due_date", "submitted_on", "status", "days_late"]
 ROLLUP_COLUMNS = ["unit", "unit_kind", "on_time", "late", "missing", "due", "on_time_rate"]
+ROUND_STATUS_COLUMNS = ["unit", "unit_kind", "due_date", "status", "days_late", "submitted_on", "contact"]
 DIFF_COLUMNS = ["project_code", "name", "unit", "change", "grade_before", "grade_after", "funds_before_wan",
                 "funds_after_wan"]
 CHANGES = ("new", "dropped", "regraded", "amount_changed")
@@ -59,6 +60,36 @@ def submission_grid(con, *, as_of: date, units: list[str] | None = None) -> pd.D
     df = pd.DataFrame(recs, columns=GRID_COLUMNS)
     df["days_late"] = df["days_late"].astype("Int64")
     return df
+
+
+def round_status(con, *, as_of: date, units: list[str] | None = None, settings: dict | None = None) -> pd.DataFrame:
+    """本期报送情况: one row per expected unit (the units of ``submission_grid``) for the round in force
+    at ``as_of`` (its due date), missing first, then late (most days first), then on time; by unit.
+
+    Columns: unit, unit_kind, due_date, status ∈ {on_time, late, missing} (the grid's status of that
+    due date, so a report filed after the due date is late with its days_late, never missing),
+    days_late (late only), submitted_on, contact (the unit's 联系人/电话 line from the setting
+    ``unit_contacts`` {unit: text}; None when not known).
+    Example (fixture, as of R5 2023-11-29): 莲塘镇 missing first, the five others on time; as of R4
+    11-14: 步头镇 late, 2 days (filed 11-16), first.
+    """
+    from .settings import get_settings
+
+    due = round_in_force(con, as_of=as_of)
+    if due is None:
+        return pd.DataFrame(columns=ROUND_STATUS_COLUMNS)
+    contacts = (settings if settings is not None else get_settings(con)).get("unit_contacts") or {}
+    g = submission_grid(con, as_of=as_of, units=units)
+    now = g[g["due_date"] == due]
+    order = {"missing": 0, "late": 1, "on_time": 2}
+    recs = sorted(now.to_dict("records"),
+                  key=lambda r: (order[r["status"]], -(0 if pd.isna(r["days_late"]) else int(r["days_late"])), r["unit"]))
+    df = pd.DataFrame([{**{c: r[c] for c in ROUND_STATUS_COLUMNS if c != "contact"},
+                        "contact": (str(contacts[r["unit"]]).strip() or None) if r["unit"] in contacts else None}
+                       for r in recs], columns=ROUND_STATUS_COLUMNS)
+    df["days_late"] = df["days_late"].astype("Int64")
+    df["submitted_on"] = df["submitted_on"].astype(object).where(df["submitted_on"].notna(), None)
+    return df.reset_index(drop=True)
 
 
 def compliance_rollup(con, *, as_of: date, units: list[str] | None = None) -> pd.DataFrame:

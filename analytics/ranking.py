@@ -375,6 +375,69 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     return out.reset_index(drop=True)
 
 
+EXPLAIN_COLUMNS = ["part", "raw", "basis", "norm", "weight", "weight_share", "max_points", "points"]
+
+
+def explain_score(scores: pd.DataFrame, *, unit: str, kind: str, settings: dict) -> tuple[pd.DataFrame, dict]:
+    """Why this score: one unit's S taken apart, from a ``score_metrics``/``unit_scores`` frame and the
+    settings it was scored with.
+
+    Parts frame, one row per metric then one per penalty: part (metric code, or penalty_overdue /
+    penalty_reopened), raw (the metric's raw value; for a penalty the count), basis (measured;
+    neutral = no data, scored 1; median = linkage imputed with the kind's median; penalty), norm
+    (0..1, the value scored), weight (the setting; for a penalty the points per item), weight_share
+    (weight / Σ weights), max_points (= weight_share × 100), points (= max_points × norm; for a
+    penalty −count × points per item). Σ points = S before clipping to [0, 100].
+
+    Summary dict: total_weight (Σ weights), subtotal (Σ metric points), penalty, unclipped, score (S),
+    band, bands, mean (mean S of the kind), beta, cap, factor_unclipped (1 + β(S − mean)/100), factor.
+    Example: weights 10/10/10/10/5/5 (Σ 50 → shares 0.2/0.2/0.2/0.2/0.1/0.1), a unit with norms
+    0.5, 0.5, 0.5, 0.8, 0, 0.5 and one overdue clock: 10 + 10 + 10 + 16 + 0 + 5 = 51, − 2 → S = 49.
+    """
+    row = scores[(scores["unit"] == unit) & (scores["kind"] == kind)]
+    if row.empty:
+        raise ValueError(f"没有该单位的得分：{unit}")
+    r = row.iloc[0]
+    weights = {m: _frac(settings["weights"].get(m, 0)) for m in METRICS}
+    total_w = sum(weights.values())
+    if total_w <= 0:
+        raise ValueError("排名指标权重之和必须大于0")
+    recs, subtotal = [], Fraction(0)
+    for m in METRICS:
+        raw = _none_if_na(r.get(m))
+        norm = _frac(float(r[f"norm_{m}"]))
+        share = weights[m] / total_w
+        pts = share * 100 * norm
+        subtotal += pts
+        basis = "measured" if raw is not None else ("median" if m == "linkage" else "neutral")
+        recs.append({"part": m, "raw": None if raw is None else float(raw), "basis": basis, "norm": float(norm),
+                     "weight": float(weights[m]), "weight_share": float(share), "max_points": float(share * 100),
+                     "points": float(pts)})
+    penalty = Fraction(0)
+    for part, count_col in (("penalty_overdue", "overdue"), ("penalty_reopened", "reopened")):
+        n, per = int(r[count_col]), _frac(settings[part])
+        penalty += per * n
+        recs.append({"part": part, "raw": float(n), "basis": "penalty", "norm": None, "weight": float(per),
+                     "weight_share": None, "max_points": None, "points": float(-per * n)})
+    unclipped = subtotal - penalty
+    score = min(max(unclipped, Fraction(0)), Fraction(100))
+    league = scores[scores["kind"] == kind]
+    mean = sum(_frac(float(x)) for x in league["score"]) / len(league)
+    beta, cap = _frac(settings["beta"]), _frac(settings["cap"])
+    parts = pd.DataFrame(recs, columns=EXPLAIN_COLUMNS)
+    for c in ("raw", "norm", "weight_share", "max_points"):
+        parts[c] = parts[c].astype("float64")
+    summary = {
+        "unit": unit, "kind": kind, "total_weight": float(total_w), "subtotal": float(subtotal),
+        "penalty": float(penalty), "unclipped": float(unclipped), "score": float(score),
+        "band": _band(score, settings["bands"]), "bands": {b: float(settings["bands"][b]) for b in BAND_ORDER},
+        "mean": float(mean), "beta": float(beta), "cap": float(cap),
+        "factor_unclipped": float(1 + beta * (score - mean) / 100), "factor": float(_factor(score, mean, beta, cap)),
+        "rank": int(r["rank"]), "units_in_kind": len(league),
+    }
+    return parts, summary
+
+
 def unit_scores(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     """One row per (kind, unit): ``unit_metrics`` + norm_<metric> (0..1), contrib_<metric> (points),
     penalty (points), score S (0..100), rank (within kind, ties share the min rank), band

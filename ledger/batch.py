@@ -69,6 +69,20 @@ def report(file: str, res: ImportResult, n: int = 3) -> FileReport:
     return FileReport(file, res, st, first)
 
 
+def imported_projects(con, import_ids) -> dict[int, int]:
+    """{import_id: number of distinct projects that import wrote} over 附件1/2/5, 销号 and 政企互动 rows,
+    for the page's 已导入 message (a project in several forms counts once)."""
+    ids = [int(i) for i in import_ids if i is not None]
+    if not ids:
+        return {}
+    marks = ", ".join("?" * len(ids))
+    parts = " UNION ".join(f"SELECT import_id, project_code FROM {t} WHERE import_id IN ({marks})"
+                           for t in ("progress_rows", "risk_rows", "tasks", "signoffs", "interactions"))
+    rows = con.execute(f"SELECT import_id, COUNT(DISTINCT project_code) FROM ({parts}) GROUP BY import_id",
+                       ids * 5).fetchall()
+    return {i: 0 for i in ids} | {int(i): int(n) for i, n in rows}
+
+
 # --- what to import --------------------------------------------------------------------------------
 def _is_ledger(name: str) -> bool:
     base = PurePosixPath(name).name

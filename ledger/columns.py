@@ -297,6 +297,17 @@ ORDER_UNITS: dict[str, Column] = {
     "last_order_round": _c("上期督办期次", "date"), "last_reply_by": _c("回复期限", "date"),
     "followup": _c("回复情况"),
 }
+# 本期报送情况 (analytics.compliance.round_status; status_label = glossary.submission_label)
+ROUND_STATUS: dict[str, Column] = {
+    "status_label": _c("本期报送情况"), "due_date": _c("应报日期", "date"), "submitted_on": _c("填报日期", "date"),
+    "contact": _c("联系人/电话"),
+}
+# 单位排名 "why this score" (analytics.ranking.explain_score; raw_text rendered on the page)
+SCORE_EXPLAIN: dict[str, Column] = {
+    "part": _c("指标/扣分项", "code", "score_part"), "raw_text": _c("原始值"), "basis": _c("取值说明", "code", "score_basis"),
+    "norm": _c("计分值x(0—1)", "num", digits=4), "weight": _c("权重w/每项扣分", "num", digits=1), "weight_share": _c("权重占比w/Σw", "share"),
+    "max_points": _c("满分", "num"), "points": _c("得分", "num"),
+}
 CHASE: dict[str, Column] = {
     "status": _c("情况", "code", "submission_status"), "late_this_year": _c("本年逾期次数", "int"),
     "missing_this_year": _c("本年未报次数", "int"), "times_this_year": _c("本年合计", "int"),
@@ -306,7 +317,8 @@ CHASE: dict[str, Column] = {
 TABLES: dict[str, dict[str, Column]] = {
     "": COLUMNS, "annex3": ANNEX3, "submissions": SUBMISSIONS, "interactions": INTERACTIONS,
     "interaction_summary": INTERACTION_SUMMARY, "import_outcome": IMPORT_OUTCOME, "settings": SETTINGS,
-    "order_units": ORDER_UNITS, "chase": CHASE,
+    "order_units": ORDER_UNITS, "chase": CHASE, "round_status": ROUND_STATUS,
+    "score_explain": SCORE_EXPLAIN,
 }
 
 

@@ -84,32 +84,95 @@ def sheet_title(name: str) -> str:
     return t[:31]
 
 
+TITLE_FONT = Font(name="黑体", size=14, bold=True)
+BODY_FONT_NAME = "宋体"   # a Chinese font the office's Excel/WPS has, so the print is not a fallback face
+
+
+def title_lines(name: str, *, round_no: int | None = None, round_date: date | None = None, filters=None,
+                scope: str | None = None) -> list[str]:
+    """The rows above a downloaded table (#8.12): its name, then 数据截至 第N期（date） and the filters.
+
+    >>> title_lines("报送情况汇总", round_no=5, round_date=date(2023, 11, 29))
+    ['报送情况汇总', '数据截至 第5期（2023-11-29）；筛选范围：全部项目（未筛选）']
+    >>> title_lines("导入记录")
+    ['导入记录']
+    """
+    if round_date is None:
+        return [name]
+    return [name, f"数据截至 第{round_no}期（{round_date.isoformat()}）；筛选范围：{scope or describe_filters(filters)}"]
+
+
+def dated_file_name(file_name: str, day: date | None) -> str:
+    """'报送情况汇总.xlsx' → '报送情况汇总_2023-11-29.xlsx' (kept when it already names that date).
+
+    >>> dated_file_name("报送情况汇总.xlsx", date(2023, 11, 29)), dated_file_name("催报_2023-11-29.xlsx", date(2023, 11, 29))
+    ('报送情况汇总_2023-11-29.xlsx', '催报_2023-11-29.xlsx')
+    """
+    if day is None or day.isoformat() in file_name:
+        return file_name
+    stem, dot, ext = file_name.rpartition(".")
+    return f"{stem}_{day.isoformat()}.{ext}" if dot else f"{file_name}_{day.isoformat()}"
+
+
+def _print_setup(ws, *, title_rows: int) -> None:
+    """A4 landscape, fit to one page wide (as many pages down as needed), rows 1..title_rows repeated."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    if title_rows:
+        ws.print_title_rows = f"1:{title_rows}"
+    ws.print_options.horizontalCentered = True
+
+
+def _width(v) -> float:
+    """Display width of a value in Excel character units: a CJK character counts about two."""
+    t = str(v) if v is not None else ""
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in t)
+
+
 def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | None = None,
-                freeze_header: bool = False) -> bytes:
+                freeze_header: bool = False, titles: dict | None = None) -> bytes:
     """Each frame on its own sheet (header row + rows), every cell through ``put``; column widths
     from the first 200 values when ``widths``; ``number_formats`` {column header: Excel format} for
-    the data cells; ``freeze_header`` keeps the header row visible."""
+    the data cells; ``freeze_header`` keeps the header row visible. ``titles`` {sheet: [lines]}: rows
+    above the header (the first bold, as the table's title; #8.12); a sheet with titles is also set
+    up to print (A4 landscape, fit to width, title and header rows on every page)."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, df in frames.items():
         ws = wb.create_sheet(sheet_title(name))
         cols = list(df.columns)
+        lines = list((titles or {}).get(name) or [])
+        for i, line in enumerate(lines, 1):
+            cell = put(ws.cell(row=i, column=1), line)
+            cell.font = TITLE_FONT if i == 1 else Font(name=BODY_FONT_NAME)
+            if len(cols) > 1:
+                ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(cols))
+            cell.alignment = Alignment(horizontal="center" if i == 1 else "left", vertical="center")
+        hr = len(lines) + 1   # the header row
         for j, c in enumerate(cols, 1):
-            put(ws.cell(row=1, column=j), str(c))
-        for i, rec in enumerate(df.itertuples(index=False, name=None), 2):
+            cell = put(ws.cell(row=hr, column=j), str(c))
+            if lines:
+                cell.font = Font(name=BODY_FONT_NAME, bold=True)
+                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        for i, rec in enumerate(df.itertuples(index=False, name=None), hr + 1):
             for j, v in enumerate(rec, 1):
                 put(ws.cell(row=i, column=j), v)
         for j, c in enumerate(cols, 1):
             fmt = (number_formats or {}).get(c)
             if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=j, max_col=j):
+                for (cell,) in ws.iter_rows(min_row=hr + 1, min_col=j, max_col=j):
                     cell.number_format = fmt
         if freeze_header:
-            ws.freeze_panes = "A2"
+            ws.freeze_panes = f"A{hr + 1}"
         if widths:
             for j, c in enumerate(cols, 1):
-                w = max([len(str(c))] + [len(str(v)) for v in df.iloc[:200, j - 1]]) * 1.6 + 2
-                ws.column_dimensions[get_column_letter(j)].width = min(w, 50)
+                w = max([_width(c)] + [_width(v) for v in df.iloc[:200, j - 1]]) * 1.1 + 2
+                ws.column_dimensions[get_column_letter(j)].width = min(max(w, 8), 50)
+        if lines:
+            _print_setup(ws, title_rows=hr)
     if not wb.worksheets:
         wb.create_sheet("数据")
     buf = io.BytesIO()
@@ -143,8 +206,9 @@ def describe_filters(f) -> str:
 def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_label: str,
                 unit_name: str = "八步区产业帮扶工作专班", filters=None) -> bytes:
     """附件3 帮扶产业项目帮扶提升汇总表 as .xlsx bytes: title row, 填报单位/截至/单位 line, header,
-    one row per unit and the 合计 row (bold). Money cells are written as exact numbers with 4
-    decimals shown (the frame's Decimal values, not floats rounded by pandas)."""
+    one row per unit and the 合计 row (bold). Money cells are written as exact numbers (the frame's
+    Decimal values, not floats rounded by pandas) shown with 2 decimals as on screen. Printable as sent:
+    A4 landscape, fit to one page wide, rows 1–4 (title and header) repeated on every page, 宋体/黑体."""
     cols = list(labels)
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -154,7 +218,7 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     scope = "" if filters is None or filters.is_empty() else f"；筛选范围：{describe_filters(filters)}（非全区汇总）"
     append_row(ws, [f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}{scope}）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
-    ws["A2"].font = Font(size=14, bold=True)
+    ws["A2"].font = TITLE_FONT
     ws["A2"].alignment = Alignment(horizontal="center")
     append_row(ws, [f"填报单位：{unit_name}", *[None] * (len(cols) - 2), "单位：个、万元、户"])
     append_row(ws, [labels[c] for c in cols])
@@ -178,7 +242,7 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
             cell = ws.cell(row=r, column=j)
             cell.border = _BOX
             if c.endswith("_wan"):
-                cell.number_format = "0.0000"
+                cell.number_format = "#,##0.00"   # 2 decimals as on screen; the cell keeps the exact value
         if rec[0] == "合计":
             for cell in ws[r]:
                 cell.font = Font(bold=True)
@@ -186,6 +250,12 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
         ws.column_dimensions[get_column_letter(j)].width = 16 if j == 1 else max(9, min(16, len(labels[c]) * 2))
     ws.append([])
     append_row(ws, ["填表人：", None, None, "审核人：", None, None, "联系电话："])
+    for row in ws.iter_rows():   # a Chinese font throughout (the title keeps its 黑体)
+        for cell in row:
+            if cell.coordinate != "A2":
+                cell.font = Font(name=BODY_FONT_NAME, size=cell.font.size, bold=cell.font.bold)
+    ws.freeze_panes = "B5"
+    _print_setup(ws, title_rows=4)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -275,6 +275,18 @@ CLOCK_KINDS: dict[str, str] = {
     "yellow_1m": "黄级1个月完成整改",
 }
 SUBMISSION_STATUS: dict[str, str] = {"on_time": "按时", "late": "逾期", "missing": "未报"}
+
+
+def submission_label(status: str | None, days_late=None) -> str:
+    """One round's report in words: 按时 / 逾期N天 / 未报 (本期报送情况).
+
+    >>> submission_label("late", 1), submission_label("on_time"), submission_label("missing")
+    ('逾期1天', '按时', '未报')
+    """
+    if status == "late" and days_late is not None and days_late == days_late:
+        return f"逾期{int(days_late)}天"
+    return SUBMISSION_STATUS.get(status, status or "")
+
 UNIT_KINDS: dict[str, str] = {"township": "乡镇(街道)", "department": "项目主管部门"}
 FORMS: dict[str, str] = {
     "progress": "附件1 推进梳理表",
@@ -293,6 +305,11 @@ RANKING_METRICS: dict[str, str] = {
     "linkage": "联农带农（户/万元）",
     "consistency": "数据一致性",
 }
+# 单位排名 "why this score" (analytics.ranking.explain_score): the parts of S and how each value was taken.
+SCORE_PARTS: dict[str, str] = {**RANKING_METRICS, "penalty_overdue": "扣分：逾期未完成时限",
+                               "penalty_reopened": "扣分：销号后反弹项目"}
+SCORE_BASIS: dict[str, str] = {"measured": "按实际值", "neutral": "无可评价数据，按满分计",
+                               "median": "无资金，取同类单位中位数", "penalty": "扣分项"}
 # Why a project's grade disagrees with its facts (analytics.consistency, "假绿" and the like).
 CONSISTENCY_REASONS: dict[str, str] = {
     "three_failures_not_red": "存在“三不”问题但未标红",
@@ -342,6 +359,8 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "interaction_kind": INTERACTION_KIND,
     "interaction_status": INTERACTION_STATUS,
     "ranking_metric": RANKING_METRICS,
+    "score_part": SCORE_PARTS,
+    "score_basis": SCORE_BASIS,
     "consistency_reason": CONSISTENCY_REASONS,
     "round_change": ROUND_CHANGES,
     "severity": SEVERITY,

@@ -64,6 +64,8 @@ DEFAULTS: dict[str, Any] = {
     # §11 a round dated more than this many days after today, or before this date, is rejected
     "round_max_days_ahead": 45,
     "round_earliest": "2016-01-01",
+    # §9 填报情况: each reporting unit's 联系人/电话 line, shown in 本期报送情况 and 催报 ({unit: text})
+    "unit_contacts": {},
 }
 
 LABELS: dict[str, str] = {
@@ -97,7 +99,33 @@ LABELS: dict[str, str] = {
     "import_shrink_share": "导入后项目减少超过此比例需确认（0—1）",
     "round_max_days_ahead": "报送期次最多晚于今天的天数",
     "round_earliest": "最早报送期次（YYYY-MM-DD）",
+    "unit_contacts": "单位联系人（每行：单位=联系人 电话）",
 }
+
+
+def parse_contacts(text: str) -> dict[str, str]:
+    """The 设置 box's lines ``单位=联系人 电话`` (or ``单位：…``) → {unit: contact}; blank lines skipped.
+
+    >>> parse_contacts("桂岭镇=李四 0774-1234567\\n\\n区林业局：王五 13800000000")
+    {'桂岭镇': '李四 0774-1234567', '区林业局': '王五 13800000000'}
+    """
+    out: dict[str, str] = {}
+    for line in str(text or "").splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        sep = min((i for i in (line.find("="), line.find("："), line.find(":")) if i > 0), default=-1)
+        if sep < 0:
+            raise ValueError(f"联系人一行应为“单位=联系人 电话”：{line}")
+        unit, contact = line[:sep].strip(), line[sep + 1:].strip()
+        if unit and contact:
+            out[unit] = contact
+    return out
+
+
+def contacts_text(contacts: dict) -> str:
+    """{unit: contact} → the 设置 box's lines (inverse of ``parse_contacts``)."""
+    return "\n".join(f"{u}={c}" for u, c in (contacts or {}).items())
 
 
 def set_setting(con, key: str, value: Any, *, by: str = "dashboard", at: datetime | None = None) -> None:

@@ -58,11 +58,11 @@ def orders_section(ctx) -> None:
         return
     choices = (["__all__"] if lagging else []) + list(lag["unit"])
     c1, c2, c3 = st.columns(3)
-    unit = c1.selectbox("督办单位", choices, key="order_unit",
+    unit = c1.selectbox("督办单位", choices, key="order_unit", placeholder="请选择",
                         format_func=lambda u: f"全部需督办单位（{len(lagging)}个，打包 .zip）" if u == "__all__" else u)
     by = c2.text_input("签发人", value="区工作专班", key="order_by")
     reply_by = c3.date_input("回复期限", value=ao.default_reply_by(datetime.now().date(), settings=ctx.settings),
-                             key="order_reply_by")
+                             key="order_reply_by", format="YYYY-MM-DD")
     note = st.text_input("督办要求（可选，印在督办单上）", key="order_note")
 
     def make():

@@ -31,6 +31,7 @@ from ui.guard import access_guard
 
 EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
 _CTX_KEY = "_ui_ctx"
+DOWNLOAD_META = "_ui_download_meta"   # this page's round and filters, for the title rows of its downloads
 
 
 @dataclass
@@ -93,8 +94,42 @@ def round_label(d: date, rounds: list) -> str:
     return f"第{rounds.index(d) + 1}期 {d.isoformat()}" if d in rounds else d.isoformat()
 
 
+# Injected once per run (#8.11, #8.13). Print: the sidebar, header, toolbar and buttons are not printed; the
+# page flows over as many A4 landscape sheets as it needs (Streamlit's scroll containers would otherwise
+# print only the first screen) and a table, chart or metric is never split across two sheets.
+# Uploader: its two built-in English texts ("Upload", "200MB per file • XLSX…") cannot be set, so they are
+# drawn at size 0 and a Chinese text is put after them (selectors are the data-testids Streamlit's own
+# tests use; tests/browser/test_print.py fails if a Streamlit upgrade changes them).
+PAGE_CSS = """<style>
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p { font-size: 0; }
+[data-testid="stFileUploaderDropzone"] button [data-testid="stMarkdownContainer"] p::after {
+  content: "选择文件"; font-size: 0.875rem; }
+[data-testid="stFileUploaderDropzoneInstructions"] span { font-size: 0; }
+[data-testid="stFileUploaderDropzoneInstructions"] span::after {
+  content: "可拖入文件；每个文件不超过 200MB"; font-size: 0.875rem; }
+@media print {
+  @page { size: A4 landscape; margin: 12mm; }
+  [data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"],
+  [data-testid="stToolbar"], [data-testid="stDecoration"], [data-testid="stStatusWidget"],
+  [data-testid="stDownloadButton"], [data-testid="stButton"], [data-testid="stFileUploader"],
+  [data-testid="stElementToolbar"], [data-testid="stBottom"] { display: none !important; }
+  html, body, .stApp, [data-testid="stAppViewContainer"], [data-testid="stMain"],
+  [data-testid="stMainBlockContainer"] {
+    height: auto !important; min-height: 0 !important; overflow: visible !important;
+    position: static !important; }
+  [data-testid="stMain"] { margin-left: 0 !important; width: 100% !important; }
+  [data-testid="stMainBlockContainer"] { padding: 0 !important; max-width: 100% !important; }
+  [data-testid="stDataFrame"], [data-testid="stTable"], [data-testid="stPlotlyChart"],
+  [data-testid="stMetric"], [data-testid="stAlert"], [data-testid="stExpander"],
+  [data-testid="stLatex"] { break-inside: avoid; page-break-inside: avoid; }
+  h1, h2, h3 { break-after: avoid; page-break-after: avoid; }
+}
+</style>"""
+
+
 def render_shell() -> Ctx:
     """Access guard + the shared sidebar; returns this run's Ctx (also left for ``page_setup``)."""
+    st.html(PAGE_CSS)
     access_guard()
     con = get_con()
     version = ledger_db.data_version(con)
@@ -110,18 +145,19 @@ def render_shell() -> Ctx:
 
     choices = list(reversed(rounds))  # newest first
     _restore("sb_round", lambda v: v in choices)
-    chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round",
+    chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round", placeholder="请选择",
                           format_func=lambda d: round_label(d, rounds))
     opts = _filter_options(con, version, rounds[-1])
     lists = {"sb_towns": opts["towns"], "sb_depts": opts["departments"], "sb_tiers": list(glossary.TIERS),
              "sb_cats": opts["categories"]}
     for k, allowed in lists.items():
         _restore(k, lambda v, allowed=allowed: set(v) <= set(allowed))
-    towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部")
-    depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部")
+    # select_all=False: Streamlit's "Select all" option cannot be translated (empty already means 全部)
+    towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部", select_all=False)
+    depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部", select_all=False)
     tiers = sb.multiselect("督办层级", list(glossary.TIERS), key="sb_tiers", placeholder="全部",
-                           format_func=lambda c: glossary.label("tier", c))
-    cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部")
+                           format_func=lambda c: glossary.label("tier", c), select_all=False)
+    cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部", select_all=False)
     lo, hi = opts["year_min"], max(opts["year_max"], opts["year_min"] + 1)
     _restore("sb_years", lambda v: lo <= v[0] <= v[1] <= hi)
     if "sb_years" not in st.session_state:
@@ -158,6 +194,7 @@ def page_setup(title: str, needs_data: bool = True) -> Ctx:
     else:
         access_guard()  # cheap; app.py already ran it
     st.title(title)
+    st.session_state[DOWNLOAD_META] = (ctx.round_no, ctx.round_date, ctx.filters)
     if ctx.round_date is not None:
         st.caption(f"数据截至 第{ctx.round_no}期（{ctx.round_date.isoformat()}）")
     if ctx.empty and needs_data:

@@ -19,6 +19,8 @@ import streamlit as st
 from ledger import columns as C
 from ledger import glossary
 from ledger.columns import Column, is_missing
+from ledger.export import dated_file_name, title_lines
+from ui.shell import DOWNLOAD_META
 from ui.xlsx import to_xlsx_bytes
 
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
@@ -111,9 +113,14 @@ def column_config(specs: dict[str, Column]) -> dict:
 
 
 def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None = None, table: str = "",
-               file_name: str | None = None, height=None) -> pd.DataFrame:
+               file_name: str | None = None, height=None, title: str | None = None,
+               scope: str | None = None) -> pd.DataFrame:
     """st.dataframe with Chinese headers/codes plus a 下载 Excel button (key ``dl_{key}``) for the
-    whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the rendered page."""
+    whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the rendered page.
+
+    The download (#8.12) opens with the table's name (``title``, default the file name) and
+    数据截至 第N期（date）with the sidebar filters (``scope`` says it in other words, e.g. for a table
+    the filters do not apply to); its file name carries the round's date."""
     src = df[list(columns)] if columns is not None else df
     specs = formats(src, labels=labels, table=table)
     part = src
@@ -128,9 +135,13 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
         st.caption("（无数据）")
     st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
                  column_config=column_config(specs), placeholder=PLACEHOLDER)
+    name = title or (file_name or key).removesuffix(".xlsx")
+    round_no, round_date, filters = st.session_state.get(DOWNLOAD_META) or (None, None, None)
+    head = title_lines(name, round_no=round_no, round_date=round_date, filters=filters, scope=scope)
     st.download_button(
-        "下载 Excel", data=lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs),
-        file_name=file_name or f"{key}.xlsx",
+        "下载 Excel", data=lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs,
+                                                title=head),
+        file_name=dated_file_name(file_name or f"{key}.xlsx", round_date),
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_{key}", on_click="ignore", icon=":material/download:",
     )

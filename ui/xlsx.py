@@ -18,9 +18,11 @@ XLSX_FORMATS = {"int": "0", "yuan": "#,##0", "wan": "#,##0.00", "num": "0.00", "
                 "pct": '0.00"%"', "date": "yyyy-mm-dd", "datetime": "yyyy-mm-dd hh:mm"}
 
 
-def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "数据", *, formats: dict[str, Column] | None = None) -> bytes:
+def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "数据", *, formats: dict[str, Column] | None = None,
+                  title: list[str] | None = None) -> bytes:
     """The frame as an .xlsx workbook (headers as given; Decimal money written as numbers; the
-    header → Column ``formats`` give each column its Excel number format)."""
+    header → Column ``formats`` give each column its Excel number format). ``title``: lines above
+    the header (``ledger.export.title_lines``: the table's name, 数据截至 and the filters)."""
     out = df.copy()
     for col in out.columns:
         if isinstance(out[col].dtype, pd.ArrowDtype):
@@ -33,9 +35,14 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "数据", *, formats: dict
         fmt = XLSX_FORMATS.get(spec.fmt) if spec is not None else None
         if fmt:
             fmts[col] = fmt
-    return frames_xlsx({sheet_name: out}, number_formats=fmts, freeze_header=True)
+    return frames_xlsx({sheet_name: out}, number_formats=fmts, freeze_header=True,
+                       titles={sheet_name: title} if title else None)
 
 
-def scenario_xlsx(params: pd.DataFrame, allocation: pd.DataFrame) -> bytes:
-    """The allocation scenario as a workbook: sheet 参数 (weights, β, cap, budget...) and sheet 分配结果."""
-    return frames_xlsx({"参数": params, "分配结果": allocation}, widths=False)
+def scenario_xlsx(params: pd.DataFrame, allocation: pd.DataFrame, *, title: list[str] | None = None,
+                  formats: dict[str, Column] | None = None) -> bytes:
+    """The allocation scenario as a workbook: sheet 参数 (weights, β, cap, budget...) and sheet 分配结果
+    (``formats``: header → Column, as for ``to_xlsx_bytes``); ``title`` lines above both."""
+    fmts = {c: XLSX_FORMATS[spec.fmt] for c, spec in (formats or {}).items() if spec.fmt in XLSX_FORMATS}
+    return frames_xlsx({"参数": params, "分配结果": allocation}, number_formats=fmts, freeze_header=True,
+                       titles={"参数": title, "分配结果": title} if title else None)

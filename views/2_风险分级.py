@@ -16,7 +16,7 @@ DIMS = {"town": "乡镇", "department": "主管部门", "tier": "督办层级", 
         "build_year": "建设年度", "source": "资金来源"}
 DIM_KIND = {"tier": "tier", "source": "fund_source"}  # dimensions whose values are codes
 
-dim = st.selectbox("分布维度", list(DIMS), format_func=DIMS.get, key="risk_dim")
+dim = st.selectbox("分布维度", list(DIMS), format_func=DIMS.get, key="risk_dim", placeholder="请选择")
 by_dim = call(grades.grade_counts, ctx, by=dim)
 shown = by_dim.assign(**{dim: [glossary.label(DIM_KIND[dim], v) if dim in DIM_KIND else str(v)
                                for v in by_dim[dim]]})

@@ -31,7 +31,7 @@ show_table(wide, key="fund_source_year", file_name="资金来源_年度.xlsx")
 
 UNIT_BY = {"town": "乡镇", "department": "主管部门", "tier": "督办层级", "category": "项目类别"}
 st.subheader("资金按单位分布")
-by = st.selectbox("分组", list(UNIT_BY), format_func=UNIT_BY.get, key="fund_by")
+by = st.selectbox("分组", list(UNIT_BY), format_func=UNIT_BY.get, key="fund_by", placeholder="请选择")
 units = call(funding.funding_by_unit, ctx, by=by)
 shown = units.assign(**{by: [glossary.label("tier", v) if by == "tier" else v for v in units[by]]})
 left, right = st.columns([1.4, 1])

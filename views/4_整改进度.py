@@ -13,7 +13,7 @@ from ui.tables import show_table
 ctx = page_setup("整改进度")
 
 clk = call(clocks.clocks, ctx)
-grades = st.multiselect("当前风险等级", ["red", "yellow", "green"], key="clock_grade", placeholder="全部",
+grades = st.multiselect("当前风险等级", ["red", "yellow", "green"], key="clock_grade", placeholder="全部", select_all=False,
                         format_func=lambda c: g.label("grade", c))
 if grades:  # e.g. 红 only: "the overdue red projects of one township" with the sidebar's 乡镇
     clk = clk[clk["grade"].isin(grades)]
@@ -42,7 +42,7 @@ if len(pc["missing"]):
         show_table(pc["missing"], key="patrol_missing", file_name="未巡查红黄项目.xlsx")
 
 st.subheader("整改时限时间轴")
-status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status",
+status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status", placeholder="请选择",
                       format_func=lambda c: "全部" if c == "all" else g.label("clock_status", c))
 shown = clocks.by_urgency(clk if status == "all" else clk[clk["status"] == status])
 if shown.empty:

@@ -11,8 +11,10 @@ import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section
+from ui.score_explainer import score_explainer
 from ui.shell import page_setup
-from ui.tables import show_table
+from ui.tables import formats, show_table
+from ledger.export import dated_file_name, title_lines
 from ui.xlsx import scenario_xlsx
 
 METRIC_LABELS = g.RANKING_METRICS
@@ -66,6 +68,8 @@ for kind, title in (("department", "项目主管部门排名"), ("township", "�
         height=360), key=f"contrib_{kind}")
     show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, file_name=f"{title}.xlsx")
 
+score_explainer(scores, settings)  # the formulas with the current values, and "why this score" for one unit
+
 bulletin_section(ctx)  # 通报 and the 专题会 pack
 
 # --- allocation simulator ------------------------------------------------------------------------
@@ -79,7 +83,7 @@ bottom_k = c3.number_input("末位扣减单位数 k", min_value=0, max_value=max
                            key="bottom_k")
 cut_wan = c4.number_input("每个末位单位扣减（万元）", min_value=0.0, value=0.0, step=1.0, format="%.2f", key="cut")
 upload = st.file_uploader("基数（可选：含“单位”“基数”两列的 .xlsx/.csv，如上年分配额；不上传则平均分配）",
-                          type=["xlsx", "csv"], key="base_upload")
+                          type=["xlsx", "csv"], key="base_upload", help="把文件拖到框内，或点“选择文件”；第一行为表头。")
 base_shares = None
 if upload is not None:
     try:
@@ -116,13 +120,16 @@ params = pd.DataFrame(
        ("预算总额（元）", budget_yuan), ("基数", "上传" if base_shares else "平均"),
        ("末位扣减单位数 k", int(bottom_k)), ("每个末位单位扣减（元）", cut_yuan),
        ("数据截至", ctx.as_of.isoformat())], columns=["参数", "值"])
-st.download_button("下载本方案（Excel：参数 + 分配结果）", data=scenario_xlsx(params, shown),
-                   file_name="分配模拟方案.xlsx", key="dl_scenario",
+st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl_scenario",
+                   data=scenario_xlsx(params, shown, formats=formats(alloc, columns=ALLOC_COLS),
+                                      title=title_lines("衔接资金分配模拟方案", round_no=ctx.round_no, round_date=ctx.as_of,
+                                                        filters=ctx.filters)),
+                   file_name=dated_file_name("分配模拟方案.xlsx", ctx.as_of),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- sensitivity -----------------------------------------------------------------------------------
 st.subheader("权重敏感性")
-metric = st.selectbox("变动哪个指标的权重", list(ranking.METRICS), key="sens_metric",
+metric = st.selectbox("变动哪个指标的权重", list(ranking.METRICS), key="sens_metric", placeholder="请选择",
                       format_func=lambda m: METRIC_LABELS[m])
 sens = call(ranking.weight_sensitivity, ctx, metric=metric, settings=settings)
 sens = sens[sens["kind"] == kind]

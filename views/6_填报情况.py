@@ -20,12 +20,24 @@ units = [*ctx.filters.towns, *ctx.filters.departments] or None   # sidebar 乡�
 grid = call(compliance.submission_grid, ctx, units=units)
 roll = call(compliance.compliance_rollup, ctx, units=units)
 
+now = call(compliance.round_status, ctx, units=units)
+st.subheader(f"本期报送情况（第{ctx.round_no}期 {ctx.as_of.isoformat()}）")
 c1, c2, c3 = st.columns(3)
-c1.metric("按时报送", f"{int((grid['status'] == 'on_time').sum())} 次")
-c2.metric("逾期报送", f"{int((grid['status'] == 'late').sum())} 次")
-c3.metric("未报", f"{int((grid['status'] == 'missing').sum())} 次")
+for col, code in zip((c1, c2, c3), ("on_time", "late", "missing")):
+    col.metric(f"本期{g.label('submission_status', code)}", f"{int((now['status'] == code).sum())} 个单位")
+show_table(now.assign(status_label=[g.submission_label(s, d) for s, d in zip(now["status"], now["days_late"])],
+                      contact=now["contact"].fillna("—")),
+           key="round_status", table="round_status", columns=["unit", "unit_kind", "status_label", "submitted_on", "contact"],
+           file_name="本期报送情况.xlsx")
+st.caption("联系人/电话在「设置」中登记；“—”为未登记。")
 
-st.subheader("报送情况（单位 × 报送期次）")
+st.subheader("累计报送情况（自第1期起）")
+c1, c2, c3 = st.columns(3)
+c1.metric("累计按时", f"{int((grid['status'] == 'on_time').sum())} 次")
+c2.metric("累计逾期", f"{int((grid['status'] == 'late').sum())} 次")
+c3.metric("累计未报", f"{int((grid['status'] == 'missing').sum())} 次")
+
+st.markdown("**报送情况（单位 × 报送期次）**")
 if grid.empty:
     st.caption("（无报送记录）")
 else:

@@ -19,7 +19,7 @@ names = dict(zip(matches["project_code"], matches["name"]))
 total = call(project.count_projects, ctx, q=q)
 label = f"共 {total} 个匹配项目，显示前 {len(matches)} 个（输入更多字缩小范围）" if total > len(matches) \
     else f"匹配项目（{total} 个）"
-code = st.selectbox(label, list(names), key="detail_pick",
+code = st.selectbox(label, list(names), key="detail_pick", placeholder="无匹配项",
                     format_func=lambda c: f"{c}  {names[c]}")
 d = call(project.project_detail, ctx, project_code=code)
 p = d["project"]
@@ -45,7 +45,7 @@ else:
              ("初始认定日期", p["initial_graded_on"]), ("带动农户数", p["households"]),
              ("上年经营收入(万元)", p["revenue_wan"])]
     st.dataframe({"项目": [k for k, _ in ident], "内容": ["—" if v is None else str(v) for _, v in ident]},
-                 hide_index=True)
+                 hide_index=True, placeholder="—")
 
     left, right = st.columns(2)
     with left:

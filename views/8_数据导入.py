@@ -12,16 +12,18 @@ import streamlit as st
 from analytics import base
 from analytics.imports import import_history
 from ledger import batch as B
+from ledger import glossary as g
 from ledger import intake as IN
 from ledger import templates as T
 from ledger.uploads import problems_frame, run_import
 from ui.cache import bump_version, call
 from ui.connection import get_con
-from ui.shell import page_setup
+from ui.shell import page_setup, round_label
 from ui.tables import show_table
 
 _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
 _DONE = "_import_done"         # outcomes of the last real import (shown after the rerun)
+_GEN = "_upload_gen"           # the uploader's key suffix: a new key after an import empties it (#8.14)
 
 
 def _check(con, uploads, round_date, units, **kw):
@@ -38,6 +40,7 @@ def _confirm(uploads, round_date, units, allow_shrink=False) -> None:
     bump_version()                                   # every page recomputes from the new data
     st.session_state.pop(_PREVIEW, None)
     st.session_state[_DONE] = result
+    st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1   # the preview clears: the uploader is new
     newest = base.round_in_force(get_con(), as_of=date.max)
     if newest is not None and any(o.result.status == "accepted" for o in result):
         st.session_state["sb_round"] = newest        # the sidebar moves to the newest round
@@ -70,12 +73,13 @@ with st.expander("下载空白模板（带下拉选项，填好即可导入）")
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）或一期的 .zip", type=["xlsx", "xls", "xlsm", "zip"],
-                         accept_multiple_files=True, key="upload")
+                         accept_multiple_files=True, key=f"upload_{st.session_state.get(_GEN, 0)}",
+                         help="把文件拖到框内，或点按钮选择文件；每个文件不超过 200MB。")
 known = IN.known_units(ctx.con)
 c1, c2 = st.columns(2)
 with c1:
     round_override = st.date_input("指定报送期次（可选，默认从标题/文件名/填报日期识别）", value=None,
-                                   key="round_override", min_value=date(2013, 1, 1))
+                                   key="round_override", min_value=date(2013, 1, 1), format="YYYY-MM-DD")
 with c2:
     unit_override = st.selectbox("指定填报单位（可选，默认从“填报单位”、文件名或各行的乡镇/主管部门识别）", known,
                                  index=None, key="unit_override", placeholder="自动识别")
@@ -88,7 +92,10 @@ if done:
     ok = [o for o in done if o.result.status == "accepted"]
     if ok:
         rounds = "、".join(sorted({o.result.round_date.isoformat() for o in ok}))
-        st.success(f"已导入 {len(ok)} 个文件（报送期次 {rounds}），各页面已更新。")
+        n_proj = B.imported_projects(ctx.con, [o.result.import_id for o in ok])
+        lines = [f"- {o.file_name}：{o.result.unit}，{round_label(o.result.round_date, ctx.rounds)}，"
+                 f"{n_proj.get(o.result.import_id, 0)} 个项目（{o.result.accepted} 行）" for o in ok]
+        st.success(f"已导入 {len(ok)} 个文件（报送期次 {rounds}），各页面已更新：\n" + "\n".join(lines))
     reports = [B.report(o.file_name, o.result) for o in done]
     show_table(B.summary_frame(reports, done=True), key="import_result", table="import_outcome",
                file_name="导入结果.xlsx")
@@ -122,7 +129,7 @@ if files:
             with st.expander(f"{name}：{len(heads)} 个未识别的列，可对应到字段（为{r.result.unit}保存，以后自动使用）"):
                 choices = IN.field_choices()
                 opts = ["", IN.IGNORE, *choices]
-                mapping = {h: st.selectbox(h, opts, key=f"map_{i}_{h}",
+                mapping = {h: st.selectbox(h, opts, key=f"map_{i}_{h}", placeholder="请选择",
                                            format_func=lambda v: {"": "（不处理）", IN.IGNORE: "忽略"}.get(v, choices.get(v, v)))
                            for h in heads}
                 st.button("保存列映射并重新预检", key=f"map_save_{i}", on_click=_save_map,
@@ -132,14 +139,31 @@ if files:
         with st.expander(f"{o.file_name}：前几行", expanded=False):
             for sheet, df in o.preview.items():
                 st.caption(sheet)
-                st.dataframe(df, hide_index=True)
+                st.dataframe(df, hide_index=True, placeholder="—")
+    for r in reports:   # one message per file that will not be imported, each saying why (#8.14)
+        if r.status == "unchanged":
+            st.info(f"{r.file}：与上次导入的文件相同（{r.result.unit or ''} {r.result.round_date or ''} 已导入过完全相同的文件），"
+                    "无需再导入。", icon="ℹ️")
+        elif r.status == "rejected":
+            st.error(f"{r.file}：有错误，不能导入（数据库未改动）。" + ("首要问题：" + "；".join(r.problems) if r.problems else ""))
+        elif r.status == "unit_unknown":
+            st.warning(f"{r.file}：无法确定填报单位，请在上面选择报送单位。")
     probs = problems_frame(outcomes)
-    st.subheader(f"问题清单（{len(probs)} 条）")
-    show_table(probs, key="import_problems", file_name="导入问题清单.xlsx")
+    errors = probs[probs["severity"] == "error"]
+    notes = probs[probs["severity"] != "error"]
+    st.subheader(f"问题清单（错误 {len(errors)} 条）")
+    if len(errors):
+        show_table(errors, key="import_problems", file_name="导入错误清单.xlsx")
+    else:
+        st.caption("没有错误。")
+    n_warn, n_info = int((notes["severity"] == "warning").sum()), int((notes["severity"] == "info").sum())
+    with st.expander(f"警告与提示（警告 {n_warn} 条，提示 {n_info} 条）", expanded=False):
+        sev = st.multiselect("显示", ["warning", "info"], default=["warning", "info"], key="import_note_sev",
+                             format_func=lambda c: g.label("severity", c), placeholder="请选择严重程度",
+                             select_all=False)
+        show_table(notes[notes["severity"].isin(sev)], key="import_notes", file_name="导入警告与提示.xlsx")
 
     ready = [(u, c) for u, c, o in zip(uploads, chosen, outcomes) if o.result.status == "accepted"]
-    if len(ready) < len(uploads):
-        st.warning(f"{len(uploads) - len(ready)} 个文件不会导入（有错误、单位不明，或与上次导入的文件相同）。")
     st.button(f"确认导入 {len(ready)} 个文件", key="confirm_import", type="primary", disabled=not ready,
               on_click=_confirm, args=([u for u, _c in ready], round_override, [c for _u, c in ready], allow_shrink))
 

@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ledger import glossary
-from ledger.settings import DEFAULTS, LABELS, reset_settings, save_settings
+from ledger.settings import DEFAULTS, LABELS, contacts_text, parse_contacts, reset_settings, save_settings
 from ui.cache import bump_version
 from ui.shell import page_setup
 from ui.tables import show_table
@@ -19,6 +19,8 @@ BASIS = glossary.AMOUNT_BASIS
 
 
 def show(v):
+    if isinstance(v, dict) and (not v or set(v) - set(WEIGHT_LABELS) - set(BAND_LABELS)):  # unit_contacts
+        return "；".join(f"{k}：{x}" for k, x in v.items()) or "（未登记）"
     if isinstance(v, dict):
         return "；".join(f"{WEIGHT_LABELS.get(k, BAND_LABELS.get(k, k))}={x}" for k, x in v.items())
     if isinstance(v, list):
@@ -39,12 +41,12 @@ with st.form("settings_form"):
         new["tier_amount_basis"] = st.selectbox(
             LABELS["tier_amount_basis"], ["funds", "total_investment"], key="set_tier_amount_basis",
             index=["funds", "total_investment"].index(cur["tier_amount_basis"]),
-            format_func=BASIS.get)
+            format_func=BASIS.get, placeholder="请选择")
         for k in ("tier_lower_wan", "tier_upper_wan"):
             new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=100, key=f"set_{k}")
         new["default_clock_start"] = st.date_input(
             LABELS["default_clock_start"], value=date.fromisoformat(cur["default_clock_start"]),
-            key="set_default_clock_start").isoformat()
+            key="set_default_clock_start", format="YYYY-MM-DD").isoformat()
         for k in ("red_progress_months", "red_operation_months", "yellow_fix_months", "warn_days", "reply_days",
                   "order_reply_days"):
             new[k] = st.number_input(LABELS[k], min_value=0, value=int(cur[k]), step=1, key=f"set_{k}")
@@ -64,10 +66,18 @@ with st.form("settings_form"):
                                            key=f"set_b_{k}") for k, v in cur["bands"].items()}
     new["signoff_checklist"] = st.multiselect(
         LABELS["signoff_checklist"], list(glossary.SIGNOFF_CHECKLIST), default=cur["signoff_checklist"],
-        format_func=lambda c: glossary.label("signoff_checklist", c), key="set_signoff_checklist")
+        format_func=lambda c: glossary.label("signoff_checklist", c), key="set_signoff_checklist",
+        placeholder="请选择", select_all=False)
+    contacts = st.text_area(LABELS["unit_contacts"], value=contacts_text(cur["unit_contacts"]), key="set_unit_contacts",
+                            placeholder="桂岭镇=张三 0774-0000000", help="显示在「填报情况」的本期报送情况中；未登记的单位显示“—”。")
     saved = st.form_submit_button("保存设置", type="primary", key="set_save")
 
 if saved:
+    try:
+        new["unit_contacts"] = parse_contacts(contacts)
+    except ValueError as e:
+        st.error(str(e))
+        st.stop()
     changed = save_settings(ctx.con, new, cur, by="dashboard", at=datetime.now())
     bump_version()
     st.session_state["_set_msg"] = f"已保存 {len(changed)} 项设置。" if changed else "设置没有变化。"

@@ -129,3 +129,32 @@ def test_round_diff_dropped_and_amount_changed():
     ]
     assert list(cp.round_diff(con, as_of=AS_OF, filters=Filters(towns=("南乡镇",))).change) == [
         "regraded", "amount_changed"]
+
+
+ROUND_STATUS_R4 = [
+    # as of R4 (11-14): 步头镇 filed 11-16 → late 16 − 14 = 2 days, listed first; the other five on time, by name
+    ("步头镇", "township", R4, "late", 2, D(2023, 11, 16), "李四 0774-1234567"),
+    ("区商务局", "department", R4, "on_time", None, R4, None),
+    ("南乡镇", "township", R4, "on_time", None, R4, None),
+    ("大宁镇", "township", R4, "on_time", None, R4, None),
+    ("莲塘镇", "township", R4, "on_time", None, R4, None),
+    ("贺街镇", "township", R4, "on_time", None, R4, "  "),
+]
+
+
+def test_round_status_every_unit_with_contact(con):
+    # #8.1 本期报送情况: every expected unit for the chosen round; contacts from the setting (blank → None)
+    s = {"unit_contacts": {"步头镇": "李四 0774-1234567", "贺街镇": "  "}}
+    r = cp.round_status(con, as_of=R4, settings=s)
+    assert list(r.columns) == cp.ROUND_STATUS_COLUMNS
+    exp = [t[:6] + ((None if t[6] is None or not t[6].strip() else t[6]),) for t in ROUND_STATUS_R4]
+    assert records(r, cp.ROUND_STATUS_COLUMNS) == exp
+    # as of R5 (11-29): 莲塘镇 has no report → missing first (no days, no 填报日期); 步头镇 is on time again
+    r5 = cp.round_status(con, as_of=R5, settings={})
+    assert records(r5, ["unit", "status", "days_late", "submitted_on"])[0] == ("莲塘镇", "missing", None, None)
+    assert list(r5["status"]) == ["missing"] + ["on_time"] * 5
+    # a viewing date between rounds takes the round in force (11-15 → R4): same list as R4
+    assert records(cp.round_status(con, as_of=D(2023, 11, 15), settings={}), ["unit", "status", "days_late"]) == \
+        [t[:1] + t[3:5] for t in ROUND_STATUS_R4]
+    # before any round: empty with the columns
+    assert cp.round_status(con, as_of=D(2020, 1, 1), settings={}).columns.tolist() == cp.ROUND_STATUS_COLUMNS

@@ -324,3 +324,41 @@ def test_township_government_as_supervisor_is_not_a_department():
     assert towns.count("南乡镇") == 1
     # 区水利局 loses P13 and keeps P04, P07 → 2 projects
     assert int(sc.loc[(sc["kind"] == "department") & (sc["unit"] == "区水利局"), "projects"].iloc[0]) == 2
+
+
+def test_explain_score_parts_sum_to_s_with_weights_not_summing_to_100():
+    # weights 10/10/10/10/5/5: Σ = 50, so each weight counts twice: shares 0.2/0.2/0.2/0.2/0.1/0.1
+    s = {**S, "weights": {"green_share": 10, "on_time": 10, "resolved": 10, "submissions": 10, "linkage": 5,
+                          "consistency": 5}}
+    scores = ranking.score_metrics(metrics_frame(TOWNS), settings=s)
+    parts, summ = ranking.explain_score(scores, unit="B", kind="township", settings=s)
+    assert list(parts.columns) == ranking.EXPLAIN_COLUMNS
+    assert parts["part"].tolist() == [*ranking.METRICS, "penalty_overdue", "penalty_reopened"]
+    # B: norms 0.5, 0.5, 0.5, 0.8, 0 (linkage min of the league), 0.5 → 20×0.5 + 20×0.5 + 20×0.5 + 20×0.8
+    # + 10×0 + 10×0.5 = 10 + 10 + 10 + 16 + 0 + 5 = 51; one overdue clock × 2 = −2; no reopened → S = 49
+    assert parts["points"].tolist() == [10.0, 10.0, 10.0, 16.0, 0.0, 5.0, -2.0, 0.0]
+    assert parts["max_points"].tolist()[:6] == [20.0, 20.0, 20.0, 20.0, 10.0, 10.0]
+    assert parts["weight_share"].tolist()[:6] == [0.2, 0.2, 0.2, 0.2, 0.1, 0.1]
+    assert parts["raw"].tolist() == [0.5, 0.5, 0.5, 0.8, 0.1, 0.5, 1.0, 0.0]
+    assert set(parts["basis"][:6]) == {"measured"}
+    assert (summ["total_weight"], summ["subtotal"], summ["penalty"], summ["score"]) == (50.0, 51.0, 2.0, 49.0)
+    assert summ["score"] == scores.set_index("unit").loc["B", "score"] and summ["band"] == "poor"
+    # the league (same norms, shares doubled): A 100; C = D 0.75×20 + 20 + 20 + 20 + 0.5×10 + 10 = 90 − 5 = 85
+    # mean = (100 + 49 + 85 + 85)/4 = 319/4 = 79.75; f_B = 1 + 0.5×(49 − 79.75)/100 = 0.84625 (inside 0.8..1.2)
+    assert summ["mean"] == 79.75 and summ["factor"] == summ["factor_unclipped"] == 0.84625
+
+
+def test_explain_score_neutral_median_clip_and_cap():
+    scores = ranking.score_metrics(metrics_frame(TOWNS + DEPTS), settings=S)
+    # A: on_time and resolved have no data → neutral (scored 1); C: no funds → linkage median
+    a, _ = ranking.explain_score(scores, unit="A", kind="township", settings=S)
+    assert a.set_index("part").loc[["on_time", "resolved"], "basis"].tolist() == ["neutral", "neutral"]
+    c, _ = ranking.explain_score(scores, unit="C", kind="township", settings=S)
+    assert c.set_index("part").loc["linkage", ["basis", "norm"]].tolist() == ["median", 0.5]
+    # V: 100 − 5 × 30 = −50 → clipped to 0; dept mean = (90 + 80 + 60 + 59.9 + 0)/5 = 57.98;
+    # 1 + 0.5 × (0 − 57.98)/100 = 0.7101 → below 1 − cap = 0.8 → 0.8
+    v, sv = ranking.explain_score(scores, unit="V", kind="department", settings=S)
+    assert (sv["subtotal"], sv["penalty"], sv["unclipped"], sv["score"]) == (100.0, 150.0, -50.0, 0.0)
+    assert abs(sv["factor_unclipped"] - 0.7101) < 1e-12 and sv["factor"] == 0.8
+    with pytest.raises(ValueError):
+        ranking.explain_score(scores, unit="A", kind="department", settings=S)

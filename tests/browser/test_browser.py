@@ -90,10 +90,11 @@ def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
     dl = info.value
     target = tmp_path / (dl.suggested_filename or "download.xlsx")
     dl.save_as(str(target))
-    assert target.name == "导入记录.xlsx"
+    assert target.name == "导入记录_2023-12-14.xlsx"    # the round's date in the name (#8.12)
     rows = list(openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active.values)
-    assert "文件名" in rows[0]
-    assert rows[1][rows[0].index("文件名")] == "南乡镇_2023-12-14.xlsx"
+    assert rows[0][0] == "导入记录" and rows[1][0].startswith("数据截至 第6期（2023-12-14）")
+    assert "文件名" in rows[2]
+    assert rows[3][rows[2].index("文件名")] == "南乡镇_2023-12-14.xlsx"
 
     # the same session moves on to 总览: the banner names the new round (第6期 2023-12-14)
     page.locator('[data-testid="stSidebarNavLink"]', has_text="总览").first.click()

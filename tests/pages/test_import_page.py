@@ -113,6 +113,10 @@ def test_page_rejects_broken_ledger_and_db_unchanged(blank_db, tmp_path):
     at.run()
     assert_ok(at)
     assert at.dataframe[0].value.loc[0, ["结果", "错误行", "错误"]].tolist() == ["拒绝", 1, 1]
+    # #8.14: "有错误" is its own message, naming the first problem
+    assert [e.value for e in at.error] == [
+        "南乡镇_2023-12-14.xlsx：有错误，不能导入（数据库未改动）。首要问题：附件2 风险排查表，第5行，I 风险等级列：无法识别的风险等级：紫（紫）"]
+    assert not any("与上次导入的文件相同" in i.value for i in at.info)
     probs = [d.value for d in at.dataframe if "严重程度" in d.value.columns][0]
     assert probs.to_dict("records") == [{
         "文件": "南乡镇_2023-12-14.xlsx", "工作表": "附件2 风险排查表", "行": 5, "列": "I 风险等级", "值": "紫",
@@ -164,3 +168,72 @@ def test_import_history_counts_warnings_not_info_notes():
     h = import_history(con, limit=1)
     assert int(h.loc[0, "warnings"]) == 1
     assert list(h.loc[0, "forms"]) == ["progress", "risk"]
+
+
+def test_after_import_preview_clears_and_says_what(blank_db, tmp_path):
+    # #8.14: after the import the uploader is empty (no preview, no 问题清单) and the message names the file,
+    # unit, round and projects: ledger_book has P13, P14 in 附件1 and 附件2 → 2 projects, 2 + 2 = 4 rows
+    data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    assert any(s.value == "预检结果" for s in at.subheader)
+    at.button(key="confirm_import").click().run()
+    assert_ok(at)
+    assert [s.value for s in at.success] == [
+        "已导入 1 个文件（报送期次 2023-12-14），各页面已更新：\n- 南乡镇_2023-12-14.xlsx：南乡镇，第1期 2023-12-14，2 个项目（4 行）"]
+    assert not any(s.value in ("预检结果",) or s.value.startswith("问题清单") for s in at.subheader)
+    assert at.get("file_uploader")[0].value in (None, [])
+    assert not at.button  # no 确认导入 button without files
+    # another rerun does not bring the message or a preview back
+    at.run()
+    assert not at.success and not any(s.value == "预检结果" for s in at.subheader)
+
+
+def test_same_file_again_is_unchanged_not_error(blank_db, tmp_path):
+    # #8.14: the same bytes again (same sha256 as the import in the store) → "与上次导入的文件相同", no error message
+    data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    at.button(key="confirm_import").click().run()
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-14.xlsx", data, XLSX))
+    at.run()
+    assert_ok(at)
+    assert at.dataframe[0].value.loc[0, "结果"] == "未变化（与上次导入相同）"
+    assert [i.value for i in at.info if "与上次导入的文件相同" in i.value] == [
+        "南乡镇_2023-12-14.xlsx：与上次导入的文件相同（南乡镇 2023-12-14 已导入过完全相同的文件），无需再导入。"]
+    assert not at.error
+    assert at.button(key="confirm_import").disabled
+    assert _counts(_app_con()) == (1, 1, 2, 2, 2, 1)
+
+
+def test_warnings_and_notes_collapsed_with_severity_filter(blank_db, tmp_path):
+    # #8.14: errors first and open; 警告/提示 in a closed expander whose multiselect filters by severity.
+    # The file of 区茶叶协会 (not a known unit: 1 warning; it also fills the 乡镇 column of the 2 + 2 rows: 4
+    # warnings 未知的乡镇) with P14 graded "紫" (1 error) and a 填表人 footer under 附件1 (1 提示: 表尾说明行)
+    path = ledger_book(tmp_path / "bad.xlsx", grade_override={1: "紫"}, unit="区茶叶协会")
+    wb = openpyxl.load_workbook(path)
+    wb["附件1 推进梳理表"].append(["填表人：张三"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(("南乡镇_2023-12-13.xlsx", buf.getvalue(), XLSX))
+    at.run()
+    assert_ok(at)
+    heads = [s.value for s in at.subheader]
+    assert "问题清单（错误 1 条）" in heads
+    errors = next(d.value for d in at.dataframe if "严重程度" in d.value.columns)   # the first problem table
+    assert errors["严重程度"].tolist() == ["错误"] and errors["值"].tolist() == ["紫"]
+    exp = [e for e in at.expander if e.label.startswith("警告与提示")]
+    assert [e.label for e in exp] == ["警告与提示（警告 5 条，提示 1 条）"] and exp[0].proto.expanded is False
+
+    def notes():
+        return [d.value for d in at.dataframe if "严重程度" in d.value.columns][1]
+
+    assert notes()["严重程度"].tolist() == ["警告"] * 5 + ["提示"]
+    at.multiselect(key="import_note_sev").set_value(["info"]).run()
+    assert notes()["问题"].tolist() == ["表尾说明行，已跳过"]
+    at.multiselect(key="import_note_sev").set_value(["warning"]).run()
+    assert notes()["问题"].tolist() == ["填报单位“区茶叶协会”不在乡镇(街道)和常见主管部门名单中"] + \
+        ["未知的乡镇(街道)：区茶叶协会（不作为新乡镇，乡镇留空）"] * 4

@@ -109,3 +109,26 @@ def test_sensitivity_chart(ledger_db):
     # default linkage weight 10, 11 steps → 0, 2, ..., 20
     assert sens[0]["data"][0]["x"] == [float(x) for x in range(0, 21, 2)]
 
+
+
+def test_score_explainer_formulas_and_one_unit(ledger_db, con):
+    # #8.10: the formulas carry the current values; a chosen unit's parts sum to its S
+    at = app_at(PAGE)
+    assert_ok(at)
+    md = " ".join(m.value for m in at.markdown)
+    assert "当前权重合计 $\\sum w = 100$" in md and "绿色项目占比 25（25.0%）" in md
+    latex = " ".join(x.value for x in at.latex)
+    assert r"\beta=0.5" in latex and r"\text{cap}=0.2" in latex and "1.2" in latex and "0.8" in latex
+    at.slider(key="w_green_share").set_value(50).run()   # Σ w = 125: shares follow
+    md = " ".join(m.value for m in at.markdown)
+    assert "当前权重合计 $\\sum w = 125$" in md and "绿色项目占比 50（40.0%）" in md
+    s = get_settings(con)
+    s2 = copy.deepcopy(s)
+    s2["weights"]["green_share"] = 50
+    scores = ranking.unit_scores(con, as_of=at.session_state["sb_round"], settings=s2)
+    kind, unit = at.selectbox(key="explain_unit").value
+    t = next(d.value for d in at.dataframe if "指标/扣分项" in d.value.columns)
+    exp = scores[(scores["kind"] == kind) & (scores["unit"] == unit)].iloc[0]
+    assert t["指标/扣分项"].tolist()[:2] == ["绿色项目占比", "整改按期完成"]
+    assert abs(t["得分"].sum() - exp["score"]) < 1e-9 or exp["score"] in (0, 100)
+    assert abs(t["得分"].iloc[0] - exp["contrib_green_share"]) < 1e-9
