@@ -11,13 +11,16 @@ from ui import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section
-from ui.shell import page_setup
+from ui.shell import filters_note, page_setup
 from ui.tables import show_table
 from ui.xlsx import scenario_xlsx
 
 METRIC_LABELS = g.RANKING_METRICS
 
 ctx = page_setup("单位排名与奖惩")
+filters_note(ctx, applies="本页只用侧栏的报送期次",
+             ignored="乡镇、部门、督办层级、类别、建设年度筛选不适用：排名、奖惩系数和资金分配在全区所有单位、"
+                     "所有项目之间比较（系数以全区平均分为基准）")
 W_KEYS = {m: f"w_{m}" for m in ranking.METRICS}
 
 
