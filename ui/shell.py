@@ -91,8 +91,8 @@ def _restore(key: str, valid: Callable[[Any], bool]) -> None:
 
 
 # --- the view in the URL ------------------------------------------------------------------------------
-# ?round=2023-11-29&towns=贺街镇&towns=步头镇&depts=…&tiers=city&cats=…&years=2016-2021 (&project=P01 on
-# 项目详情, ui.links); the page itself is st.navigation's url path. Read once per session before the
+# ?round=2023-10-29&towns=贺街镇&towns=步头镇&depts=…&tiers=city&cats=…&years=2016-2021 (&project=P01 on
+# 项目详情, ui.links); the page itself is st.navigation's url path; no round when it is the newest. Read once per session before the
 # widgets (a fresh session opened from a shared link or a reload restores the view), written after them
 # on every run (changing the sidebar updates the URL). Values that do not fit are dropped quietly and
 # named in a 提示 caption.
@@ -142,9 +142,12 @@ def parse_url(qp: dict[str, list[str]], *, rounds: list[date], lists: dict[str, 
     return out, ignored
 
 
-def url_of(round_date: date, filters: Filters, lo: int, hi: int) -> dict[str, str | list[str]]:
-    """The URL parameters of a view (the inverse of ``parse_url``); no parameter for an unused filter."""
-    out: dict[str, str | list[str]] = {"round": round_date.isoformat()}
+def url_of(round_date: date, filters: Filters, lo: int, hi: int, latest: date | None = None
+           ) -> dict[str, str | list[str]]:
+    """The URL parameters of a view (the inverse of ``parse_url``); no parameter for an unused filter,
+    and none for the round when it is the newest (``latest``): such a link or reload follows the data
+    to the newest round after the next import, an older round stays pinned."""
+    out: dict[str, str | list[str]] = {} if round_date == latest else {"round": round_date.isoformat()}
     for name, vals in (("towns", filters.towns), ("depts", filters.departments), ("tiers", filters.tiers),
                        ("cats", filters.categories)):
         if vals:
@@ -169,8 +172,8 @@ def _read_url(rounds: list[date], lists: dict[str, list], lo: int, hi: int) -> N
         st.session_state[_URL_IGNORED] = ignored
 
 
-def _write_url(round_date: date, filters: Filters, lo: int, hi: int) -> None:
-    want = url_of(round_date, filters, lo, hi)
+def _write_url(round_date: date, filters: Filters, lo: int, hi: int, latest: date) -> None:
+    want = url_of(round_date, filters, lo, hi, latest)
     qp = st.query_params
     for name in URL_PARAMS:
         v = want.get(name)
@@ -246,7 +249,7 @@ def render_shell() -> Ctx:
         sb.caption("提示：链接中以下参数无效，已忽略：" + "；".join(ignored))
     ctx = Ctx(con=con, as_of=chosen, round_date=chosen, round_no=rounds.index(chosen) + 1,
               filters=filters, settings=settings, version=version, empty=False, rounds=rounds)
-    _write_url(chosen, filters, lo, hi)
+    _write_url(chosen, filters, lo, hi, rounds[-1])
     st.session_state[_CTX_KEY] = ctx
     return ctx
 

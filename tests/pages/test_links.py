@@ -13,7 +13,7 @@ from datetime import date
 
 from streamlit.testing.v1 import AppTest
 
-from tests.fixture_db import R3, R5
+from tests.fixture_db import R3, R4, R5
 from tests.pages.conftest import APP, TIMEOUT, app_at, assert_ok, metric
 from ui.shell import parse_url, url_of
 from analytics.filters import Filters
@@ -41,19 +41,20 @@ def test_red_yellow_row_opens_its_detail(ledger_db):
     assert at.session_state["detail_pick"] == "P08"
     assert metric(at, "当前等级").value == "红"
     assert at.query_params["project"] == "P08"
-    assert at.query_params["round"] == R5.isoformat()  # the round is carried over
+    assert "round" not in at.query_params  # R5 is the newest round: a link without a round follows the data
 
 
 def test_the_link_carries_round_and_filters(ledger_db):
-    # 整改进度 at R5 with 乡镇 贺街镇: the only overdue clock is P01's red_1m (due 10-20, 40 days)
+    # 整改进度 at R4 (11-14) with 乡镇 贺街镇: the only overdue clock is P01's red_1m (due 10-20, 25 days)
     at = app_at("4_整改进度.py")
     at.multiselect(key="sb_towns").set_value(["贺街镇"]).run()
-    assert at.dataframe[0].value["项目编号"].tolist() == ["P01"]
+    at.selectbox(key="sb_round").set_value(R4).run()
+    assert at.dataframe[0].value[["项目编号", "逾期天数"]].values.tolist() == [["P01", 25]]
     _select(at, "clocks_overdue", 0)
     assert_ok(at)
     assert _titles(at) == ["项目详情"] and at.session_state["detail_pick"] == "P01"
-    assert at.session_state["sb_towns"] == ["贺街镇"]
-    assert at.query_params["towns"] == "贺街镇" and at.query_params["project"] == "P01"
+    assert at.session_state["sb_towns"] == ["贺街镇"] and at.session_state["sb_round"] == R4
+    assert at.query_params == {"round": R4.isoformat(), "towns": "贺街镇", "project": "P01"}
     # the detail page's own search list also links (same page: it only picks the project). AppTest does
     # not follow a switch_page made by the script into its next run (the browser does), so stay explicitly.
     at.switch_page(DETAIL)
@@ -72,7 +73,7 @@ def test_leaving_the_detail_page_drops_the_project_parameter(ledger_db):
     at.switch_page("views/2_风险分级.py").run()
     assert_ok(at)
     assert _titles(at) == ["风险分级"]
-    assert "project" not in at.query_params and at.query_params["round"] == R5.isoformat()
+    assert "project" not in at.query_params
 
 
 def test_a_shared_url_restores_round_filters_and_project(ledger_db):
@@ -102,7 +103,7 @@ def test_a_shared_url_restores_the_overview_and_follows_the_sidebar(ledger_db):
     at.multiselect(key="sb_tiers").set_value(["city"]).run()
     assert at.query_params["tiers"] == "city" and metric(at, "项目数").value == "1"
     at.selectbox(key="sb_round").set_value(R5).run()
-    assert at.query_params["round"] == R5.isoformat()
+    assert "round" not in at.query_params  # the newest round: not pinned
     # the URL written now, opened on a fresh session, gives the same view: at R5 city = P02 (1000 万元, 黄)
     # and P03 (2999.99, first 红) → 2 projects
     again = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
@@ -122,7 +123,7 @@ def test_invalid_url_values_are_dropped_with_a_hint(ledger_db):
     assert at.session_state["sb_tiers"] == []
     hint = [c.value for c in at.sidebar.caption if c.value.startswith("提示")]
     assert hint == ["提示：链接中以下参数无效，已忽略：round=2099-01-01；towns=火星镇；tiers=bogus；years=abc"]
-    assert at.query_params == {"round": R5.isoformat(), "towns": "贺街镇"}  # the URL is cleaned
+    assert at.query_params == {"towns": "贺街镇"}  # the URL is cleaned (the newest round needs no parameter)
 
 
 def test_an_unknown_project_in_the_url_is_ignored_with_a_hint(ledger_db):
@@ -141,8 +142,9 @@ def test_parse_url_and_url_of_are_inverse():
     lists = {"sb_towns": ["贺街镇", "步头镇"], "sb_depts": ["区林业局"], "sb_tiers": ["region", "city"],
              "sb_cats": ["种植"]}
     f = Filters(towns=("贺街镇", "步头镇"), tiers=("city",), year_from=2016)
-    url = url_of(rounds[1], f, 2013, 2023)
+    url = url_of(rounds[1], f, 2013, 2023, latest=date(2023, 10, 29))
     assert url == {"round": "2023-10-14", "towns": ["贺街镇", "步头镇"], "tiers": ["city"], "years": "2016-2023"}
+    assert url_of(rounds[1], Filters(), 2013, 2023, latest=rounds[1]) == {}  # the newest round, no filter
     seeds, ignored = parse_url({k: v if isinstance(v, list) else [v] for k, v in url.items()},
                                rounds=rounds, lists=lists, lo=2013, hi=2023)
     assert seeds == {"sb_round": rounds[1], "sb_towns": ["贺街镇", "步头镇"], "sb_tiers": ["city"],
