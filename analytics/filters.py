@@ -18,16 +18,18 @@ class Filters:
     categories: tuple[str, ...] = ()     # 项目类别
     year_from: int | None = None         # 建设年度 from (inclusive)
     year_to: int | None = None           # 建设年度 to (inclusive)
+    grades: tuple[str, ...] = ()         # current 风险等级 (red/yellow/green): a page's own filter (整改进度),
+    #                                      not the sidebar's; applied like the others so every table honours it
 
     def is_empty(self) -> bool:
         return self == Filters()
 
     def sql(self) -> tuple[str, dict]:
-        """The same filter as a WHERE condition over columns town, department, tier, category,
+        """The same filter as a WHERE condition over columns town, department, tier, category, grade,
         build_year, with its bound parameters (names prefixed f_): ("TRUE", {}) when empty."""
         conds, params = [], {}
         for name, col in (("towns", "town"), ("departments", "department"), ("tiers", "tier"),
-                          ("categories", "category")):
+                          ("categories", "category"), ("grades", "grade")):
             vals = getattr(self, name)
             if vals:
                 conds.append(f"{col} IN (SELECT unnest($f_{name}))")  # col: this fixed list only
@@ -53,6 +55,8 @@ class Filters:
             m &= df["tier"].isin(self.tiers)
         if self.categories:
             m &= df["category"].isin(self.categories)
+        if self.grades and "grade" in df:
+            m &= df["grade"].isin(self.grades)
         if self.year_from is not None:
             m &= df["build_year"].fillna(0) >= self.year_from
         if self.year_to is not None:

@@ -16,7 +16,8 @@ from . import base, clocks, interactions, signoff
 from ._db import query
 from .filters import Filters
 
-# {select}: _LIST or _COUNT, whose {where} is Filters.sql() of the sidebar filters without the tier (bound parameters)
+# {select}: _LIST or _COUNT, whose {where} is Filters.sql() of the sidebar filters without the tier (bound
+# parameters); a 督办层级 filter keeps the projects in force at as_of with that tier (see _search)
 _SEARCH_SQL = """
 WITH x AS (   -- the matching rows up to as_of
     SELECT project_code, name, town, department, grade, round_date, category, build_year, unit
@@ -38,29 +39,38 @@ FROM m WHERE {where} ORDER BY project_code LIMIT $limit"""
 _COUNT = "SELECT count(*) FROM m WHERE {where}"
 
 
-def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None, limit: int = 200) -> pd.DataFrame:
+def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None, limit: int = 200,
+                    settings: dict | None = None) -> pd.DataFrame:
     """Projects whose code or name contains ``q`` (case-insensitive), latest report ≤ ``as_of``.
 
     One row per project: project_code, name, town, department, grade (latest reported), round_date
     (latest round reporting it), category, build_year. Empty ``q`` matches every project (up to
-    ``limit``, in code order). ``filters`` narrow by town/department/category/year (not tier: a dropped
-    project has none). ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01
+    ``limit``, in code order). ``filters`` narrow by town/department/category/year; a 督办层级 (tier)
+    filter keeps only projects in force at ``as_of`` with that tier (a dropped project has no tier, so
+    it is left out then; tier rule from ``settings``). ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01
     贺街镇冷链物流中心; q='p0' → P01…P09.
     """
-    sql, params = _search(q, filters, _LIST)
+    sql, params = _search(con, as_of, q, filters, settings, _LIST)
     return query(con, sql, {"as_of": as_of, "limit": int(limit), **params})
 
 
-def count_projects(con, *, as_of: date, q: str, filters: Filters | None = None) -> int:
+def count_projects(con, *, as_of: date, q: str, filters: Filters | None = None,
+                   settings: dict | None = None) -> int:
     """How many projects ``search_projects`` matches without its limit (same rules), so a page can say
     共 N 个，显示前 200 个. Example (fixture, q=''): 13."""
-    sql, params = _search(q, filters, _COUNT)
+    sql, params = _search(con, as_of, q, filters, settings, _COUNT)
     return int(con.execute(sql, {"as_of": as_of, **params}).fetchone()[0])
 
 
-def _search(q: str, filters: Filters | None, select: str) -> tuple[str, dict]:
+def _search(con, as_of: date, q: str, filters: Filters | None, settings: dict | None,
+            select: str) -> tuple[str, dict]:
     pat = "%" + (q or "").strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    where, params = replace(filters or Filters(), tiers=()).sql()
+    f = filters or Filters()
+    where, params = replace(f, tiers=()).sql()
+    if f.tiers:  # the tier is known for projects in force only (base.state_sql, same $as_of)
+        t_sql, t_params = base.state_sql(con, as_of=as_of, filters=Filters(tiers=f.tiers), settings=settings)
+        where = f"({where}) AND project_code IN (SELECT project_code FROM ({t_sql}))"
+        params = {**params, **{k: v for k, v in t_params.items() if k != "as_of"}}
     return _SEARCH_SQL.format(select=select.format(where=where)), {"pat": pat, **params}
 
 

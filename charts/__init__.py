@@ -161,12 +161,14 @@ def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, left_title
     return _layout(fig, title=title, height=height)
 
 
+DATE_TICKS = "%Y年%m月"  # plotly (d3) tick format for date axes: 2023年11月, never English month names
 OVERDUE_COLOR = "#5b2a86"  # 逾期未完成: not a grade colour (红/黄/绿 are reserved for grades)
 
 
 def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | None = None,
           names: dict | None = None, today: date | None = None, x_title: str = "日期",
-          y_title: str = "时限", title: str | None = None, height: int | None = None) -> go.Figure:
+          y_title: str = "时限", title: str | None = None, height: int | None = None,
+          legend_title: str | None = "状态") -> go.Figure:
     """Horizontal bars from ``start`` to ``end`` per ``task`` row, coloured by ``status`` (neutral
     palette; an 'overdue' status is drawn dark purple so it stands out without borrowing the grade
     red), with a dashed vertical line at ``today``."""
@@ -184,14 +186,18 @@ def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | No
             base=[s.isoformat() for s in starts], orientation="h",
             name=(names or {}).get(k, str(k)) if k is not None else "时限", marker_color=cmap[k],
         ))
-    fig.update_xaxes(type="date")
-    fig.update_yaxes(autorange="reversed")
+    # dates in Chinese (2023年11月, hover 2023-11-20); the axis on top so it stays in view above a long
+    # list; task labels get the room they need (automargin) instead of being clipped
+    fig.update_xaxes(type="date", tickformat=DATE_TICKS, hoverformat="%Y-%m-%d", side="top", automargin=True)
+    fig.update_yaxes(autorange="reversed", automargin=True)
     if today is not None:
         fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), y0=0, y1=1, yref="paper",
                       line=dict(color="#333333", dash="dash"))
-        fig.add_annotation(x=today.isoformat(), y=1, yref="paper", text="数据截至", showarrow=False, yanchor="bottom")
-    return _layout(fig, title=title, x_title=x_title, y_title=y_title,
-                   height=height or max(220, 40 * len(df) + 80))
+        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", text="数据截至", showarrow=False, yanchor="top")
+    fig = _layout(fig, title=title, x_title=x_title, y_title=y_title, legend_title=legend_title,
+                  height=height or max(260, 40 * len(df) + 140))
+    fig.update_layout(showlegend=True, margin=dict(b=30))  # a legend even for one status (plotly hides it)
+    return fig
 
 
 # colours for 按时/逾期/未报 (红黄绿 are reserved for grades)

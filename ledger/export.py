@@ -198,6 +198,8 @@ def describe_filters(f) -> str:
         parts.append("督办层级：" + "、".join(g.label("tier", t) for t in f.tiers))
     if f.categories:
         parts.append("类别：" + "、".join(f.categories))
+    if getattr(f, "grades", ()):
+        parts.append("当前风险等级：" + "、".join(g.label("grade", x) for x in f.grades))
     if f.year_from is not None or f.year_to is not None:
         parts.append(f"建设年度：{f.year_from or ''}—{f.year_to or ''}")
     return "；".join(parts)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ui import links
 from ui.connection import close_run_connection
 from ui.shell import render_shell
 
@@ -49,6 +50,9 @@ def run_app() -> None:
             ]
             for section, pages in SECTIONS.items()
         }
-        st.navigation({s: p for s, p in nav.items() if p}).run()
+        page = st.navigation({s: p for s, p in nav.items() if p})
+        if page.url_path != links.DETAIL_URL_PATH:
+            links.leave_detail_page()  # ?project= belongs to 项目详情 only
+        page.run()
     finally:
         close_run_connection()

@@ -27,6 +27,7 @@ from analytics.settings import get_settings
 from ledger import db as ledger_db
 from ledger import glossary
 from ui.connection import get_con
+from ui import links
 from ui.guard import access_guard
 
 EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
@@ -90,6 +91,112 @@ def _restore(key: str, valid: Callable[[Any], bool]) -> None:
             st.session_state.pop(_KEEP + key, None)
 
 
+# --- the view in the URL ------------------------------------------------------------------------------
+# ?round=2023-10-29&towns=贺街镇&towns=步头镇&depts=…&tiers=city&cats=…&years=2016-2021 (&project=P01 on
+# 项目详情, ui.links); the page itself is st.navigation's url path; no round when it is the newest. Read once per session before the
+# widgets (a fresh session opened from a shared link or a reload restores the view), written after them
+# on every run (changing the sidebar updates the URL). Values that do not fit are dropped quietly and
+# named in a 提示 caption.
+URL_PARAMS = {"round": "sb_round", "towns": "sb_towns", "depts": "sb_depts", "tiers": "sb_tiers",
+              "cats": "sb_cats", "years": "sb_years"}
+_URL_READ = "_url_read"
+_URL_IGNORED = "_url_ignored"
+
+
+def parse_url(qp: dict[str, list[str]], *, rounds: list[date], lists: dict[str, list], lo: int, hi: int
+              ) -> tuple[dict[str, Any], list[str]]:
+    """URL parameters (name → values) → (sidebar widget key → value, ignored 'name=value' texts). Pure.
+
+    ``rounds``: the round dates; ``lists``: widget key → allowed values; ``lo``/``hi``: the 建设年度
+    slider bounds. Unknown parameter names are left alone (not ours); a list keeps its valid values."""
+    out: dict[str, Any] = {}
+    ignored: list[str] = []
+    for name, key in URL_PARAMS.items():
+        vals = [v for v in qp.get(name, []) if v != ""]
+        if not vals:
+            continue
+        if name == "round":
+            try:
+                d = date.fromisoformat(vals[-1])
+            except ValueError:
+                d = None
+            if d in rounds:
+                out[key] = d
+            else:
+                ignored.append(f"round={vals[-1]}")
+        elif name == "years":
+            try:
+                a, b = (int(x) for x in vals[-1].split("-"))
+                ok = lo <= a <= b <= hi
+            except ValueError:
+                ok = False
+            if ok:
+                out[key] = (a, b)
+            else:
+                ignored.append(f"years={vals[-1]}")
+        else:
+            allowed = lists[key]
+            good = [v for v in allowed if v in vals]  # the sidebar's order, no duplicates
+            ignored += [f"{name}={v}" for v in dict.fromkeys(vals) if v not in allowed]
+            if good:
+                out[key] = good
+    return out, ignored
+
+
+def url_of(round_date: date, filters: Filters, lo: int, hi: int, latest: date | None = None
+           ) -> dict[str, str | list[str]]:
+    """The URL parameters of a view (the inverse of ``parse_url``); no parameter for an unused filter,
+    and none for the round when it is the newest (``latest``): such a link or reload follows the data
+    to the newest round after the next import, an older round stays pinned."""
+    out: dict[str, str | list[str]] = {} if round_date == latest else {"round": round_date.isoformat()}
+    for name, vals in (("towns", filters.towns), ("depts", filters.departments), ("tiers", filters.tiers),
+                       ("cats", filters.categories)):
+        if vals:
+            out[name] = list(vals)
+    if filters.year_from is not None or filters.year_to is not None:
+        out["years"] = f"{filters.year_from or lo}-{filters.year_to or hi}"
+    return out
+
+
+def _read_url(rounds: list[date], lists: dict[str, list], lo: int, hi: int) -> None:
+    if st.session_state.get(_URL_READ):
+        return
+    st.session_state[_URL_READ] = True
+    qp = st.query_params
+    raw = {k: qp.get_all(k) for k in qp}
+    seeds, ignored = parse_url(raw, rounds=rounds, lists=lists, lo=lo, hi=hi)
+    for key, v in seeds.items():
+        st.session_state[key] = v
+    if code := (raw.get(links.PROJECT_PARAM) or [""])[-1]:
+        st.session_state[links.OPEN_KEY] = code  # the detail page checks it (and says if it is unknown)
+    if ignored:
+        st.session_state[_URL_IGNORED] = ignored
+
+
+def _write_url(round_date: date, filters: Filters, lo: int, hi: int, latest: date) -> None:
+    want = url_of(round_date, filters, lo, hi, latest)
+    qp = st.query_params
+    for name in URL_PARAMS:
+        v = want.get(name)
+        if v is None:
+            if name in qp:
+                del qp[name]
+        elif qp.get_all(name) != ([v] if isinstance(v, str) else v):
+            qp[name] = v
+
+
+def filters_note(ctx: Ctx, *, applies: str, ignored: str = "") -> None:
+    """One line under a page's title saying which sidebar filters this page honours and which not (and
+    why), so that no filter silently fails to apply. ``applies``/``ignored``: Chinese phrases."""
+    text = f"侧栏筛选：{applies}"
+    if ignored:
+        text += f"；{ignored}"
+    if ignored and not ctx.filters.is_empty():  # a filter is set that this page (partly) does not apply
+        st.info(text + "。", icon=":material/filter_alt:")
+    else:
+        st.caption(text + "。")
+
+
 def round_label(d: date, rounds: list) -> str:
     return f"第{rounds.index(d) + 1}期 {d.isoformat()}" if d in rounds else d.isoformat()
 
@@ -144,12 +251,14 @@ def render_shell() -> Ctx:
         return ctx
 
     choices = list(reversed(rounds))  # newest first
-    _restore("sb_round", lambda v: v in choices)
-    chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round", placeholder="请选择",
-                          format_func=lambda d: round_label(d, rounds))
     opts = _filter_options(con, version, rounds[-1])
     lists = {"sb_towns": opts["towns"], "sb_depts": opts["departments"], "sb_tiers": list(glossary.TIERS),
              "sb_cats": opts["categories"]}
+    lo, hi = opts["year_min"], max(opts["year_max"], opts["year_min"] + 1)
+    _read_url(choices, lists, lo, hi)  # once per session, before the widgets: a shared/bookmarked view
+    _restore("sb_round", lambda v: v in choices)
+    chosen = sb.selectbox("报送期次（数据截至）", choices, key="sb_round", placeholder="请选择",
+                          format_func=lambda d: round_label(d, rounds))
     for k, allowed in lists.items():
         _restore(k, lambda v, allowed=allowed: set(v) <= set(allowed))
     # select_all=False: Streamlit's "Select all" option cannot be translated (empty already means 全部)
@@ -158,7 +267,6 @@ def render_shell() -> Ctx:
     tiers = sb.multiselect("督办层级", list(glossary.TIERS), key="sb_tiers", placeholder="全部",
                            format_func=lambda c: glossary.label("tier", c), select_all=False)
     cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部", select_all=False)
-    lo, hi = opts["year_min"], max(opts["year_max"], opts["year_min"] + 1)
     _restore("sb_years", lambda v: lo <= v[0] <= v[1] <= hi)
     if "sb_years" not in st.session_state:
         st.session_state["sb_years"] = (lo, hi)
@@ -172,9 +280,12 @@ def render_shell() -> Ctx:
         year_to=None if y_to >= hi else int(y_to),
     )
     if not filters.is_empty():
-        sb.caption("已应用筛选，所有页面按此筛选。")
+        sb.caption("已应用筛选；不适用某项筛选的页面或表格在该页注明。")
+    if ignored := st.session_state.pop(_URL_IGNORED, None):
+        sb.caption("提示：链接中以下参数无效，已忽略：" + "；".join(ignored))
     ctx = Ctx(con=con, as_of=chosen, round_date=chosen, round_no=rounds.index(chosen) + 1,
               filters=filters, settings=settings, version=version, empty=False, rounds=rounds)
+    _write_url(chosen, filters, lo, hi, rounds[-1])
     st.session_state[_CTX_KEY] = ctx
     return ctx
 

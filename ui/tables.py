@@ -20,6 +20,7 @@ from ledger import columns as C
 from ledger import glossary
 from ledger.columns import Column, is_missing
 from ledger.export import dated_file_name, title_lines
+from ui import links
 from ui.shell import DOWNLOAD_META
 from ui.xlsx import to_xlsx_bytes
 
@@ -112,29 +113,59 @@ def column_config(specs: dict[str, Column]) -> dict:
     return cfg
 
 
+def _selected_project(event, part: pd.DataFrame, key: str) -> str | None:
+    """The project code of the row just selected in a linked table (None when no new selection).
+    The last handled selection is remembered so that a table on 项目详情 itself does not loop."""
+    rows = list(((event or {}).get("selection") or {}).get("rows") or [])
+    seen = f"_sel_{key}"
+    if rows == st.session_state.get(seen, []):
+        return None
+    st.session_state[seen] = rows
+    if not rows or not 0 <= rows[0] < len(part):
+        return None
+    code = part["project_code"].iloc[rows[0]]
+    return None if is_missing(code) else str(code)
+
+
 def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None = None, table: str = "",
                file_name: str | None = None, height=None, title: str | None = None,
-               scope: str | None = None) -> pd.DataFrame:
+               scope: str | None = None, link_project: bool | None = None) -> pd.DataFrame:
     """st.dataframe with Chinese headers/codes plus a 下载 Excel button (key ``dl_{key}``) for the
     whole filtered table. Long tables are paged (PAGE_ROWS a page). Returns the rendered page.
 
     The download (#8.12) opens with the table's name (``title``, default the file name) and
     数据截至 第N期（date）with the sidebar filters (``scope`` says it in other words, e.g. for a table
-    the filters do not apply to); its file name carries the round's date."""
+    the filters do not apply to); its file name carries the round's date.
+
+    ``link_project`` (default: when the table has a ``project_code`` column, shown or not): a row can
+    be selected (the box left of the row), and selecting it opens that project's 项目详情 with the
+    round and filters carried over (ui.links.open_project). The table's selection key is ``tbl_{key}``."""
+    link = ("project_code" in df.columns) if link_project is None else (link_project and "project_code" in df.columns)
     src = df[list(columns)] if columns is not None else df
     specs = formats(src, labels=labels, table=table)
     part = src
+    rows = slice(None)
     if len(src) > PAGE_ROWS:
         pages = (len(src) - 1) // PAGE_ROWS + 1
         page = st.number_input(f"第几页（共 {pages} 页，{len(src)} 行）", min_value=1, max_value=pages,
                                value=1, step=1, key=f"pg_{key}")
-        part = src.iloc[(page - 1) * PAGE_ROWS: page * PAGE_ROWS]
+        rows = slice((page - 1) * PAGE_ROWS, page * PAGE_ROWS)
+        part = src.iloc[rows]
     # only the page shown is rendered now; the whole table is rendered when the download is asked for
     shown = display_frame(part, labels=labels, table=table)
     if src.empty:
         st.caption("（无数据）")
-    st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
-                 column_config=column_config(specs), placeholder=PLACEHOLDER)
+    if link and len(part):
+        event = st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
+                             column_config=column_config(specs), placeholder=PLACEHOLDER, key=f"tbl_{key}",
+                             on_select="rerun", selection_mode="single-row")
+        st.caption("勾选行首的方框，打开该项目的项目详情。")
+        code = _selected_project(event, df.iloc[rows], key)
+        if code is not None:
+            links.open_project(code)
+    else:
+        st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
+                     column_config=column_config(specs), placeholder=PLACEHOLDER)
     name = title or (file_name or key).removesuffix(".xlsx")
     round_no, round_date, filters = st.session_state.get(DOWNLOAD_META) or (None, None, None)
     head = title_lines(name, round_no=round_no, round_date=round_date, filters=filters, scope=scope)

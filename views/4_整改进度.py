@@ -1,4 +1,6 @@
 """整改进度: deadline clocks (精准施策 时限, DOMAIN §6), 一项目一方案 task progress, 降级销号 (§8)."""
+from dataclasses import replace
+
 import pandas as pd
 import streamlit as st
 
@@ -7,16 +9,19 @@ from ledger import glossary as g
 import charts
 from ui.cache import call
 from ui.reports import orders_section
-from ui.shell import page_setup
+from ui.shell import filters_note, page_setup
 from ui.tables import show_table
 
 ctx = page_setup("整改进度")
 
-clk = call(clocks.clocks, ctx)
 grades = st.multiselect("当前风险等级", ["red", "yellow", "green"], key="clock_grade", placeholder="全部", select_all=False,
                         format_func=lambda c: g.label("grade", c))
-if grades:  # e.g. 红 only: "the overdue red projects of one township" with the sidebar's 乡镇
-    clk = clk[clk["grade"].isin(grades)]
+# the page's 当前风险等级 joins the sidebar filters, so every table below honours both (e.g. 红 only with the
+# sidebar's 乡镇: "the overdue red projects of one township")
+f = replace(ctx.filters, grades=tuple(grades))
+filters_note(ctx, applies="本页各表均按侧栏筛选和上面的当前风险等级统计",
+             ignored="督办单（页末）按全区单位列出，不受筛选影响")
+clk = call(clocks.clocks, ctx, filters=f)
 CLOCK_COLS = ["project_code", "name", "unit", "tier", "grade", "kind", "start", "due", "met_on", "status",
               "days_left", "days_overdue"]
 
@@ -24,17 +29,17 @@ CLOCK_COLS = ["project_code", "name", "unit", "tier", "grade", "kind", "start", 
 overdue = clk[clk["status"] == "overdue"]
 due_soon = clk[clk["due_within_warn"].fillna(False).astype(bool)]
 warn_days = ctx.settings.get("warn_days", 7)
-c1, c2 = st.columns(2)
-with c1:
-    st.metric("逾期未完成", f"{len(overdue)} 项")
-    show_table(overdue, key="clocks_overdue", file_name="逾期未完成.xlsx",
-               columns=["project_code", "name", "town", "grade", "kind", "due", "days_overdue", "unit"])
-with c2:
-    st.metric(f"{warn_days}日内到期", f"{len(due_soon)} 项")
-    show_table(due_soon, key="clocks_due_soon", file_name="临期预警.xlsx",
-               columns=["project_code", "name", "town", "grade", "kind", "due", "days_left", "unit"])
+c1, c2, _ = st.columns([1, 1, 2])
+c1.metric("逾期未完成", f"{len(overdue)} 项", border=True)
+c2.metric(f"{warn_days}日内到期", f"{len(due_soon)} 项", border=True)
+st.markdown("**逾期未完成的整改时限**")
+show_table(overdue, key="clocks_overdue", file_name="逾期未完成.xlsx",
+           columns=["kind", "due", "days_overdue", "project_code", "name", "town", "grade", "unit"])
+st.markdown(f"**{warn_days}日内到期的整改时限**")
+show_table(due_soon, key="clocks_due_soon", file_name="临期预警.xlsx",
+           columns=["kind", "due", "days_left", "project_code", "name", "town", "grade", "unit"])
 
-pc = call(patrol.patrol_coverage, ctx)
+pc = call(patrol.patrol_coverage, ctx, filters=f)
 st.metric("巡回排查覆盖率（红/黄项目）", "—" if pc["coverage"] is None else f"{pc['coverage']:.0%}",
           help=f"已巡查 {pc['patrolled']} / 应巡查 {pc['due']}（侧栏筛选范围内的红、黄项目）")
 if len(pc["missing"]):
@@ -48,7 +53,8 @@ shown = clocks.by_urgency(clk if status == "all" else clk[clk["status"] == statu
 if shown.empty:
     st.caption("（无整改时限）")
 else:
-    top = st.number_input("时间轴显示最紧迫的前 N 个时限", min_value=1, value=30, step=10, key="clock_topn")
+    top = st.number_input("时间轴显示最紧迫的前 N 个时限（可调大查看更多）", min_value=1, max_value=len(shown),
+                          value=min(20, len(shown)), step=10, key="clock_topn")
     st.caption(f"共 {len(shown)} 个时限，时间轴按紧迫程度显示前 {min(top, len(shown))} 个（逾期最久的在前）；"
                "下表列出全部。")
     urgent = shown.head(int(top))
@@ -61,7 +67,7 @@ show_table(shown, key="clocks_all", columns=CLOCK_COLS, file_name="整改时限.
 st.subheader("按期完成率")
 cols = st.columns(2)
 for col, by, title in ((cols[0], "unit", "按单位"), (cols[1], "tier", "按督办层级")):
-    roll = call(clocks.clock_rollup, ctx, by=by)
+    roll = call(clocks.clock_rollup, ctx, by=by, filters=f)
     roll = roll[roll["total"] > 0]
     bars = roll.assign(
         label=[g.label("tier", v) for v in roll[by]] if by == "tier" else roll[by],
@@ -75,11 +81,11 @@ for col, by, title in ((cols[0], "unit", "按单位"), (cols[1], "tier", "按督
         show_table(roll, key=f"rollup_{by}", file_name=f"按期完成率_{title}.xlsx")
 
 st.subheader("一项目一方案 任务进度")
-show_table(call(clocks.task_progress, ctx), key="task_progress", file_name="任务进度.xlsx")
+show_table(call(clocks.task_progress, ctx, filters=f), key="task_progress", file_name="任务进度.xlsx")
 
 st.subheader("降级销号")
-show_table(call(signoff.signoff_records, ctx), key="signoff", file_name="降级销号.xlsx")
+show_table(call(signoff.signoff_records, ctx, filters=f), key="signoff", file_name="降级销号.xlsx")
 st.markdown("**销号后反弹（重返红/黄）**")
-show_table(call(signoff.reopened, ctx), key="reopened", file_name="销号后反弹.xlsx")
+show_table(call(signoff.reopened, ctx, filters=f), key="reopened", file_name="销号后反弹.xlsx")
 
 orders_section(ctx)  # 督办单: issue, number, download

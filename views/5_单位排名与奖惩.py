@@ -11,15 +11,19 @@ import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section
-from ui.score_explainer import score_explainer
-from ui.shell import page_setup
-from ui.tables import formats, show_table
 from ledger.export import dated_file_name, title_lines
+from ui.score_explainer import score_explainer
+from ui.shell import filters_note, page_setup
+from ui.tables import formats, show_table
 from ui.xlsx import scenario_xlsx
 
 METRIC_LABELS = g.RANKING_METRICS
 
 ctx = page_setup("单位排名与奖惩")
+SCOPE = "全区各单位（排名与分配不按侧栏筛选）"  # what the downloads' title says (#8.4, #8.12)
+filters_note(ctx, applies="本页只用侧栏的报送期次",
+             ignored="乡镇、部门、督办层级、类别、建设年度筛选不适用：排名、奖惩系数和资金分配在全区所有单位、"
+                     "所有项目之间比较（系数以全区平均分为基准）")
 W_KEYS = {m: f"w_{m}" for m in ranking.METRICS}
 
 
@@ -66,7 +70,7 @@ for kind, title in (("department", "项目主管部门排名"), ("township", "�
         long, x="unit", y="points", series="metric", x_title="单位", y_title="得分（分项贡献）",
         names={f"contrib_{m}": METRIC_LABELS[m] for m in ranking.METRICS}, legend_title="指标",
         height=360), key=f"contrib_{kind}")
-    show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, file_name=f"{title}.xlsx")
+    show_table(part, key=f"scores_{kind}", columns=SCORE_COLS, file_name=f"{title}.xlsx", scope=SCOPE)
 
 score_explainer(scores, settings)  # the formulas with the current values, and "why this score" for one unit
 
@@ -111,7 +115,7 @@ st.plotly_chart(charts.bar(alloc.assign(change_wan=alloc["change_yuan"] / 10000)
                            x_title="单位", y_title="较基数变化（万元）", height=340), key="alloc_change")
 ALLOC_COLS = ["rank", "unit", "score", "factor", "base_share", "base_yuan", "alloc_yuan", "adjust_yuan",
               "change_yuan", "change_pct"]
-shown = show_table(alloc, key="allocation", columns=ALLOC_COLS, file_name="分配结果.xlsx")
+shown = show_table(alloc, key="allocation", columns=ALLOC_COLS, file_name="分配结果.xlsx", scope=SCOPE)
 st.caption(f"合计分配 {int(alloc['alloc_yuan'].sum()):,} 元 = 预算 {budget_yuan:,} 元")
 
 params = pd.DataFrame(
@@ -123,7 +127,7 @@ params = pd.DataFrame(
 st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl_scenario",
                    data=scenario_xlsx(params, shown, formats=formats(alloc, columns=ALLOC_COLS),
                                       title=title_lines("衔接资金分配模拟方案", round_no=ctx.round_no, round_date=ctx.as_of,
-                                                        filters=ctx.filters)),
+                                                        scope=SCOPE)),
                    file_name=dated_file_name("分配模拟方案.xlsx", ctx.as_of),
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

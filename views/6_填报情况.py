@@ -9,12 +9,14 @@ from ledger import glossary as g
 from ui.cache import call
 from ui.reports import chase_section
 from charts import SUBMISSION_COLORS, status_heatmap
-from ui.shell import page_setup
+from ui.shell import filters_note, page_setup
 from ui.tables import show_table
 
 CHANGE_LABELS = g.ROUND_CHANGES
 
 ctx = page_setup("填报情况")
+filters_note(ctx, applies="报送情况按侧栏的乡镇、部门选报送单位；期次变化、政企互动按全部筛选",
+             ignored="督办层级、类别、建设年度不适用于报送情况（报送按单位，不按项目）；催报名单列出全区应报未报的单位，不受筛选影响")
 
 units = [*ctx.filters.towns, *ctx.filters.departments] or None   # sidebar 乡镇/部门 → reporting units
 grid = call(compliance.submission_grid, ctx, units=units)

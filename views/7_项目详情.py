@@ -5,14 +5,28 @@ from analytics import project
 from ledger import glossary
 import charts
 from ui.cache import call
-from ui.shell import page_setup
+from ui.links import linked_project, set_project_param
+from ui.shell import filters_note, page_setup
 from ui.tables import fmt_wan, grade_label, show_table
 
 ctx = page_setup("项目详情")
+filters_note(ctx, applies="搜索结果按乡镇、部门、督办层级、类别、建设年度筛选（督办层级只有本期在册的项目才有，"
+                          "筛选督办层级时不含已移出台账的项目）；选中项目的详情不受筛选影响")
+
+linked = linked_project()  # a project row clicked on another page, or ?project= in the URL
+if linked is not None:
+    if linked in set(call(project.search_projects, ctx, q=st.session_state.get("detail_q", ""))["project_code"]):
+        st.session_state["detail_pick"] = linked                 # already listed: just pick it
+    elif linked in set(call(project.search_projects, ctx, q=linked)["project_code"]):
+        st.session_state["detail_q"] = linked                    # search for it, then pick it
+        st.session_state["detail_pick"] = linked
+    else:
+        st.caption(f"提示：链接中的项目 {linked} 不存在或不在当前期次与筛选范围内，已忽略。")
 
 q = st.text_input("按项目编号或名称搜索", key="detail_q", placeholder="输入项目编号或名称中的字，如 BB2019 或 百香果")
 matches = call(project.search_projects, ctx, q=q)
 if matches.empty:
+    set_project_param(None)
     st.info("没有匹配的项目，请换个关键词。")
     st.stop()
 names = dict(zip(matches["project_code"], matches["name"]))
@@ -21,6 +35,11 @@ label = f"共 {total} 个匹配项目，显示前 {len(matches)} 个（输入更
     else f"匹配项目（{total} 个）"
 code = st.selectbox(label, list(names), key="detail_pick", placeholder="无匹配项",
                     format_func=lambda c: f"{c}  {names[c]}")
+set_project_param(code)  # ?project=CODE: this view can be bookmarked and shared
+with st.expander(f"匹配项目列表（{len(matches)} 个）"):
+    show_table(matches, key="detail_matches", file_name="匹配项目.xlsx",
+               columns=["project_code", "name", "town", "department", "grade", "round_date"],
+               labels={"grade": "最近报送等级", "round_date": "最近报送期次"})
 d = call(project.project_detail, ctx, project_code=code)
 p = d["project"]
 
@@ -50,13 +69,13 @@ else:
     left, right = st.columns(2)
     with left:
         st.subheader("资金来源")
-        show_table(d["funding"], key="detail_funding", file_name=f"{code}_资金.xlsx")
+        show_table(d["funding"], key="detail_funding", link_project=False, file_name=f"{code}_资金.xlsx")
     with right:
         st.subheader("责任单位（分级负责）")
-        show_table(d["units"], key="detail_units", file_name=f"{code}_责任单位.xlsx")
+        show_table(d["units"], key="detail_units", link_project=False, file_name=f"{code}_责任单位.xlsx")
 
 st.subheader("等级历史")
-show_table(d["grades"], key="detail_grades", file_name=f"{code}_等级历史.xlsx")
+show_table(d["grades"], key="detail_grades", link_project=False, file_name=f"{code}_等级历史.xlsx")
 
 st.subheader("整改时限")
 clocks = d["clocks"]
@@ -66,17 +85,17 @@ if not clocks.empty:
     st.plotly_chart(charts.gantt(kinds, task="task", start="start", end="due", status="status",
                                  names=glossary.labels("clock_status"), today=ctx.as_of),
                     key="detail_gantt")
-show_table(clocks, key="detail_clocks", file_name=f"{code}_整改时限.xlsx",
+show_table(clocks, key="detail_clocks", link_project=False, file_name=f"{code}_整改时限.xlsx",
            columns=["episode_no", "kind", "start", "due", "met_on", "status", "days_left", "days_overdue"]
            if not clocks.empty else None)
 
 st.subheader("整改任务（一项目一方案）")
-show_table(d["tasks"], key="detail_tasks", file_name=f"{code}_整改任务.xlsx")
+show_table(d["tasks"], key="detail_tasks", link_project=False, file_name=f"{code}_整改任务.xlsx")
 
 st.subheader("降级销号记录")
-show_table(d["signoffs"], key="detail_signoffs", file_name=f"{code}_销号.xlsx")
+show_table(d["signoffs"], key="detail_signoffs", link_project=False, file_name=f"{code}_销号.xlsx")
 
 st.subheader("政企互动（企业诉求与答复）")
-show_table(d["interactions"], key="detail_interactions", table="interactions", file_name=f"{code}_政企互动.xlsx",
+show_table(d["interactions"], key="detail_interactions", link_project=False, table="interactions", file_name=f"{code}_政企互动.xlsx",
            columns=["raised_on", "operator", "channel", "kind", "content", "answer", "answered_on", "status",
                     "handler", "days_open", "overdue_reply", "unit"])

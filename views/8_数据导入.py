@@ -18,7 +18,7 @@ from ledger import templates as T
 from ledger.uploads import problems_frame, run_import
 from ui.cache import bump_version, call
 from ui.connection import get_con
-from ui.shell import page_setup, round_label
+from ui.shell import filters_note, page_setup, round_label
 from ui.tables import show_table
 
 _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
@@ -64,6 +64,7 @@ def _template(kind: str) -> bytes:
 
 
 ctx = page_setup("数据导入", needs_data=False)
+filters_note(ctx, applies="本页不按侧栏筛选", ignored="导入、预检和导入记录针对全部单位")
 st.markdown("上传乡镇（街道）、项目主管部门或区工作专班报送的台账（附件1/2/5、降级销号表、政企互动台账，或一张表的"
             "综合台账），可多选或上传一期的 .zip。先预检，没有错误的文件确认后逐个整体导入；有错误的文件不会写入任何"
             "数据。同一单位同一期次再次导入时替换原数据。")

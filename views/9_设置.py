@@ -8,10 +8,11 @@ import streamlit as st
 from ledger import glossary
 from ledger.settings import DEFAULTS, LABELS, contacts_text, parse_contacts, reset_settings, save_settings
 from ui.cache import bump_version
-from ui.shell import page_setup
+from ui.shell import filters_note, page_setup
 from ui.tables import show_table
 
 ctx = page_setup("设置", needs_data=False)
+filters_note(ctx, applies="本页不按侧栏筛选", ignored="设置对全区所有页面生效")
 cur = ctx.settings
 WEIGHT_LABELS = glossary.RANKING_METRICS  # the same names as on 单位排名与奖惩
 BAND_LABELS = {k: glossary.label("band", k) for k in DEFAULTS["bands"]}

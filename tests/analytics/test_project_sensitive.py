@@ -68,3 +68,29 @@ def test_count_projects_is_the_match_count_without_the_limit(con):
     assert project.count_projects(con, as_of=AS_OF, q="") == 13
     assert list(project.search_projects(con, as_of=AS_OF, q="", limit=5)["project_code"]) == ["P01", "P02", "P03", "P04", "P05"]
     assert project.count_projects(con, as_of=AS_OF, q="p0") == 9
+
+
+def test_search_honours_tier_and_grade_filters(con):
+    # tiers at AS_OF: P02 city (1000.00 万元, 黄), P03 city (2999.99, first 红); P04 P05 P08 district
+    city = Filters(tiers=("city",))
+    assert project.search_projects(con, as_of=AS_OF, q="", filters=city)["project_code"].tolist() == ["P02", "P03"]
+    assert project.count_projects(con, as_of=AS_OF, q="", filters=city) == 2
+    both = Filters(tiers=("district",), towns=("贺街镇",))  # P04 is the only district project of 贺街镇
+    assert project.search_projects(con, as_of=AS_OF, q="贺街", filters=both)["project_code"].tolist() == ["P04"]
+    # a page's 当前风险等级 (Filters.grades) narrows the search as any other filter: 红 = P01 P05 P08
+    red = Filters(grades=("red",))
+    assert project.search_projects(con, as_of=AS_OF, q="", filters=red)["project_code"].tolist() == ["P01", "P05", "P08"]
+
+
+def test_filters_grades_in_sql_and_on_frames():
+    import pandas as pd
+
+    where, params = Filters(grades=("red", "yellow")).sql()
+    assert where == "grade IN (SELECT unnest($f_grades))" and params == {"f_grades": ["red", "yellow"]}
+    df = pd.DataFrame({"project_code": ["A", "B"], "town": ["t", "t"], "department": ["d", "d"],
+                       "category": ["c", "c"], "build_year": [2020, 2020], "grade": ["red", "green"]})
+    assert Filters(grades=("red",)).apply(df)["project_code"].tolist() == ["A"]
+    assert not Filters(grades=("red",)).is_empty()
+    from ledger.export import describe_filters
+
+    assert describe_filters(Filters(towns=("贺街镇",), grades=("red",))) == "乡镇：贺街镇；当前风险等级：红"

@@ -33,6 +33,9 @@ def test_search_and_detail_of_p01(ledger_db, con):
     g = fig(at, 0)
     assert sum(len(t["y"]) for t in g["data"]) == len(d["clocks"])
     assert any(s.get("type") == "line" for s in g["layout"]["shapes"])  # the as-of line
+    # #8.9: a legend (status) even for few bars, Chinese date ticks (2023年11月), labels not clipped
+    assert g["layout"]["showlegend"] is True and g["layout"]["legend"]["title"]["text"] == "状态"
+    assert g["layout"]["xaxis"]["tickformat"] == "%Y年%m月" and g["layout"]["yaxis"]["automargin"] is True
     tasks = next(f for f in frames if "工作任务/具体措施" in f.columns)
     assert tasks["工作任务/具体措施"].tolist() == d["tasks"]["measure"].tolist()
 

@@ -1,7 +1,10 @@
 """整改进度 page on the fixture (as of R5 2023-11-29 in the sidebar)."""
 from __future__ import annotations
 
+from datetime import date
+
 from analytics import clocks, signoff
+from ledger import glossary
 from tests.pages.conftest import app_at, assert_ok, fig, metric
 
 PAGE = "4_整改进度.py"
@@ -82,3 +85,30 @@ def test_patrol_coverage_metric(ledger_db, con):
     assert metric(at, "巡回排查覆盖率（红/黄项目）").value == "0%"
     missing = next(d.value for d in at.dataframe if len(d.value) == 4 and "督办层级" in d.value.columns)
     assert missing["项目编号"].tolist() == ["P01", "P05", "P08", "P02"]  # red first, then yellow
+
+
+def test_overdue_table_leads_with_kind_due_and_days(ledger_db):
+    # #8.9: the overdue and due-soon tables are full width and start with 类型, 到期日, 逾期天数 / 剩余天数
+    at = app_at(PAGE)
+    assert at.dataframe[0].value.columns[:3].tolist() == ["类型", "到期日", "逾期天数"]
+    assert at.dataframe[1].value.columns[:3].tolist() == ["类型", "到期日", "剩余天数"]
+    # P01 red_1m due 2023-10-20, 40 days overdue at R5 (11-29)
+    assert at.dataframe[0].value.iloc[0, 1:4].tolist() == [date(2023, 10, 20), 40, "P01"]
+
+
+def test_timeline_shows_the_most_urgent_n_with_chinese_dates(ledger_db, con):
+    at = app_at(PAGE)
+    clk = clocks.by_urgency(clocks.clocks(con, as_of=at.session_state["sb_round"]))
+    top = at.number_input(key="clock_topn")
+    assert top.value == min(20, len(clk))
+    at.number_input(key="clock_topn").set_value(2).run()
+    timeline = fig(at, 0)
+    # the two most urgent: P01's overdue red_1m first (40 days), then the pending clock with fewest days left
+    # (P02 yellow_1m, 1 day) — by_urgency's order, drawn top-down
+    ys = [y for t in timeline["data"] for y in t["y"]]
+    assert clk["project_code"].head(2).tolist() == ["P01", "P02"]
+    assert sorted(ys) == sorted(["贺街镇冷链物流中心｜" + glossary.label("clock_kind", "red_1m"),
+                                 "贺街镇百香果基地｜" + glossary.label("clock_kind", "yellow_1m")])
+    lay = timeline["layout"]
+    assert lay["xaxis"]["tickformat"] == "%Y年%m月" and lay["xaxis"]["automargin"] is True
+    assert lay["yaxis"]["automargin"] is True and lay["showlegend"] is True
