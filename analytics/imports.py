@@ -6,13 +6,14 @@ import pandas as pd
 from ._db import query
 
 
-def import_history(con, *, limit: int = 200) -> pd.DataFrame:
+def import_history(con, *, limit: int = 200, unit: str | None = None) -> pd.DataFrame:
     """One row per accepted import, newest first (at most ``limit`` rows).
 
     Columns: import_id, imported_at, imported_by, file_name, unit, round_date, forms (list of form
     codes: progress/risk/tasks/signoff), rows_accepted, rows_skipped, rows_rejected, warnings (count of problems of
     severity 'warning' stored with the import; skipped-row 'info' notes are not counted), replaced_import_id (the earlier import of the same unit+round it
     replaced, else NA). Rejected files are not in the table (they leave the database unchanged).
+    ``unit``: only that unit's imports (what a 单位 sees).
     """
     return query(
         con,
@@ -25,8 +26,9 @@ def import_history(con, *, limit: int = 200) -> pd.DataFrame:
                                         lambda x: x = 'warning')), 0)::INTEGER AS warnings,
                replaced_import_id
         FROM imports
+        WHERE ? IS NULL OR unit = ?
         ORDER BY imported_at DESC, import_id DESC
         LIMIT ?
         """,
-        [int(limit)],
+        [unit, unit, int(limit)],
     )

@@ -15,7 +15,8 @@ def ensure_database(path=None, *, progress=None) -> Path:
 
     ``progress(done, total, file_name)`` is called after each file. Set LEDGER_BOOTSTRAP=0 to start
     with an empty database instead (nothing is imported). A sample file that is rejected is a bug in
-    the bundled data: the build stops with RuntimeError and the target is left untouched."""
+    the bundled data: the build stops with RuntimeError and the target is left untouched. A store built
+    from the sample gets the demo accounts and ``demo_mode`` on (ledger.auth.ensure_demo_accounts)."""
     target = dbm.db_path(path)
     with dbm.WRITE_LOCK:
         if has_imports(target) or os.environ.get("LEDGER_BOOTSTRAP", "1") == "0":
@@ -30,4 +31,7 @@ def ensure_database(path=None, *, progress=None) -> Path:
                     raise RuntimeError(f"样例台账 {f.name} 被拒绝：{errs}")
                 if progress:
                     progress(i, len(files), f.name)
+            # 演示模式: one demo account per role, listed on the sign-in page until demo_mode is off
+            from .auth import ensure_demo_accounts
+            ensure_demo_accounts(con)
     return target

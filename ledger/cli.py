@@ -1,5 +1,5 @@
-"""Command line: python -m ledger import|template|summary|rebuild|verify|backup|restore|init|load-sample|export
-(see ``main``). Every failure is a Chinese message and exit code 1 or 2, never a traceback."""
+"""Command line: python -m ledger import|template|summary|rebuild|verify|backup|restore|init|load-sample|export|users
+(see ``main``). Who runs it is ``cli:<os user>`` in ``imported_by`` and the audit trail. Every failure is a Chinese message and exit code 1 or 2, never a traceback."""
 from __future__ import annotations
 
 import argparse
@@ -10,6 +10,8 @@ from datetime import datetime
 from pathlib import Path
 
 from . import archive
+from . import auth
+from .audit import cli_user, record_file
 from . import batch as B
 from . import db as dbm
 from . import importer
@@ -69,9 +71,9 @@ def cmd_import(a) -> int:
             try:
                 res = importer.import_file(con, Path(f).resolve(), round_date=a.round, unit=a.unit,
                                            column_map=colmap or None, dry_run=a.dry_run,
-                                           allow_shrink=a.allow_shrink)
+                                           allow_shrink=a.allow_shrink, imported_by=cli_user())
                 if colmap and res.status == "accepted" and not a.dry_run and res.unit:
-                    IN.save_column_map(con, res.unit, colmap, by="cli", at=datetime.now().replace(microsecond=0))
+                    IN.save_column_map(con, res.unit, colmap, by=cli_user(), at=datetime.now().replace(microsecond=0))
             finally:
                 con.close()
             reports.append(B.report(res.file, res))
@@ -288,7 +290,7 @@ def cmd_export(a) -> int:
         pdf = not a.no_pdf
         if a.what == "orders":
             issued = build.issue(con, as_of=rd, units=a.unit or None, issued_by=a.by or getpass.getuser() or "命令行",
-                                 at=datetime.now(), note=a.note)
+                                 at=datetime.now(), note=a.note, audit_user=cli_user())
             files = [build.orders_zip(con, issued, pdf=pdf)]
             for o in issued:
                 print(f"{o.number}\t{o.unit}\t回复期限 {o.reply_by}" + ("" if o.new else "\t（已签发过，重印）"))
@@ -305,7 +307,67 @@ def cmd_export(a) -> int:
     finally:
         con.close()
     for p in build.write_files(files, a.out):
+        record_file(path, "export", user=cli_user(), obj=Path(p).name, sha256=importer.sha256_of(Path(p)),
+                    detail={"what": a.what, "round_date": rd, "path": str(p)})
         print(f"已写出：{p}")
+    return 0
+
+
+def cmd_users(a) -> int:
+    """users add|passwd|disable|enable|list: every change through ledger/writes.py, in the audit trail."""
+    import getpass
+
+    path = dbm.db_path(a.db)
+    if a.action == "list":
+        con = dbm.connect(path, read_only=path.exists(), wait=CLI_WAIT)
+        con.execute("SET enable_progress_bar = false")
+        try:
+            df = auth.list_users(con)
+        finally:
+            con.close()
+        rows = [{"login": r.login, "display_name": r.display_name, "role": r.role, "unit": r.unit,
+                 "active": bool(r.active), "demo": bool(r.demo), "created_at": r.created_at.isoformat(),
+                 "updated_at": r.updated_at.isoformat()} for r in df.itertuples()]
+        if a.json:
+            print(json.dumps(rows, ensure_ascii=False))
+        else:
+            from . import glossary as g
+            for r in rows:
+                print(f"{r['login']}\t{r['display_name']}\t{g.label('role', r['role'])}\t{r['unit'] or '—'}\t"
+                      f"{'启用' if r['active'] else '停用'}{'（演示账号）' if r['demo'] else ''}")
+            if not rows:
+                print("还没有用户：用 python -m ledger users add 登录名 --role taskforce 新增")
+        return 0
+    if not a.login:
+        print("请给出登录名", file=sys.stderr)
+        return 2
+    password = None
+    if a.action in ("add", "passwd"):
+        password = a.password
+        if password is None:
+            password = getpass.getpass("密码：")
+            if getpass.getpass("再输入一次：") != password:
+                print("两次输入的密码不一致，未修改", file=sys.stderr)
+                return 1
+    con = _connect(path)
+    try:
+        if a.action == "add":
+            if not a.role:
+                print("新增用户需要 --role leader|taskforce|unit", file=sys.stderr)
+                return 2
+            u = auth.add_user(con, a.login, password, role=a.role, display_name=a.name, unit=a.unit, by=cli_user())
+            print(f"已新增用户 {u.login}（{u.role_label}{'，' + u.unit if u.unit else ''}）")
+        elif a.action == "passwd":
+            auth.set_password(con, a.login, password, by=cli_user())
+            print(f"已修改 {a.login} 的密码")
+        else:
+            auth.set_active(con, a.login, a.action == "enable", by=cli_user())
+            print(f"已{'启用' if a.action == 'enable' else '停用'}用户 {a.login}")
+    except auth.AuthError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
     return 0
 
 
@@ -371,6 +433,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--department", action="append", help="专题会材料：主管部门筛选（可重复）")
     p.add_argument("--no-pdf", action="store_true", help="不生成 PDF（只要 .xlsx/.html）")
     p.set_defaults(fn=cmd_export)
+    p = sub.add_parser("users", help="看板用户：新增(add)、改密码(passwd)、停用(disable)、启用(enable)、列出(list)")
+    p.add_argument("action", choices=["add", "passwd", "disable", "enable", "list"])
+    p.add_argument("login", nargs="?", help="登录名（小写英文字母、数字、_ . -）")
+    p.add_argument("--role", choices=list(auth.ROLES), help="角色：leader 领导 | taskforce 工作专班 | unit 单位")
+    p.add_argument("--unit", help="角色为 unit 时绑定的乡镇(街道)或主管部门")
+    p.add_argument("--name", help="姓名（显示用）")
+    p.add_argument("--password", help="密码（不给则提示输入，不回显）")
+    p.add_argument("--json", action="store_true", help="list：输出 JSON")
+    p.add_argument("--db")
+    p.set_defaults(fn=cmd_users)
     a = ap.parse_args(argv)
     try:
         return a.fn(a)

@@ -314,11 +314,24 @@ CHASE: dict[str, Column] = {
     "due_this_year": _c("本年应报次数", "int"),
 }
 
+# 操作日志 (ledger.audit.entries) and the users list (ledger.auth.list_users), issue #12 points 6-7.
+AUDIT: dict[str, Column] = {
+    "audit_id": _c("序号", "int"), "logged_at": _c("时间", "datetime"), "user_login": _c("操作人"),
+    "action": _c("操作", "code", "audit_action"), "object": _c("对象"), "detail": _c("详情"),
+    "sha256": _c("文件 SHA-256"),
+}
+USERS: dict[str, Column] = {
+    "login": _c("登录名"), "display_name": _c("姓名"), "role": _c("角色", "code", "role"),
+    "unit": _c("所属单位"), "active": _c("启用", "bool"), "demo": _c("演示账号", "bool"),
+    "created_at": _c("创建时间", "datetime"), "updated_at": _c("修改时间", "datetime"),
+}
+
 TABLES: dict[str, dict[str, Column]] = {
     "": COLUMNS, "annex3": ANNEX3, "submissions": SUBMISSIONS, "interactions": INTERACTIONS,
     "interaction_summary": INTERACTION_SUMMARY, "import_outcome": IMPORT_OUTCOME, "settings": SETTINGS,
     "order_units": ORDER_UNITS, "chase": CHASE, "round_status": ROUND_STATUS,
     "score_explain": SCORE_EXPLAIN,
+    "audit": AUDIT, "users": USERS,
 }
 
 

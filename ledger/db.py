@@ -19,7 +19,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "4"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only)
+SCHEMA_VERSION = "5"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only); 5: users + audit_log (060_auth.sql)
 
 WRITE_LOCK = threading.RLock()
 
@@ -54,9 +54,23 @@ def _migrate_3(con) -> None:
     refresh_all(con)
 
 
+def _migrate_5(con) -> None:
+    """5: ``users`` and ``audit_log`` are new (060_auth.sql, created above). A file upgraded in place
+    records the upgrade as the first audit entry, so the trail says from when it is complete."""
+    from .audit import record
+    from .auth import _insert_demo
+
+    record(con, "schema_upgrade", user="system", obj="5", detail={"from": _version(con)}, in_transaction=True)
+    # a store built from the bundled sample before sign-in existed (every import by 'bootstrap'):
+    # the demo accounts, so it still opens straight in (演示模式, ledger/bootstrap.py)
+    n, boot = con.execute("SELECT count(*), count(*) FILTER (WHERE imported_by = 'bootstrap') FROM imports").fetchone()
+    if n and n == boot:
+        _insert_demo(con)
+
+
 # Forward-only migrations: version → step run once when a file at an older version is opened for
 # writing (after the .sql files have created any new tables). A fresh file skips them all.
-MIGRATIONS = {3: _migrate_3}
+MIGRATIONS = {3: _migrate_3, 5: _migrate_5}
 
 
 def _version(con) -> int | None:

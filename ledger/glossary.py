@@ -336,6 +336,30 @@ ROUND_FILE_STATUS: dict[str, str] = {"accepted": "导入", "unchanged": "未变�
 # 分级金额口径 (settings.tier_amount_basis)
 AMOUNT_BASIS: dict[str, str] = {"funds": "扶贫帮扶资金合计", "total_investment": "总投资"}
 
+# Sign-in roles (issue #12 point 6; ledger/auth.py): 领导 read everything; 工作专班 everything;
+# 单位 one 乡镇(街道) or 主管部门 (district totals plus its own projects, imports of its own rows).
+ROLES: dict[str, str] = {"leader": "领导", "taskforce": "工作专班", "unit": "单位"}
+# Audit trail actions (issue #12 point 7; ledger/audit.py, table audit_log)
+AUDIT_ACTIONS: dict[str, str] = {
+    "import": "导入台账",
+    "import_rejected": "拒绝导入",
+    "export": "导出/下载",
+    "settings_change": "修改设置",
+    "signin_ok": "登录成功",
+    "signin_failed": "登录失败",
+    "signin_locked": "登录锁定",
+    "logout": "退出登录",
+    "session_expired": "会话超时",
+    "order_issued": "签发督办单",
+    "denied": "无权限操作被拒绝",
+    "user_add": "新增用户",
+    "user_passwd": "修改密码",
+    "user_disable": "停用用户",
+    "user_enable": "启用用户",
+    "column_map": "保存列映射",
+    "schema_upgrade": "数据库升级",
+}
+
 _ALL_LABELS: dict[str, dict[str, str]] = {
     "grade": GRADES,
     "fund_source": FUND_SOURCES,
@@ -368,6 +392,8 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "import_done": IMPORT_DONE,
     "round_file_status": ROUND_FILE_STATUS,
     "amount_basis": AMOUNT_BASIS,
+    "role": ROLES,
+    "audit_action": AUDIT_ACTIONS,
 }
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 
 from . import db as dbm
@@ -232,7 +233,7 @@ def _shrink_problems(con, rows, *, forms: list[str], n_records: int, round_date:
 # --- the import ------------------------------------------------------------------------------------
 def import_file(con, path, *, round_date: date | str | None = None, unit: str | None = None,
                 imported_by: str = "cli", archive_root=None, dry_run: bool = False, allow_shrink: bool = False,
-                column_map: dict[str, str] | None = None,
+                column_map: dict[str, str] | None = None, as_user=None,
                 _imported_at: datetime | None = None, _replay: bool = False,
                 _file_name: str | None = None, _db_name=None) -> ImportResult:
     """Import one workbook. See the module docstring; nothing is written when any error is found.
@@ -241,7 +242,10 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
     mapping (``intake.column_map``), which is used whenever the unit has one.
     Every failure — an unreadable or hostile file, a validation error, even an unexpected one while
     writing — comes back as a rejection with Chinese problems (and a line in rejected.jsonl), never as
-    an exception. ``allow_shrink``: the user confirmed an empty ledger / a large drop in projects."""
+    an exception. ``allow_shrink``: the user confirmed an empty ledger / a large drop in projects.
+    ``as_user`` (ledger.auth.User): the signed-in user; a 单位 may import only a ledger whose rows are
+    all its own (``ledger.auth.foreign_rows``). Every import and rejection is an audit record under
+    ``imported_by`` (the accepted one inside the import's transaction); a rebuild's replay is not."""
     path = Path(path).resolve()
     file_name = _file_name or path.name
     res = ImportResult(status="rejected", file=file_name)
@@ -269,21 +273,44 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                     f.write(json.dumps(entry, ensure_ascii=False, default=str) + "\n")
             except (OSError, ValueError):
                 pass
+        if not _replay:
+            _audit_rejection(con, res, file_name=file_name, path=path, imported_by=imported_by, dry_run=dry_run)
         return res
 
+    if as_user is not None:
+        from .auth import can, denied_message
+        if not can(as_user, "import"):
+            return reject([R.problem(None, None, "", file_name, denied_message(as_user, "导入台账") + "文件未导入")])
     try:
         return _import(con, path, res, reject, file_name=file_name, round_date=round_date, unit=unit,
                        imported_by=imported_by, archive_root=archive_root, dry_run=dry_run,
                        allow_shrink=allow_shrink, column_map=column_map, _imported_at=_imported_at, _replay=_replay,
-                       _db_name=_db_name)
+                       _db_name=_db_name, as_user=as_user)
     except Exception:  # noqa: BLE001 - never a traceback: the file is rejected, the database unchanged
         res.problems = [p for p in res.problems if p["severity"] != "error"]
         return reject([R.problem(None, None, "", file_name,
                                  "导入时发生内部错误，文件未导入、数据库未改动。请把该文件交给系统管理员检查")])
 
 
+def _audit_rejection(con, res: ImportResult, *, file_name, path: Path, imported_by: str, dry_run: bool) -> None:
+    """The rejection as an audit record (its own small write; never raises: the rejection stands)."""
+    from .audit import record
+
+    try:
+        sha = sha256_of(path)
+    except OSError:
+        sha = None
+    errors = [p["message"] for p in res.problems if p["severity"] == "error"]
+    try:
+        record(con, "import_rejected", user=imported_by, obj=file_name, sha256=sha,
+               detail={"dry_run": dry_run, "unit": res.unit, "round_date": res.round_date,
+                       "errors": len(errors), "first_errors": errors[:5]})
+    except Exception:  # noqa: BLE001 - a read-only or broken connection: the rejection itself stands
+        pass
+
+
 def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date, unit, imported_by, archive_root,
-            dry_run, allow_shrink, column_map, _imported_at, _replay, _db_name) -> ImportResult:
+            dry_run, allow_shrink, column_map, _imported_at, _replay, _db_name, as_user=None) -> ImportResult:
     if isinstance(round_date, str):
         try:
             round_date = date.fromisoformat(round_date)
@@ -346,6 +373,9 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
     known = known_projects(con, unit=unit, round_date=rd) if "interactions" in res.forms else None
     problems, rows = V.validate(sheets, round_date=rd, known=known)
     res.problems.extend(problems)
+    if as_user is not None:  # a 单位 imports only its own rows (issue #12 point 6)
+        from .auth import foreign_rows
+        res.problems.extend(foreign_rows(con, rows, file_unit=unit, user=as_user, file_name=file_name))
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
     res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
     n_records = sum(len(ps.records) for ps in sheets if not ps.companion)
@@ -441,6 +471,12 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
                      prev[0] if prev else None])
                 # the per-round state later reads need, in the same transaction as the rows (ledger/state.py)
                 ST.refresh_after_import(con, unit=unit, round_date=rd, before=before, new_round=new_round)
+                if not _replay:  # the audit record commits with the import (a replay's is in the old trail)
+                    from .audit import record
+                    record(con, "import", user=imported_by, obj=file_name, sha256=sha, at=imported_at,
+                           in_transaction=True,
+                           detail={"import_id": import_id, "unit": unit, "round_date": rd, "forms": res.forms,
+                                   "rows": n_records, "replaced_import_id": prev[0] if prev else None})
                 _fault("before_record")
                 if not _replay:
                     # the archive record is written inside the transaction, just before COMMIT: a committed
@@ -694,12 +730,13 @@ def rebuild(db_path=None, *, archive_root=None, force: bool = False, notes: list
     notes = notes if notes is not None else []
     plan, plan_notes, old_count = rebuild_plan(target, root)
     notes.extend(plan_notes)
-    settings = []
+    settings, kept = [], {}
     if target.exists():
         try:
             old = dbm.open_file(target, read_only=True, wait=30.0)
             try:
                 settings = old.execute("SELECT key, value_json, updated_at, updated_by FROM settings").fetchall()
+                kept = _kept_tables(old)
             finally:
                 old.close()
         except dbm.DatabaseBusy:
@@ -709,6 +746,10 @@ def rebuild(db_path=None, *, archive_root=None, force: bool = False, notes: list
     with dbm.build_then_swap(target, ".rebuild.tmp") as con:
         if settings:
             con.executemany("INSERT INTO settings VALUES (?, ?, ?, ?)", [list(s) for s in settings])
+        for table, (cols, rows) in kept.items():   # users and the audit trail are not in the archive
+            if rows:
+                con.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({', '.join('?' * len(cols))})",
+                                [list(r) for r in rows])
         done = 0
         for ev in plan:
             src = root / ev["archive_path"]
@@ -736,6 +777,24 @@ def rebuild(db_path=None, *, archive_root=None, force: bool = False, notes: list
             raise RebuildRefused(f"重建中止，数据库未改动：重建后只有 {done} 个导入，少于现有数据库的 {old_count} 个。"
                                  "确认时加 --force")
     return target
+
+
+_KEPT = {  # tables a rebuild copies from the database it replaces (fixed names, never from a file)
+    "users": ["login", "display_name", "role", "unit", "password_hash", "salt", "active", "demo", "created_at",
+              "updated_at"],
+    "audit_log": ["audit_id", "logged_at", "user_login", "action", "object", "detail_json", "sha256"],
+}
+
+
+def _kept_tables(old) -> dict:
+    """{table: (columns, rows)} of the tables in ``_KEPT`` the old file has (an older schema has none)."""
+    out = {}
+    for table, cols in _KEPT.items():
+        try:
+            out[table] = (cols, old.execute(f"SELECT {', '.join(cols)} FROM {table}").fetchall())
+        except duckdb.CatalogException:
+            pass
+    return out
 
 
 # --- summary ---------------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from .audit import record
 from .writes import write
 
 NUMBER_FORMAT = "八步专班督〔{year}〕{seq}号"
@@ -47,11 +48,13 @@ _COLS = "order_id, number, year, seq, unit, round_date, reply_by, issued_at, iss
 
 
 def issue_orders(con, *, round_date: date, units: list[str], reply_by: date, issued_by: str, at: datetime,
-                 note: str | None = None, summaries: dict[str, dict] | None = None) -> list[IssuedOrder]:
+                 note: str | None = None, summaries: dict[str, dict] | None = None,
+                 audit_user: str | None = None) -> list[IssuedOrder]:
     """Issue one order per unit (in the given order) for ``round_date``; returns them in that order.
 
     ``at``: the caller's clock (the year of the number is ``at.year``); ``summaries``: per unit, the
-    counts printed on the order (kept as JSON for the record). Units already sent an order for this
+    counts printed on the order (kept as JSON for the record); ``audit_user``: who issues it in the
+    audit trail (the signed-in user; default ``issued_by``, the name printed). Units already sent an order for this
     round get their existing order back (``new=False``, its reply-by date and note unchanged).
     Raises ValueError (Chinese) on bad input; the database is unchanged then.
     """
@@ -79,6 +82,8 @@ def issue_orders(con, *, round_date: date, units: list[str], reply_by: date, iss
             con.execute(f"INSERT INTO orders ({_COLS}, summary_json) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                         [next_id, number, at.year, next_seq, u, round_date, reply_by, at, issued_by.strip(),
                          note, summary])
+            record(con, "order_issued", user=audit_user or issued_by.strip(), obj=number, at=at.replace(microsecond=0),
+                   detail={"order_id": next_id, "unit": u, "round_date": round_date, "reply_by": reply_by})
             out.append(IssuedOrder(next_id, number, at.year, next_seq, u, round_date, reply_by, at,
                                    issued_by.strip(), note, new=True))
             next_seq += 1

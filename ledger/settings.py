@@ -66,6 +66,11 @@ DEFAULTS: dict[str, Any] = {
     "round_earliest": "2016-01-01",
     # §9 填报情况: each reporting unit's 联系人/电话 line, shown in 本期报送情况 and 催报 ({unit: text})
     "unit_contacts": {},
+    # §12 sign-in (issue #12 point 6, ledger/auth.py)
+    "session_idle_minutes": 30,   # a session idle longer than this signs out
+    "signin_max_failures": 5,     # this many failed sign-ins of one login within signin_lock_minutes locks it
+    "signin_lock_minutes": 15,
+    "demo_mode": False,           # the demo accounts of a sample-built store (on for those, ledger/bootstrap.py)
 }
 
 LABELS: dict[str, str] = {
@@ -100,6 +105,10 @@ LABELS: dict[str, str] = {
     "round_max_days_ahead": "报送期次最多晚于今天的天数",
     "round_earliest": "最早报送期次（YYYY-MM-DD）",
     "unit_contacts": "单位联系人（每行：单位=联系人 电话）",
+    "session_idle_minutes": "登录会话空闲超时（分钟）",
+    "signin_max_failures": "登录失败锁定次数",
+    "signin_lock_minutes": "登录失败计数与锁定时长（分钟）",
+    "demo_mode": "演示模式（示例数据的演示账号可登录）",
 }
 
 
@@ -134,9 +143,10 @@ def set_setting(con, key: str, value: Any, *, by: str = "dashboard", at: datetim
     with write(con):
         _upsert(con, key, value, at=at, by=by)
         _after(con, [key])
+        _audit(con, {key: value}, by=by, at=at)
 
 
-def reset_settings(con, keys: list[str] | None = None) -> None:
+def reset_settings(con, keys: list[str] | None = None, *, by: str = "dashboard", at: datetime | None = None) -> None:
     """Back to defaults (all, or the given keys)."""
     with write(con):
         if keys is None:
@@ -145,6 +155,7 @@ def reset_settings(con, keys: list[str] | None = None) -> None:
             for k in keys:
                 con.execute("DELETE FROM settings WHERE key = ?", [k])
         _after(con, list(DEFAULTS) if keys is None else keys)
+        _audit(con, {k: DEFAULTS.get(k) for k in (keys or ["*"])}, by=by, at=at, reset=True)
 
 
 def save_settings(con, values: dict[str, Any], current: dict[str, Any], *, by: str = "dashboard",
@@ -158,6 +169,9 @@ def save_settings(con, values: dict[str, Any], current: dict[str, Any], *, by: s
         for k in changed:
             _upsert(con, k, values[k], at=at, by=by)
         _after(con, changed)
+        if changed:
+            _audit(con, {k: values[k] for k in changed}, by=by, at=at,
+                   before={k: current.get(k) for k in changed})
     return changed
 
 
@@ -167,6 +181,19 @@ def _after(con, keys: list[str]) -> None:
 
     if set(keys) & set(CLOCK_SETTINGS):
         refresh_clocks(con)
+    if "demo_mode" in keys:  # the demo accounts sign in only while demo mode is on
+        row = con.execute("SELECT value_json FROM settings WHERE key = 'demo_mode'").fetchone()
+        on = bool(json.loads(row[0])) if row else DEFAULTS["demo_mode"]
+        con.execute("UPDATE users SET active = ?, updated_at = now()::TIMESTAMP WHERE demo", [on])
+
+
+def _audit(con, values: dict, *, by: str, at: datetime | None, before: dict | None = None,
+           reset: bool = False) -> None:
+    from .audit import record
+
+    detail = {"values": values, **({"before": before} if before else {}), **({"reset": True} if reset else {})}
+    record(con, "settings_change", user=by, obj="、".join(values), detail=detail,
+           at=at.replace(microsecond=0) if at else None)
 
 
 def _check(key: str, value: Any) -> None:

@@ -68,11 +68,13 @@ def preview_rows(path: Path, n: int = 5) -> dict[str, pd.DataFrame]:
 def run_import(con, uploads: Iterable[tuple[str, bytes]], *, dry_run: bool, round_date: date | None = None,
                unit: str | None = None, imported_by: str = "dashboard", with_preview: bool = True,
                on_progress: Callable[[int, int, str], None] | None = None,
-               allow_shrink: bool = False) -> list[UploadOutcome]:
+               allow_shrink: bool = False, as_user=None) -> list[UploadOutcome]:
     """Import (or, with ``dry_run``, only check) each uploaded (file name, bytes).
 
     Each file is written to a temp directory under its original name before ``import_file`` reads
     it. Real imports run under ``ledger.db.WRITE_LOCK``; every file is all-or-nothing on its own.
+    ``imported_by``: the signed-in user's login; ``as_user`` (ledger.auth.User): its role limits what
+    it may import (a 单位: only ledgers whose rows are all its own).
     """
     uploads = list(uploads)
     outcomes: list[UploadOutcome] = []
@@ -86,11 +88,12 @@ def run_import(con, uploads: Iterable[tuple[str, bytes]], *, dry_run: bool, roun
             path.write_bytes(data)
             if dry_run:
                 res = importer.import_file(con, path, round_date=round_date, unit=unit or None,
-                                           imported_by=imported_by, dry_run=True, allow_shrink=allow_shrink)
+                                           imported_by=imported_by, dry_run=True, allow_shrink=allow_shrink,
+                                           as_user=as_user)
             else:
                 with WRITE_LOCK:
                     res = importer.import_file(con, path, round_date=round_date, unit=unit or None,
-                                               imported_by=imported_by, allow_shrink=allow_shrink)
+                                               imported_by=imported_by, allow_shrink=allow_shrink, as_user=as_user)
             outcomes.append(UploadOutcome(fname, res, preview_rows(path) if with_preview else {}))
     if on_progress:
         on_progress(len(uploads), len(uploads), "")

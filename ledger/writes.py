@@ -7,11 +7,19 @@ transaction (one per file) and takes the same lock itself; ``run_import`` wraps 
 """
 from __future__ import annotations
 
+import threading
 from contextlib import contextmanager
 
 from ledger.db import WRITE_LOCK
 
-__all__ = ["WRITE_LOCK", "write"]
+__all__ = ["WRITE_LOCK", "in_write", "write"]
+
+_STATE = threading.local()  # how many ``write`` blocks this thread is inside (ledger.audit asks)
+
+
+def in_write() -> bool:
+    """True inside a ``write`` block of this thread (a record then joins its transaction)."""
+    return getattr(_STATE, "depth", 0) > 0
 
 
 @contextmanager
@@ -19,9 +27,12 @@ def write(con):
     """``with write(con): con.execute(...)`` — the lock, BEGIN, and COMMIT (ROLLBACK on error)."""
     with WRITE_LOCK:
         con.execute("BEGIN TRANSACTION")
+        _STATE.depth = getattr(_STATE, "depth", 0) + 1
         try:
             yield con
         except BaseException:
             con.execute("ROLLBACK")
             raise
+        finally:
+            _STATE.depth -= 1
         con.execute("COMMIT")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from ledger.auth import can_open
 from ui import links
 from ui.connection import close_run_connection
 from ui.shell import render_shell
@@ -31,26 +32,34 @@ SECTIONS = {
         ("3_资金投向.py", "资金投向", ":material/account_balance:"),
         ("5_单位排名与奖惩.py", "单位排名与奖惩", ":material/leaderboard:"),
     ],
-    "系统": [("9_设置.py", "设置", ":material/settings:")],
+    "系统": [("9_设置.py", "设置", ":material/settings:"),
+             ("11_操作日志.py", "操作日志", ":material/history:")],
 }
 
 
+def _pages(user) -> dict:
+    """The sections with the pages ``user``'s role may open (every page when ``user`` is None)."""
+    nav = {
+        section: [
+            st.Page(str(VIEWS / f), title=title, icon=icon, default=(f == "1_总览.py"))
+            for f, title, icon in pages if (VIEWS / f).exists() and (user is None or can_open(user, title))
+        ]
+        for section, pages in SECTIONS.items()
+    }
+    return {s: p for s, p in nav.items() if p}
+
+
 def run_app() -> None:
-    """Page config, the shell (guard + sidebar) and st.navigation over the page files."""
+    """Page config, the shell (guard + sidebar) and st.navigation over the pages the signed-in user's
+    role may open (ledger.auth.PAGE_ROLES; each page checks again in ``page_setup``)."""
     try:
         st.set_page_config(page_title="帮扶产业项目监管看板", layout="wide")
     except Exception:  # noqa: BLE001 - already set in this run
         pass
     try:
-        render_shell()
-        nav = {
-            section: [
-                st.Page(str(VIEWS / f), title=title, icon=icon, default=(f == "1_总览.py"))
-                for f, title, icon in pages if (VIEWS / f).exists()
-            ]
-            for section, pages in SECTIONS.items()
-        }
-        page = st.navigation({s: p for s, p in nav.items() if p})
+        # not signed in: every page registered but hidden and none run, so a deep link's URL survives
+        user = render_shell(on_sign_in_page=lambda: st.navigation(_pages(None), position="hidden")).user
+        page = st.navigation(_pages(user))
         if page.url_path != links.DETAIL_URL_PATH:
             links.leave_detail_page()  # ?project= belongs to 项目详情 only
         page.run()

@@ -13,8 +13,10 @@ from datetime import datetime
 import streamlit as st
 
 from analytics import orders as ao
+from ledger import auth
 from ledger.reports import build
 from ui.cache import bump_version, call
+from ui.guard import audited, permit
 from ui.tables import show_table
 
 _FILES = "_report_files_"
@@ -29,8 +31,9 @@ def _offer(ctx, key: str) -> None:
     if not kept or kept[0] != _tag(ctx):
         return
     for i, f in enumerate(kept[1]):
-        st.download_button(f"下载 {f.name}", data=f.data, file_name=f.name, mime=f.mime, key=f"dl_{key}_{i}",
-                           on_click="ignore", icon=":material/download:")
+        st.download_button(f"下载 {f.name}", data=audited(lambda f=f: f.data, file_name=f.name, what=key),
+                           file_name=f.name, mime=f.mime, key=f"dl_{key}_{i}", on_click="ignore",
+                           icon=":material/download:")
 
 
 def _generate(ctx, key: str, label: str, make) -> None:
@@ -65,10 +68,16 @@ def orders_section(ctx) -> None:
                              key="order_reply_by", format="YYYY-MM-DD")
     note = st.text_input("督办要求（可选，印在督办单上）", key="order_note")
 
+    if not auth.can(ctx.user, "issue_orders"):  # 领导 and 单位 see the list, cannot issue
+        st.caption("签发督办单由区工作专班办理。")
+        return
+
     def make():
+        if permit("issue_orders") is None:  # checked again at the write (a stale page, a disabled user)
+            raise ValueError(auth.denied_message(ctx.user, "签发督办单"))
         units = lagging if unit == "__all__" else [unit]
         issued = build.issue(ctx.con, as_of=ctx.as_of, units=units, issued_by=by, at=datetime.now(),
-                             reply_by=reply_by, note=note, settings=ctx.settings)
+                             reply_by=reply_by, note=note, settings=ctx.settings, audit_user=ctx.user.login)
         bump_version()  # the orders table changed: the table above shows the new numbers on the next run
         st.success("；".join(f"{o.unit} {o.number}" + ("" if o.new else "（已签发过，重印）") for o in issued))
         if unit == "__all__":

@@ -24,11 +24,12 @@ import streamlit as st
 from analytics import base
 from analytics.filters import Filters
 from analytics.settings import get_settings
+from ledger import auth
 from ledger import db as ledger_db
 from ledger import glossary
 from ui.connection import get_con
 from ui import links
-from ui.guard import access_guard
+from ui.guard import access_guard, require_page, show_denied, user_box
 
 EMPTY_MSG = "请先导入台账：在「数据导入」页上传乡镇（街道）或主管部门报送的台账 Excel，或用示例数据启动。"
 _CTX_KEY = "_ui_ctx"
@@ -46,6 +47,7 @@ class Ctx:
     version: str = ""             # ledger.db.data_version: changes on every import / settings change
     empty: bool = True            # no report rounds in the database
     rounds: list = field(default_factory=list)  # all round dates, ascending
+    user: Any = None              # the signed-in ledger.auth.User (re-validated this run)
 
 
 # --- sidebar ---------------------------------------------------------------------------------------
@@ -234,18 +236,22 @@ PAGE_CSS = """<style>
 </style>"""
 
 
-def render_shell() -> Ctx:
-    """Access guard + the shared sidebar; returns this run's Ctx (also left for ``page_setup``)."""
+def render_shell(on_sign_in_page=None) -> Ctx:
+    """Access guard + the shared sidebar; returns this run's Ctx (also left for ``page_setup``).
+    A 单位 is held to its own 乡镇 / 主管部门 (``ledger.auth.unit_filter_fields``): the filter comes from
+    its user record, never from a widget."""
     st.html(PAGE_CSS)
-    access_guard()
+    user = access_guard(on_sign_in_page)
     con = get_con()
+    user_box(user)
+    forced = auth.unit_filter_fields(user)
     version = ledger_db.data_version(con)
     rounds = base.rounds(con)
     settings = get_settings(con)
     sb = st.sidebar
     if not rounds:
-        ctx = Ctx(con=con, as_of=date.today(), round_date=None, round_no=0, filters=Filters(),
-                  settings=settings, version=version, empty=True, rounds=[])
+        ctx = Ctx(con=con, as_of=date.today(), round_date=None, round_no=0, filters=Filters(**forced),
+                  settings=settings, version=version, empty=True, rounds=[], user=user)
         sb.caption("尚无报送期次")
         st.session_state[_CTX_KEY] = ctx
         return ctx
@@ -261,9 +267,14 @@ def render_shell() -> Ctx:
                           format_func=lambda d: round_label(d, rounds))
     for k, allowed in lists.items():
         _restore(k, lambda v, allowed=allowed: set(v) <= set(allowed))
-    # select_all=False: Streamlit's "Select all" option cannot be translated (empty already means 全部)
-    towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部", select_all=False)
-    depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部", select_all=False)
+    if forced:
+        sb.caption(f"范围：{user.unit}（本单位项目；总览另列全区合计）")
+        towns, depts = forced.get("towns", ()), forced.get("departments", ())
+    else:
+        # select_all=False: Streamlit's "Select all" option cannot be translated (empty already means 全部)
+        towns = sb.multiselect("乡镇（街道）", opts["towns"], key="sb_towns", placeholder="全部", select_all=False)
+        depts = sb.multiselect("项目主管部门", opts["departments"], key="sb_depts", placeholder="全部",
+                               select_all=False)
     tiers = sb.multiselect("督办层级", list(glossary.TIERS), key="sb_tiers", placeholder="全部",
                            format_func=lambda c: glossary.label("tier", c), select_all=False)
     cats = sb.multiselect("项目类别", opts["categories"], key="sb_cats", placeholder="全部", select_all=False)
@@ -272,19 +283,20 @@ def render_shell() -> Ctx:
         st.session_state["sb_years"] = (lo, hi)
     y_from, y_to = sb.slider("建设年度", min_value=lo, max_value=hi, key="sb_years")
     for k in ("sb_round", *lists, "sb_years"):
-        st.session_state[_KEEP + k] = st.session_state[k]
+        if k in st.session_state:  # a 单位 has no 乡镇/部门 widgets
+            st.session_state[_KEEP + k] = st.session_state[k]
     filters = Filters(
         towns=tuple(towns), departments=tuple(depts), tiers=tuple(tiers), categories=tuple(cats),
         # the full range means "no filter" (keeps projects without a 建设年度)
         year_from=None if y_from <= lo else int(y_from),
         year_to=None if y_to >= hi else int(y_to),
     )
-    if not filters.is_empty():
+    if not filters.is_empty() and not forced:
         sb.caption("已应用筛选；不适用某项筛选的页面或表格在该页注明。")
     if ignored := st.session_state.pop(_URL_IGNORED, None):
         sb.caption("提示：链接中以下参数无效，已忽略：" + "；".join(ignored))
     ctx = Ctx(con=con, as_of=chosen, round_date=chosen, round_no=rounds.index(chosen) + 1,
-              filters=filters, settings=settings, version=version, empty=False, rounds=rounds)
+              filters=filters, settings=settings, version=version, empty=False, rounds=rounds, user=user)
     _write_url(chosen, filters, lo, hi, rounds[-1])
     st.session_state[_CTX_KEY] = ctx
     return ctx
@@ -303,9 +315,11 @@ def page_setup(title: str, needs_data: bool = True) -> Ctx:
         ctx = render_shell()
         st.session_state.pop(_CTX_KEY, None)
     else:
-        access_guard()  # cheap; app.py already ran it
+        ctx.user = access_guard()  # cheap (one row); app.py already ran it
+    require_page(ctx.user, title)  # a page opened by URL or by switching pages is checked here too
     st.title(title)
     st.session_state[DOWNLOAD_META] = (ctx.round_no, ctx.round_date, ctx.filters)
+    show_denied()
     if ctx.round_date is not None:
         st.caption(f"数据截至 第{ctx.round_no}期（{ctx.round_date.isoformat()}）")
     if ctx.empty and needs_data:

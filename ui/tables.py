@@ -22,6 +22,7 @@ from ledger.columns import Column, is_missing
 from ledger.export import dated_file_name, title_lines
 from ui import links
 from ui.shell import DOWNLOAD_META
+from ui.guard import audited
 from ui.xlsx import to_xlsx_bytes
 
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
@@ -170,9 +171,10 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
     round_no, round_date, filters = st.session_state.get(DOWNLOAD_META) or (None, None, None)
     head = title_lines(name, round_no=round_no, round_date=round_date, filters=filters, scope=scope)
     st.download_button(
-        "下载 Excel", data=lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs,
-                                                title=head),
-        file_name=dated_file_name(file_name or f"{key}.xlsx", round_date),
+        "下载 Excel", data=audited(lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs,
+                                                 title=head),
+                                 file_name=(dl_name := dated_file_name(file_name or f"{key}.xlsx", round_date)), what=key),
+        file_name=dl_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_{key}", on_click="ignore", icon=":material/download:",
     )

@@ -4,6 +4,7 @@ import streamlit as st
 from analytics import annex3
 from ledger.export import annex3_xlsx
 from ui.cache import call
+from ui.guard import audited
 from ui.shell import page_setup
 from ui.tables import show_table
 
@@ -16,8 +17,10 @@ st.caption("按侧栏筛选汇总；合计行为上方各行之和。已销号�
 show_table(table, key="annex3", table="annex3", file_name=f"附件3汇总表_{BY[by]}.xlsx")
 st.download_button(
     "下载附件3（正式格式：标题、填报单位、合计行）",
-    data=annex3_xlsx(table, annex3.ANNEX3_LABELS, as_of=ctx.as_of, round_no=ctx.round_no, by_label=BY[by],
-                     filters=ctx.filters),
-    file_name=f"附件3_帮扶产业项目帮扶提升汇总表_{ctx.as_of.isoformat()}_{BY[by]}.xlsx",
+    data=audited(lambda: annex3_xlsx(table, annex3.ANNEX3_LABELS, as_of=ctx.as_of, round_no=ctx.round_no,
+                                     by_label=BY[by], filters=ctx.filters),
+                 file_name=(name := f"附件3_帮扶产业项目帮扶提升汇总表_{ctx.as_of.isoformat()}_{BY[by]}.xlsx"),
+                 what="annex3"),
+    file_name=name, on_click="ignore",
     mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="dl_annex3_official",
 )

@@ -28,6 +28,13 @@ for col, g in zip(st.columns(4)[:3], ["red", "yellow", "green"]):
     col.metric(f"{grade_label(g)}色项目", int(delta.loc[g, "now"]), delta=int(delta.loc[g, "delta"]),
                delta_color="normal" if g == "green" else "inverse", delta_description="较上期", border=True)
 
+if ctx.user.role == "unit":  # a 单位 sees its own projects above, and the district's totals here
+    all_counts = call(grades.grade_counts, ctx, filters=None)
+    all_money = call(funding.funds_at_risk, ctx, filters=None)
+    by = all_counts.set_index("grade")["projects"] if "grade" in all_counts else {}
+    st.caption(f"全区合计：项目 {int(all_counts['projects'].sum())} 个，扶贫帮扶资金 {fmt_wan(all_money['total_wan'])} 万元；"
+               + "、".join(f"{grade_label(g)} {int(by.get(g, 0))} 个" for g in ("red", "yellow", "green")))
+
 trend = call(grades.grade_trend, ctx)
 figs = overview_figures(counts, trend, rollup)
 left, mid, right = st.columns([1, 1.3, 1.3])

@@ -11,6 +11,7 @@ import charts
 from ledger.base_shares import read_base_shares
 from ui.cache import call
 from ui.reports import bulletin_section
+from ui.guard import audited
 from ledger.export import dated_file_name, title_lines
 from ui.score_explainer import score_explainer
 from ui.shell import filters_note, page_setup
@@ -124,11 +125,12 @@ params = pd.DataFrame(
        ("预算总额（元）", budget_yuan), ("基数", "上传" if base_shares else "平均"),
        ("末位扣减单位数 k", int(bottom_k)), ("每个末位单位扣减（元）", cut_yuan),
        ("数据截至", ctx.as_of.isoformat())], columns=["参数", "值"])
-st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl_scenario",
-                   data=scenario_xlsx(params, shown, formats=formats(alloc, columns=ALLOC_COLS),
-                                      title=title_lines("衔接资金分配模拟方案", round_no=ctx.round_no, round_date=ctx.as_of,
-                                                        scope=SCOPE)),
-                   file_name=dated_file_name("分配模拟方案.xlsx", ctx.as_of),
+st.download_button("下载本方案（Excel：参数 + 分配结果）", key="dl_scenario", on_click="ignore",
+                   data=audited(lambda: scenario_xlsx(params, shown, formats=formats(alloc, columns=ALLOC_COLS),
+                                                      title=title_lines("衔接资金分配模拟方案", round_no=ctx.round_no,
+                                                                        round_date=ctx.as_of, scope=SCOPE)),
+                                file_name=(scen_name := dated_file_name("分配模拟方案.xlsx", ctx.as_of)), what="scenario"),
+                   file_name=scen_name,
                    mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 # --- sensitivity -----------------------------------------------------------------------------------

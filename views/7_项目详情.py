@@ -1,10 +1,12 @@
-"""项目详情: search by 项目编号 or 名称, then everything about one project."""
+"""项目详情: search by 项目编号 or 名称 (or open ?project=…), then everything about one project. A 单位
+sees only its own projects (the search runs under its forced filter, and every code is checked)."""
 import streamlit as st
 
 from analytics import project
 from ledger import glossary
 import charts
 from ui.cache import call
+from ui.guard import require_project
 from ui.links import linked_project, set_project_param
 from ui.shell import filters_note, page_setup
 from ui.tables import fmt_wan, grade_label, show_table
@@ -15,6 +17,7 @@ filters_note(ctx, applies="搜索结果按乡镇、部门、督办层级、类�
 
 linked = linked_project()  # a project row clicked on another page, or ?project= in the URL
 if linked is not None:
+    require_project(ctx.user, ctx.con, linked)  # a 单位 opening another unit's project: 无权限, nothing shown
     if linked in set(call(project.search_projects, ctx, q=st.session_state.get("detail_q", ""))["project_code"]):
         st.session_state["detail_pick"] = linked                 # already listed: just pick it
     elif linked in set(call(project.search_projects, ctx, q=linked)["project_code"]):
@@ -35,6 +38,7 @@ label = f"共 {total} 个匹配项目，显示前 {len(matches)} 个（输入更
     else f"匹配项目（{total} 个）"
 code = st.selectbox(label, list(names), key="detail_pick", placeholder="无匹配项",
                     format_func=lambda c: f"{c}  {names[c]}")
+require_project(ctx.user, ctx.con, code)  # checked at the read itself, whatever chose the code
 set_project_param(code)  # ?project=CODE: this view can be bookmarked and shared
 with st.expander(f"匹配项目列表（{len(matches)} 个）"):
     show_table(matches, key="detail_matches", file_name="匹配项目.xlsx",

@@ -18,6 +18,7 @@ from ledger import templates as T
 from ledger.uploads import problems_frame, run_import
 from ui.cache import bump_version, call
 from ui.connection import get_con
+from ui.guard import permit
 from ui.shell import filters_note, page_setup, round_label
 from ui.tables import show_table
 
@@ -34,9 +35,13 @@ def _check(con, uploads, round_date, units, **kw):
 
 def _confirm(uploads, round_date, units, allow_shrink=False) -> None:
     """The real import, as a button callback: it runs before the rerun, so the sidebar of that rerun
-    already lists the new round and can be moved to the newest one."""
+    already lists the new round and can be moved to the newest one. The role is checked again here
+    (and the importer checks a 单位's rows again)."""
+    user = permit("import")
+    if user is None:
+        return
     result = _check(get_con(), uploads, round_date, units, dry_run=False, with_preview=False,
-                    allow_shrink=allow_shrink)
+                    allow_shrink=allow_shrink, imported_by=user.login, as_user=user)
     bump_version()                                   # every page recomputes from the new data
     st.session_state.pop(_PREVIEW, None)
     st.session_state[_DONE] = result
@@ -47,7 +52,10 @@ def _confirm(uploads, round_date, units, allow_shrink=False) -> None:
 
 
 def _save_map(unit, mapping) -> None:
-    IN.save_column_map(get_con(), unit, {h: f for h, f in mapping.items() if f}, by="dashboard",
+    user = permit("column_map")
+    if user is None or (user.role == "unit" and unit != user.unit):
+        return
+    IN.save_column_map(get_con(), unit, {h: f for h, f in mapping.items() if f}, by=user.login,
                        at=datetime.now().replace(microsecond=0))
     bump_version()
     st.session_state.pop(_PREVIEW, None)
@@ -76,7 +84,7 @@ with st.expander("下载空白模板（带下拉选项，填好即可导入）")
 files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）或一期的 .zip", type=["xlsx", "xls", "xlsm", "zip"],
                          accept_multiple_files=True, key=f"upload_{st.session_state.get(_GEN, 0)}",
                          help="把文件拖到框内，或点按钮选择文件；每个文件不超过 200MB。")
-known = IN.known_units(ctx.con)
+known = IN.known_units(ctx.con) if ctx.user.role != "unit" else [ctx.user.unit]  # a 单位 sends its own only
 c1, c2 = st.columns(2)
 with c1:
     round_override = st.date_input("指定报送期次（可选，默认从标题/文件名/填报日期识别）", value=None,
@@ -113,7 +121,8 @@ if files:
     cached = st.session_state.get(_PREVIEW)
     if cached is None or cached[0] != sig:
         with st.spinner("正在解析台账…"):
-            outcomes = _check(ctx.con, uploads, round_override, chosen, dry_run=True, allow_shrink=allow_shrink)
+            outcomes = _check(ctx.con, uploads, round_override, chosen, dry_run=True, allow_shrink=allow_shrink,
+                              imported_by=ctx.user.login, as_user=ctx.user)
         st.session_state[_PREVIEW] = (sig, outcomes)
     else:
         outcomes = cached[1]
@@ -169,5 +178,5 @@ if files:
               on_click=_confirm, args=([u for u, _c in ready], round_override, [c for _u, c in ready], allow_shrink))
 
 st.subheader("导入记录")
-hist = call(import_history, ctx, limit=200)
+hist = call(import_history, ctx, limit=200, unit=ctx.user.unit if ctx.user.role == "unit" else None)
 show_table(hist, key="import_history", file_name="导入记录.xlsx")

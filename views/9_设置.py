@@ -8,6 +8,7 @@ import streamlit as st
 from ledger import glossary
 from ledger.settings import DEFAULTS, LABELS, contacts_text, parse_contacts, reset_settings, save_settings
 from ui.cache import bump_version
+from ui.guard import permit, show_denied
 from ui.shell import filters_note, page_setup
 from ui.tables import show_table
 
@@ -65,6 +66,12 @@ with st.form("settings_form"):
         st.markdown(f"**{LABELS['bands']}**")
         new["bands"] = {k: st.number_input(BAND_LABELS[k], min_value=0, max_value=100, value=int(v),
                                            key=f"set_b_{k}") for k, v in cur["bands"].items()}
+    st.markdown("**登录与演示模式**")
+    d1, d2, d3, d4 = st.columns(4)
+    for col, k in zip((d1, d2, d3), ("session_idle_minutes", "signin_max_failures", "signin_lock_minutes")):
+        new[k] = col.number_input(LABELS[k], min_value=1, value=int(cur[k]), step=1, key=f"set_{k}")
+    new["demo_mode"] = d4.checkbox(LABELS["demo_mode"], value=bool(cur["demo_mode"]), key="set_demo_mode",
+                                   help="关闭后演示账号停用、登录页不再列出")
     new["signoff_checklist"] = st.multiselect(
         LABELS["signoff_checklist"], list(glossary.SIGNOFF_CHECKLIST), default=cur["signoff_checklist"],
         format_func=lambda c: glossary.label("signoff_checklist", c), key="set_signoff_checklist",
@@ -73,19 +80,19 @@ with st.form("settings_form"):
                             placeholder="桂岭镇=张三 0774-0000000", help="显示在「填报情况」的本期报送情况中；未登记的单位显示“—”。")
     saved = st.form_submit_button("保存设置", type="primary", key="set_save")
 
-if saved:
+if saved and (user := permit("settings")) is not None:  # checked again at the write
     try:
         new["unit_contacts"] = parse_contacts(contacts)
     except ValueError as e:
         st.error(str(e))
         st.stop()
-    changed = save_settings(ctx.con, new, cur, by="dashboard", at=datetime.now())
+    changed = save_settings(ctx.con, new, cur, by=user.login, at=datetime.now())
     bump_version()
     st.session_state["_set_msg"] = f"已保存 {len(changed)} 项设置。" if changed else "设置没有变化。"
     st.rerun()
 
-if st.button("全部恢复默认", key="set_reset"):
-    reset_settings(ctx.con)
+if st.button("全部恢复默认", key="set_reset") and (user := permit("settings")) is not None:
+    reset_settings(ctx.con, by=user.login, at=datetime.now())
     bump_version()
     for k in [k for k in st.session_state if str(k).startswith("set_")]:
         del st.session_state[k]
@@ -94,3 +101,4 @@ if st.button("全部恢复默认", key="set_reset"):
 
 if msg := st.session_state.pop("_set_msg", None):
     st.success(msg)
+show_denied()

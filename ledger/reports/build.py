@@ -145,7 +145,8 @@ def order_stem(order: IssuedOrder) -> str:
 
 
 def issue(con, *, as_of: date, issued_by: str, at: datetime, units: list[str] | None = None,
-          reply_by: date | None = None, note: str | None = None, settings: dict | None = None) -> list[IssuedOrder]:
+          reply_by: date | None = None, note: str | None = None, settings: dict | None = None,
+          audit_user: str | None = None) -> list[IssuedOrder]:
     """Issue (record and number) the orders of the round in force at ``as_of``: to ``units``, or to every
     lagging unit (``analytics.orders.lagging_units``). ``at``: the caller's clock; reply_by defaults to
     ``analytics.orders.default_reply_by(at.date())``."""
@@ -158,7 +159,7 @@ def issue(con, *, as_of: date, issued_by: str, at: datetime, units: list[str] | 
             raise ReportError(f"第{len(rounds(con, as_of=rd))}期（{rd}）没有需要督办的单位")
     summaries = {u: c["summary"] for u, c in ao.order_contents(con, as_of=rd, units=units, settings=s).items()}
     return issue_orders(con, round_date=rd, units=units, reply_by=reply_by or ao.default_reply_by(at.date(), settings=s),
-                        issued_by=issued_by, at=at, note=note or None, summaries=summaries)
+                        issued_by=issued_by, at=at, note=note or None, summaries=summaries, audit_user=audit_user)
 
 
 def order_files(con, orders: list[IssuedOrder], *, settings: dict | None = None, pdf: bool = True) -> list[OutFile]:

@@ -1,7 +1,9 @@
 """Real-browser tests: the app served by `streamlit run` on a free port, driven by headless Chromium.
 
 Uses Debian's /usr/bin/chromium (never `playwright install`: no internet). The server gets its own
-copy of the fixture database (tests/fixture_db.py) through LEDGER_DB and is killed in a finally.
+copy of the fixture database (tests/fixture_db.py) through LEDGER_DB, with one user per role
+(``USERS``), and is killed in a finally. Every new browser session (a ``goto``, a reload) signs in on
+the 登录 form: ``sign_in(page, login, password)`` or ``open_as(page, url, login)``.
 """
 from __future__ import annotations
 
@@ -21,6 +23,25 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 START_TIMEOUT = 60  # s until /_stcore/health answers
+PASSWORD = "browser-pass-1"
+USERS = {"tf": ("taskforce", None), "leader": ("leader", None), "unit_hj": ("unit", "贺街镇")}
+SIGN_IN_TIMEOUT = 45_000  # ms
+
+
+def sign_in(page, login: str, password: str = PASSWORD) -> None:
+    """Fill the 登录 form of a fresh session and submit it; returns once the form is gone."""
+    box = page.locator('input[aria-label="登录名"]')
+    box.wait_for(state="visible", timeout=SIGN_IN_TIMEOUT)
+    box.fill(login)
+    page.locator('input[aria-label="密码"]').fill(password)
+    page.get_by_role("button", name="登录", exact=True).click()
+    box.wait_for(state="detached", timeout=SIGN_IN_TIMEOUT)
+
+
+def open_as(page, url: str, login: str = "tf", password: str = PASSWORD) -> None:
+    """``page.goto(url)`` (a new session) and sign in there: the app then shows the page of ``url``."""
+    page.goto(url, wait_until="domcontentloaded", timeout=SIGN_IN_TIMEOUT)
+    sign_in(page, login, password)
 
 
 def _free_port() -> int:
@@ -37,13 +58,16 @@ def server(tmp_path_factory):
 
     d = tmp_path_factory.mktemp("browserdb")
     path = d / "ledger.duckdb"
+    from ledger import auth
+
     con = db.connect(path)
     build_fixture(con)
+    for login, (role, unit) in USERS.items():
+        auth.add_user(con, login, PASSWORD, role=role, unit=unit, display_name=f"测试{login}", by="test")
     con.execute("CHECKPOINT")
     con.close()
     port = _free_port()
     env = {**os.environ, "LEDGER_DB": str(path), "LEDGER_ARCHIVE": str(d / "archive")}
-    env.pop("DASHBOARD_PASSWORD", None)
     log = open(d / "server.log", "wb")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "app.py"),

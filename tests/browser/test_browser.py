@@ -8,7 +8,7 @@ import subprocess
 
 import openpyxl
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, open_as, sign_in
 from tests.ledger_book import ledger_book
 
 # (url path, title) — url paths are what st.navigation derives from the page file names
@@ -45,7 +45,7 @@ def test_cjk_font_installed():
 def test_every_page_renders(server, page):
     ARTIFACTS.mkdir(exist_ok=True)
     for path, title in PAGES:
-        page.goto(f"{server['url']}/{path}", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+        open_as(page, f"{server['url']}/{path}", "tf")   # a new session per page: sign in, land on the page
         wait_idle(page, title)
         assert_no_error(page, title)
         nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
@@ -70,7 +70,7 @@ def check_cjk_title(page, title: str) -> None:
 def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
     ARTIFACTS.mkdir(exist_ok=True)
     book = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx")
-    page.goto(f"{server['url']}/数据导入", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    open_as(page, f"{server['url']}/数据导入", "tf")
     wait_idle(page, "数据导入")
     page.locator('[data-testid="stFileUploader"] input[type="file"]').first.set_input_files(str(book))
     confirm = page.get_by_role("button", name="确认导入 1 个文件")   # enabled once the dry run passed
@@ -115,7 +115,7 @@ def test_cli_import_while_dashboard_runs(server, page, tmp_path):
 
     from tests.browser.conftest import ROOT
 
-    page.goto(f"{server['url']}/", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    open_as(page, f"{server['url']}/", "tf")
     wait_idle(page, "总览")
     book = ledger_book(tmp_path / "大宁镇_2023-12-29.xlsx", unit="大宁镇", round_label="2023年12月29日",
                        submitted="2023年12月29日")
@@ -126,6 +126,34 @@ def test_cli_import_while_dashboard_runs(server, page, tmp_path):
     assert out.returncode == 0, out.stderr[-2000:]
     assert json.loads(out.stdout)["accepted"] == 4  # 2 projects × (附件1 row + 附件2 row)
     page.reload(wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    sign_in(page, "tf")                      # a reload is a new session
     wait_idle(page, "总览")
     page.get_by_text("2023-12-29", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
     assert_no_error(page, "总览 after CLI import")
+
+
+def test_role_matrix_unit_refused_another_units_project_by_url(server, page):
+    """A 单位 (贺街镇) opening 步头镇's project P05 by URL gets 无权限 and no data; its own P02 opens; its
+    navigation has no 设置; a 领导 has no 数据导入 and a deep link to it lands on 总览."""
+    open_as(page, f"{server['url']}/项目详情?project=P05", "unit_hj")
+    page.get_by_text("无权限", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
+    page.wait_for_function("() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RUN_TIMEOUT)
+    body = page.locator("body").inner_text()
+    assert "不能查看其他单位的项目（P05）" in body
+    assert page.locator('[data-testid="stMetric"]').count() == 0 and "步头镇" not in body.split("无权限")[1]
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "数据导入" in nav and "设置" not in nav and "操作日志" not in nav
+    assert "当前用户" in body and "角色：单位（贺街镇）" in body
+
+    open_as(page, f"{server['url']}/项目详情?project=P02", "unit_hj")
+    wait_idle(page, "项目详情")
+    assert_no_error(page, "项目详情 P02")
+    assert "无权限" not in page.locator("body").inner_text()
+    page.get_by_text("P02", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
+
+    open_as(page, f"{server['url']}/数据导入", "leader")
+    wait_idle(page, "总览")
+    nav = page.locator('[data-testid="stSidebarNav"]').inner_text()
+    assert "数据导入" not in nav and "设置" not in nav and "风险分级" in nav
+    page.get_by_role("button", name="退出登录").click()
+    page.locator('input[aria-label="登录名"]').wait_for(state="visible", timeout=RUN_TIMEOUT)

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 import xlwt
 
+from ledger.audit import cli_user
 from ledger import batch as B
 from ledger import cli, db, importer, intake
 from ledger import normalize as N
@@ -286,8 +287,8 @@ def test_cli_map_is_stored_audited_and_reused_for_the_unit(tmp_path, capsys):
         assert intake.column_map(con, "贺街镇") == {"联农户数": "households_monitored"}
         log = intake.column_map_log(con)
         assert [(e["unit"], e["header"], e["before"], e["after"], e["by"]) for e in log] == \
-            [("贺街镇", "联农户数", None, "households_monitored", "cli")]
-        assert con.execute("SELECT updated_by FROM settings WHERE key = 'column_maps'").fetchone() == ("cli",)
+            [("贺街镇", "联农户数", None, "households_monitored", cli_user())]   # cli:<os user> (issue #12.6)
+        assert con.execute("SELECT updated_by FROM settings WHERE key = 'column_maps'").fetchone() == (cli_user(),)
     finally:
         con.close()
     # a later file of 贺街镇 without --map uses the stored mapping

@@ -7,6 +7,7 @@ against the test file).
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -44,10 +45,9 @@ def _clear():
 
 @pytest.fixture
 def ledger_db(fixture_db_path, monkeypatch):
-    """LEDGER_DB → the fixture database; caches cleared; DASHBOARD_PASSWORD unset."""
+    """LEDGER_DB → the fixture database; caches cleared."""
     monkeypatch.setenv("LEDGER_DB", str(fixture_db_path))
     monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")  # a table column without a registry entry raises
-    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield fixture_db_path
     _clear()
@@ -58,7 +58,6 @@ def empty_db(empty_db_path, monkeypatch):
     monkeypatch.setenv("LEDGER_DB", str(empty_db_path))
     monkeypatch.setenv("LEDGER_BOOTSTRAP", "0")  # keep it empty (no sample import on first start)
     monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
-    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield empty_db_path
     _clear()
@@ -73,11 +72,47 @@ def con(ledger_db):
     return _connection(str(ledger_db)).cursor()
 
 
-def app_at(page: str | None = None) -> AppTest:
-    """app.py (the sidebar and st.navigation) run on ``pages/<page>`` (default page when None).
-    Switching before the first run works because st.Page keeps the file-derived url path; it saves
-    rendering the default page first."""
+# Test users (created in whichever database LEDGER_DB names, on first use): one per role.
+PASSWORD = "test-pass-1"
+USERS = {  # login → (role, unit)
+    "tf": ("taskforce", None),
+    "leader": ("leader", None),
+    "unit_hj": ("unit", "贺街镇"),     # fixture: 贺街镇 has P01–P04
+    "unit_bt": ("unit", "步头镇"),     # fixture: 步头镇 has P05–P07
+}
+
+
+def ensure_users(path: str | os.PathLike | None = None) -> None:
+    """The test users in the database (through ledger.auth.add_user, like the CLI)."""
+    from ledger import auth
+
+    c = db.connect(path or os.environ["LEDGER_DB"])
+    try:
+        have = {u for (u,) in c.execute("SELECT login FROM users").fetchall()}
+        for login, (role, unit) in USERS.items():
+            if login not in have:
+                auth.add_user(c, login, PASSWORD, role=role, unit=unit, display_name=f"测试{login}", by="test")
+    finally:
+        c.close()
+
+
+def signed_in(at: AppTest, login: str = "tf") -> AppTest:
+    """Sign ``at`` in as ``login``: the session record the 登录 form leaves (ui.guard.session_record);
+    the app then re-validates it against the users table on every run, as for a browser."""
+    from ui.guard import SESSION_KEY, session_record
+
+    ensure_users()
+    at.session_state[SESSION_KEY] = session_record(login)
+    return at
+
+
+def app_at(page: str | None = None, user: str | None = "tf") -> AppTest:
+    """app.py (the sidebar and st.navigation) run on ``pages/<page>`` (default page when None), signed
+    in as ``user`` (None: not signed in). Switching before the first run works because st.Page keeps
+    the file-derived url path; it saves rendering the default page first."""
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    if user:
+        signed_in(at, user)
     if page:
         at.switch_page(f"views/{page}")
     return at.run()
@@ -103,7 +138,7 @@ def metric(at: AppTest, label: str):
     raise KeyError(label, [m.label for m in at.metric])
 
 
-__all__ = ["AS_OF", "app_at", "assert_ok", "fig", "frame", "metric"]
+__all__ = ["AS_OF", "PASSWORD", "app_at", "assert_ok", "ensure_users", "fig", "frame", "metric", "signed_in"]
 
 
 @pytest.fixture
@@ -115,7 +150,6 @@ def own_db(tmp_path, monkeypatch):
     c.close()
     monkeypatch.setenv("LEDGER_DB", str(p))
     monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
-    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     _clear()
     yield p
     _clear()

@@ -28,7 +28,6 @@ def blank_db(tmp_path, monkeypatch):
     monkeypatch.setattr(bootstrap, "ensure_database", lambda path=None: db.db_path(path))
     monkeypatch.setenv("LEDGER_DB", str(p))
     monkeypatch.setenv("LEDGER_STRICT_COLUMNS", "1")
-    monkeypatch.delenv("DASHBOARD_PASSWORD", raising=False)
     st.cache_data.clear()
     st.cache_resource.clear()
     yield p

@@ -62,7 +62,7 @@ def test_odd_header_mapped_in_the_preview_is_stored_for_the_unit(blank_db, tmp_p
     assert_ok(at)
     assert _preview(at).loc[0, "警告"] == 0           # the mapped column is read now
     assert intake.column_map(_app_con(), "贺街镇") == {"联农户数": "households_monitored"}
-    assert [e["by"] for e in intake.column_map_log(_app_con())] == ["dashboard"]
+    assert [e["by"] for e in intake.column_map_log(_app_con())] == ["tf"]  # the signed-in user (tests.pages.conftest: app_at signs in as tf)
 
 
 def test_template_download_buttons(blank_db):  # noqa: F811

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import ROOT, app_at, assert_ok
+from tests.pages.conftest import ROOT, app_at, assert_ok, signed_in
 
 PAGES = sorted(p.name for p in (ROOT / "views").glob("*.py"))
-NO_DATA_OK = {"8_数据导入.py", "9_设置.py"}  # pages that work without any report round
+NO_DATA_OK = {"8_数据导入.py", "9_设置.py", "11_操作日志.py"}  # pages that work without any report round
 
 
 def test_pages_found():
@@ -40,22 +40,19 @@ def test_page_file_alone_renders_sidebar(ledger_db):
     """A page served before app.py ran still guards, renders the sidebar and the banner."""
     from streamlit.testing.v1 import AppTest
 
-    at = AppTest.from_file(str(ROOT / "views" / "2_风险分级.py"), default_timeout=60).run()
+    at = signed_in(AppTest.from_file(str(ROOT / "views" / "2_风险分级.py"), default_timeout=60)).run()
     assert_ok(at)
     assert at.multiselect(key="sb_towns") is not None
     assert any("数据截至" in c.value for c in at.caption)
 
 
-def test_password_guard(ledger_db, monkeypatch):
-    monkeypatch.setenv("DASHBOARD_PASSWORD", "s3cret")
-    at = app_at()
+def test_page_file_alone_asks_to_sign_in(ledger_db):
+    """…and without a session it shows the 登录 form, not the page."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "views" / "2_风险分级.py"), default_timeout=60).run()
     assert_ok(at)
-    assert not at.metric  # nothing shown before the password
-    at.text_input(key="auth_pw").set_value("wrong").run()
-    assert at.error and not at.metric
-    at.text_input(key="auth_pw").set_value("s3cret").run()
-    assert_ok(at)
-    assert at.metric
+    assert at.text_input(key="auth_login") is not None and not at.dataframe and not at.metric
 
 
 def test_display_frame_and_xlsx_roundtrip():
