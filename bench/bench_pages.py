@@ -35,9 +35,19 @@ def main(argv=None) -> None:
         a.db = Path(tempfile.mkdtemp()) / "ledger.duckdb"
         ensure_database(a.db)
     os.environ["LEDGER_DB"] = str(a.db.resolve())
+    from ledger import auth, db as dbm
+    from ui.guard import SESSION_KEY, session_record
+
+    c = dbm.connect(a.db)  # a 工作专班 user to measure the pages as (signed in like the 登录 form does)
+    try:
+        if auth.get_user(c, "bench_tf") is None:
+            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
+    finally:
+        c.close()
 
     def run(page: str | None) -> float:
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+        at.session_state[SESSION_KEY] = session_record("bench_tf")
         if page:
             at.switch_page(f"views/{page}")
         t = time.perf_counter()

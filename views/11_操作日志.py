@@ -13,9 +13,10 @@ ctx = page_setup("操作日志", needs_data=False)
 users = audit.logins(ctx.con)
 c1, c2, c3 = st.columns([2, 1, 1.4])
 actions = c1.multiselect("操作", list(glossary.AUDIT_ACTIONS), key="audit_actions", placeholder="全部",
-                         format_func=lambda c: glossary.label("audit_action", c))
+                         select_all=False, format_func=lambda c: glossary.label("audit_action", c))
 who = c2.selectbox("操作人", users, index=None, key="audit_user", placeholder="全部")
-span = c3.date_input("日期范围", value=(date.today() - timedelta(days=30), date.today()), key="audit_dates")
+span = c3.date_input("日期范围", value=(date.today() - timedelta(days=30), date.today()), key="audit_dates",
+                     format="YYYY-MM-DD")
 d_from, d_to = (span + (None,))[:2] if isinstance(span, tuple) else (span, span)
 df = audit.entries(ctx.con, actions=actions or None, user=who, date_from=d_from, date_to=d_to)
 st.caption(f"共 {len(df)} 条（最新在前，最多 5000 条）。")

@@ -7,7 +7,7 @@ import io
 
 from pypdf import PdfReader
 
-from tests.browser.conftest import ARTIFACTS
+from tests.browser.conftest import ARTIFACTS, open_as
 from tests.browser.test_browser import RUN_TIMEOUT, assert_no_error, wait_idle
 
 SIDEBAR_ONLY = ("报送期次（数据截至）", "工作专班", "资金投向", "单位排名与奖惩", "已应用筛选")
@@ -16,7 +16,7 @@ SIDEBAR_ONLY = ("报送期次（数据截至）", "工作专班", "资金投向"
 def _open(page, server, path: str, title: str, *, tables: bool = True) -> None:
     """The page, its script run over and its tables and charts drawn (they load after the run: a
     skeleton stands in until their code has arrived)."""
-    page.goto(f"{server['url']}/{path}", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    open_as(page, f"{server['url']}/{path}", "tf")   # a new session: sign in, land on the page
     wait_idle(page, title)
     if tables:
         page.locator('[data-testid="stDataFrame"]').first.wait_for(state="visible", timeout=RUN_TIMEOUT)
