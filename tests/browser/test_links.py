@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlparse
 
+from tests.browser.conftest import open_as
 from tests.browser.test_browser import assert_no_error, wait_idle
 
 HEADER_PX = 35  # st.dataframe's header row and data rows are 35 px high; the selection box sits ~18 px in
@@ -25,7 +26,7 @@ def _click_row(page, grid, row: int) -> None:
 
 
 def test_clicking_a_red_project_row_opens_its_detail(server, page):
-    page.goto(f"{server['url']}/", wait_until="domcontentloaded")
+    open_as(page, f"{server['url']}/")  # a new session: sign in there
     wait_idle(page, "总览")
     grid = page.locator('[data-testid="stDataFrame"]').first  # 红色、黄色项目 (the page's first table)
     _click_row(page, grid, 2)                                   # the third row: P08 莲塘镇食用菌基地
@@ -37,7 +38,7 @@ def test_clicking_a_red_project_row_opens_its_detail(server, page):
 
 
 def test_a_shared_url_reopens_round_and_filters(server, page):
-    page.goto(f"{server['url']}/?round=2023-10-29&towns=贺街镇", wait_until="domcontentloaded")
+    open_as(page, f"{server['url']}/?round=2023-10-29&towns=贺街镇")  # a new session: sign in there
     wait_idle(page, "总览")
     assert_no_error(page, "总览 from a shared URL")
     assert "数据截至 第3期（2023-10-29）" in page.locator('[data-testid="stMain"]').inner_text()
@@ -52,7 +53,7 @@ def test_a_shared_url_reopens_round_and_filters(server, page):
     assert q["round"] == ["2023-10-29"] and q["towns"] == ["贺街镇"]
     # … and that URL, opened in a fresh session, is the same view
     again = page.context.new_page()
-    again.goto(page.url, wait_until="domcontentloaded")
+    open_as(again, page.url)  # a new session: sign in there
     wait_idle(again, "整改进度")
     assert "数据截至 第3期（2023-10-29）" in again.locator('[data-testid="stMain"]').inner_text()
     assert _query(again.url) == q
@@ -60,7 +61,7 @@ def test_a_shared_url_reopens_round_and_filters(server, page):
 
 
 def test_a_project_url_reopens_its_detail(server, page):
-    page.goto(f"{server['url']}/项目详情?round=2023-11-29&project=P05", wait_until="domcontentloaded")
+    open_as(page, f"{server['url']}/项目详情?round=2023-11-29&project=P05")  # a new session: sign in there
     wait_idle(page, "项目详情")
     assert_no_error(page, "项目详情 from a shared URL")
     page.locator("h3", has_text="P05 步头镇扶贫车间").first.wait_for(state="visible")

@@ -14,7 +14,7 @@ from datetime import date
 from streamlit.testing.v1 import AppTest
 
 from tests.fixture_db import R3, R4, R5
-from tests.pages.conftest import APP, TIMEOUT, app_at, assert_ok, metric
+from tests.pages.conftest import APP, TIMEOUT, app_at, assert_ok, metric, signed_in
 from ui.shell import parse_url, url_of
 from analytics.filters import Filters
 
@@ -78,7 +78,7 @@ def test_leaving_the_detail_page_drops_the_project_parameter(ledger_db):
 
 def test_a_shared_url_restores_round_filters_and_project(ledger_db):
     # ?round=R3&towns=贺街镇&project=P03 on a fresh session: 第3期, 贺街镇 only, P03's detail
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
     at.switch_page(DETAIL)
     at.query_params = {"round": R3.isoformat(), "towns": ["贺街镇"], "project": "P03"}
     at.run()
@@ -92,7 +92,7 @@ def test_a_shared_url_restores_round_filters_and_project(ledger_db):
 
 def test_a_shared_url_restores_the_overview_and_follows_the_sidebar(ledger_db):
     # ?round=R3&towns=贺街镇: at R3 贺街镇 has P01, P03, P04 in force (P02 is new in R4) → 项目数 3
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
     at.query_params = {"round": R3.isoformat(), "towns": "贺街镇"}
     at.run()
     assert_ok(at)
@@ -106,7 +106,7 @@ def test_a_shared_url_restores_the_overview_and_follows_the_sidebar(ledger_db):
     assert "round" not in at.query_params  # the newest round: not pinned
     # the URL written now, opened on a fresh session, gives the same view: at R5 city = P02 (1000 万元, 黄)
     # and P03 (2999.99, first 红) → 2 projects
-    again = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    again = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
     again.query_params = dict(at.query_params)
     again.run()
     assert again.session_state["sb_round"] == R5 and again.session_state["sb_tiers"] == ["city"]
@@ -114,7 +114,7 @@ def test_a_shared_url_restores_the_overview_and_follows_the_sidebar(ledger_db):
 
 
 def test_invalid_url_values_are_dropped_with_a_hint(ledger_db):
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
     at.query_params = {"round": "2099-01-01", "towns": ["贺街镇", "火星镇"], "tiers": "bogus", "years": "abc"}
     at.run()
     assert_ok(at)
@@ -127,7 +127,7 @@ def test_invalid_url_values_are_dropped_with_a_hint(ledger_db):
 
 
 def test_an_unknown_project_in_the_url_is_ignored_with_a_hint(ledger_db):
-    at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
+    at = signed_in(AppTest.from_file(str(APP), default_timeout=TIMEOUT))
     at.switch_page(DETAIL)
     at.query_params = {"project": "NOPE1"}
     at.run()
