@@ -491,8 +491,12 @@ def _may_hit(buf: bytes) -> bool:
 
 
 def _scan(buf: bytes, hits: list) -> None:
-    if not _may_hit(buf):
-        return
+    if _may_hit(buf):
+        _scan_cells(buf, hits)
+
+
+def _scan_cells(buf: bytes, hits: list) -> None:
+    """The per-cell scan: every ``<c>`` element of ``buf`` checked by regex (slow; see ``_may_hit``)."""
     for m in _CELL_RE.finditer(buf):
         attrs, inner = m.group(1), m.group(2)
         t = _T_RE.search(attrs)

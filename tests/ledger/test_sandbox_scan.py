@@ -11,24 +11,9 @@ from ledger import sandbox as SB
 
 
 def _full(buf: bytes) -> list:
-    """The per-cell scan without the fast path (what _scan did before)."""
+    """The per-cell scan alone (what _scan did before the fast path)."""
     hits: list = []
-    for m in SB._CELL_RE.finditer(buf):
-        attrs, inner = m.group(1), m.group(2)
-        t = SB._T_RE.search(attrs)
-        t = t.group(1) if t else b"n"
-        v = SB._V_RE.search(inner)
-        val = v.group(1) if v and v.group(1) is not None else None
-        kind = None
-        if b"<f" in inner and not val and not (t == b"str" and v is not None):
-            kind = "formula"
-        elif t == b"e":
-            kind = "error"
-        elif t == b"n" and val is not None and val.strip() and not SB._NUM_OK.fullmatch(val):
-            kind = "number"
-        if kind:
-            r = SB._REF_RE.search(attrs)
-            hits.append((int(r.group(2)) - 1, SB.col_number(r.group(1).decode()) - 1, kind))
+    SB._scan_cells(buf, hits)
     return hits
 
 
