@@ -16,6 +16,7 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+from ledger import columns as C
 from ledger import forms as F
 from ledger import glossary as g
 from ledger import importer
@@ -55,7 +56,12 @@ def preview_rows(path: Path, n: int = 5) -> dict[str, pd.DataFrame]:
             row = {"Excel行": rec.get("_row")}
             for c in cols:
                 v = rec.get(c)
-                if isinstance(v, Decimal):
+                spec = C.spec(c)
+                if isinstance(v, bool):
+                    v = "是" if v else "否"
+                elif spec is not None and spec.fmt in ("code", "codes", "bool") and not C.is_missing(v):
+                    v = C.render(v, spec)     # codes as the registry's Chinese labels (green → 绿), never raw
+                elif isinstance(v, Decimal):
                     v = float(v)
                 elif isinstance(v, (list, tuple)):
                     v = "、".join(map(str, v))

@@ -236,3 +236,21 @@ def test_warnings_and_notes_collapsed_with_severity_filter(blank_db, tmp_path):
     at.multiselect(key="import_note_sev").set_value(["warning"]).run()
     assert notes()["问题"].tolist() == ["填报单位“区茶叶协会”不在乡镇(街道)和常见主管部门名单中"] + \
         ["未知的乡镇(街道)：区茶叶协会（不作为新乡镇，乡镇留空）"] * 4
+
+
+def test_preview_rows_show_labels_not_codes(tmp_path):
+    """#8.11: the 前几行 preview of a ledger shows the registry's Chinese labels, not stored codes."""
+    from pathlib import Path
+
+    from ledger.uploads import preview_rows
+
+    root = Path(__file__).resolve().parents[2] / "data" / "sample" / "ledgers"
+    f = sorted(root.rglob("*.xlsx"))[0]
+    frames = preview_rows(f)
+    risk = next(df for k, df in frames.items() if "附件2" in k)
+    # the sample's first 附件2 rows are graded green: shown as 绿, and no raw code anywhere in the preview
+    assert "绿" in set(risk["风险等级"])
+    codes = {"green", "yellow", "red", "normal", "accepted", "consolidate", "True", "False"}
+    for df in frames.values():
+        cells = {str(v) for col in df.columns for v in df[col]}
+        assert not cells & codes, cells & codes
