@@ -77,22 +77,28 @@ def donut(names, values, *, codes=None, grade: bool = False, title: str | None =
     return _layout(fig, title=title, height=height)
 
 
+def _series(df: pd.DataFrame, series: str, *, names: dict | None, grade: bool, order: list | None):
+    """(key, its rows, Chinese label, colour) per value of ``series`` (in ``order`` if given): the
+    traces of stacked_bar and trend_lines."""
+    keys = order if order is not None else list(dict.fromkeys(df[series]))
+    cmap = series_colors(keys, grade=grade)
+    for k in keys:
+        label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
+        yield k, df[df[series] == k], label, cmap[k]
+
+
 def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, y_title: str,
                 names: dict | None = None, grade: bool = False, order: list | None = None,
                 horizontal: bool = False, title: str | None = None, legend_title: str | None = None,
                 height: int = 400) -> go.Figure:
     """Long frame (x, series, y) → one stacked trace per series value (in ``order`` if given).
     ``names`` maps series codes to Chinese; ``grade`` colours series as grades."""
-    keys = order if order is not None else list(dict.fromkeys(df[series]))
-    cmap = series_colors(keys, grade=grade)
     fig = go.Figure()
-    for k in keys:
-        part = df[df[series] == k]
-        label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
+    for k, part, label, color in _series(df, series, names=names, grade=grade, order=order):
         xs, ys = list(part[x]), _num(part[y])
         fig.add_trace(go.Bar(
             x=ys if horizontal else xs, y=xs if horizontal else ys, name=label,
-            orientation="h" if horizontal else "v", marker_color=cmap[k],
+            orientation="h" if horizontal else "v", marker_color=color,
         ))
     fig.update_layout(barmode="stack", legend_traceorder="normal")
     totals: dict = {}
@@ -126,14 +132,10 @@ def trend_lines(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
                 names: dict | None = None, grade: bool = False, order: list | None = None,
                 title: str | None = None, height: int = 340) -> go.Figure:
     """One line per series value over x (e.g. rounds)."""
-    keys = order if order is not None else list(dict.fromkeys(df[series]))
-    cmap = series_colors(keys, grade=grade)
     fig = go.Figure()
-    for k in keys:
-        part = df[df[series] == k]
-        label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
+    for _k, part, label, color in _series(df, series, names=names, grade=grade, order=order):
         fig.add_trace(go.Scatter(x=_cat(part[x]), y=_num(part[y]), name=label, mode="lines+markers",
-                                 line=dict(color=cmap[k], width=3)))
+                                 line=dict(color=color, width=3)))
     fig.update_xaxes(type="category")
     _count_axis(fig, _num(df[y]))
     return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
