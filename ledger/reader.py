@@ -511,7 +511,51 @@ IDENTITY_FILL = {"town", "village", "department", "implementer", "operator", "pr
 _LABEL_FIELDS = ("seq", "town", "name", "village", "project_code")
 
 
-def parse_sheet(grid: Grid, colmap: dict | None = None) -> ParsedSheet | None:
+def _parser(c: Column):
+    if c.field == "town":
+        def town(v):
+            hit = N.parse_town(v)
+            return (None, hit[1]) if hit[0] is None and hit[1] else hit
+        return town
+    if c.field == "department":
+        return N.parse_department
+    return lambda v: N.parse_field(v, c.type, yuan=c.yuan)
+
+
+def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], errors: dict) -> list:
+    """The column's values normalised, each distinct cell value parsed once: ``memo`` holds one
+    {value: (value, error)} per parser (field kind, type, 元 or 万元), shared by the workbook's sheets
+    (附件1 and 附件2 repeat names, codes, villages and amounts). Parse errors go to ``errors``
+    {(excel row, field): (text, message)}.
+
+    A dict keys 1.0, 1 and True alike; only bool parses differently from the number it equals, so a
+    column holding a bool next to numbers keys by (type, value) instead (the slow path)."""
+    kind = ("town",) if c.field == "town" else ("department",) if c.field == "department" \
+        else (c.type, c.yuan)
+    types = set(map(type, raw))
+    mixed_bool = bool in types and (int in types or float in types)
+    cache = memo.setdefault(kind + (("typed",) if mixed_bool else ()), {})
+    parse = _parser(c)
+    if mixed_bool:
+        keys = [v if type(v) is str else (type(v), v) for v in raw]
+        for k, v in zip(keys, raw):
+            if k not in cache:
+                cache[k] = parse(v)
+    else:
+        keys = raw
+        for v in dict.fromkeys(raw):
+            if v not in cache:
+                cache[v] = parse(v)
+    hits = list(map(cache.__getitem__, keys))
+    bad = [i for i, h in enumerate(hits) if h[1]]
+    for i in bad:
+        errors[(rec_rows[i], c.field)] = (N.text(raw[i]), hits[i][1])
+    return [h[0] for h in hits]
+
+
+def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None) -> ParsedSheet | None:
+    """One sheet → ParsedSheet (see the module docstring). ``memo``: parse caches shared by the sheets
+    of one workbook (``_normalise_column``)."""
     ps = layout(grid, colmap)
     if ps is None:
         return None
@@ -606,42 +650,27 @@ def parse_sheet(grid: Grid, colmap: dict | None = None) -> ParsedSheet | None:
         group_members.append(idx)
         all_members.append(idx)
 
+    # columns of the data rows in one C-level transpose (rows are padded to the widest mapped column)
+    width = max(col_idx) + 1 if col_idx else 0
+    padded = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in src_rows]
+    by_index = list(zip(*padded)) if padded else [()] * width
     raw_cols: dict[int, list] = {}
     for c in ps.columns:
-        ci = c.index
-        col = [row[ci] if ci < len(row) else None for row in src_rows]
+        col = list(by_index[c.index]) if padded else []
         if c.field == "town" and town_fill:
             for i, t in town_fill.items():
                 if col[i] in ("", None):
                     col[i] = t
-        raw_cols[ci] = col
+        raw_cols[c.index] = col
 
-    # normalise per column over unique values
+    # normalise per column over its unique values (shared across the workbook's sheets, see ``memo``)
     n = len(rec_rows)
     values: dict[str, list] = {}
+    memo = {} if memo is None else memo
     for c in ps.columns:
-        raw = raw_cols[c.index]
-        cache: dict = {}
-        out = [None] * n
-        for i, v in enumerate(raw):
-            key = v if type(v) is str else (type(v), v)
-            hit = cache.get(key)
-            if hit is None:
-                if c.field == "town":
-                    hit = N.parse_town(v)
-                    if hit[0] is None and hit[1]:
-                        hit = (None, hit[1])
-                elif c.field == "department":
-                    hit = N.parse_department(v)
-                else:
-                    hit = N.parse_field(v, c.type, yuan=c.yuan)
-                cache[key] = hit
-            val, err = hit
-            out[i] = val
-            if err:
-                ps.raw[(rec_rows[i], c.field)] = (N.text(v), err)
-        values[c.field] = out
-    ps.records = [{"_row": rec_rows[i], **{f: values[f][i] for f in values}} for i in range(n)]
+        values[c.field] = _normalise_column(raw_cols[c.index], c, memo, rec_rows, ps.raw)
+    names = ["_row", *values]
+    ps.records = [dict(zip(names, t)) for t in zip(rec_rows, *values.values())] if n else []
 
     # check 小计/合计 rows against the rows they sum
     for excel_row, row, members, kind in totals_to_check:
@@ -650,7 +679,7 @@ def parse_sheet(grid: Grid, colmap: dict | None = None) -> ParsedSheet | None:
             tot, err = N.parse_money(v, c.yuan)
             if tot is None or err or not members:
                 continue
-            s = sum((values[c.field][i] or Decimal(0) for i in members), Decimal(0))
+            s = sum(filter(None, map(values[c.field].__getitem__, members)), Decimal(0))  # None/0 add nothing
             written = N.text(v)
             num = re.sub(r"[^0-9.]", "", written)
             decs = len(num.split(".")[1]) if "." in num else 0
@@ -674,14 +703,14 @@ def parse_workbook(path: str | Path, colmap: dict | None = None,
     ``split_combined``) and notes about the sheets that were not recognised. Raises
     ``sandbox.ReadError`` for a file that cannot be read safely (see ``read_workbook``)."""
     parsed, notes = [], []
-    for grid in read_workbook(path, limits):
-        if not grid.rows or not any(any(v not in ("", None) for v in r) for r in grid.rows[:50]):
+    items, uncached = SB.parse_sheets(Path(path), limits, colmap)   # read and parsed in the sandbox
+    for name, vis, ps in items:
+        if isinstance(ps, str):          # "empty": nothing in its first 50 rows
             continue
-        ps = parse_sheet(grid, colmap=colmap)
         if ps is None:
-            notes.append(problem(grid.name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
+            notes.append(problem(name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
-        _guard_notes(grid, ps)
+        _guard_notes(Grid(name, [], [], vis, uncached.get(name, [])), ps)
         parsed.append(ps)
     own = {ps.form for ps in parsed if not ps.parts}
     sheets = [q for ps in parsed for q in split_combined(ps, own)]

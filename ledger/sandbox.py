@@ -206,6 +206,8 @@ def _zygote_main() -> None:
     import html  # noqa: F401 - preloaded once, shared by every forked child
     import resource  # noqa: F401
     import python_calamine  # noqa: F401
+
+    import ledger.reader  # noqa: F401 - "parse" requests run the layout and cell parsing in the child
     gc.collect()
     gc.freeze()     # the zygote's objects are never scanned again: forked children copy fewer pages
     inp, out = sys.stdin.buffer, sys.stdout.buffer
@@ -262,6 +264,8 @@ def _child(req: dict) -> None:
     try:
         _set_limits(lim)
         fault = req.get("fault")   # tests: make the child misbehave on purpose
+        global _FAULT
+        _FAULT = fault
         if fault == "abort":
             os.abort()
         elif fault == "spin":
@@ -269,7 +273,7 @@ def _child(req: dict) -> None:
                 pass
         elif fault == "hog":
             _hog = [bytearray(1 << 26) for _ in range(1 << 12)]  # noqa: F841 - 256 GiB: hits RLIMIT_AS
-        out = _read(Path(req["path"]), lim, req["kind"])
+        out = _read(Path(req["path"]), lim, req["kind"], req.get("mode", "grids"), req.get("colmap"), req["out"])
     except ReadError as e:
         out = {"ok": False, "message": e.message, "code": e.code}
     except MemoryError:
@@ -317,15 +321,171 @@ def _chinese(e: BaseException) -> str:
     return "文件已损坏或格式不受支持，无法读取"
 
 
-def _read(path: Path, lim: dict, kind: str) -> dict:
+def _read(path: Path, lim: dict, kind: str, mode: str = "grids", colmap: dict | None = None,
+          out: str | None = None) -> dict:
     import python_calamine as pc
     scan = _ForkedScan(path, lim["parse_cpu_seconds"]) if kind == "zip" else None
     try:
+        if mode == "parse":
+            return _parse_sheets(pc, path, lim, scan, colmap, out)
         return _read_sheets(pc, path, lim, scan)
     except BaseException:
         if scan is not None:
             scan.cancel()
         raise
+
+
+def _outcome(fn, lim: dict) -> dict:
+    """``fn()``'s result, or the Chinese failure it comes to (as ``_child`` reports it)."""
+    try:
+        return fn()
+    except ReadError as e:
+        return {"ok": False, "message": e.message, "code": e.code}
+    except MemoryError:
+        return {"ok": False, "message": _MSG_MEMORY.format(mb=lim["parse_memory_mb"]), "code": "memory"}
+    except BaseException as e:  # noqa: BLE001
+        return {"ok": False, "message": _chinese(e), "code": "unreadable"}
+
+
+# A workbook of at least this size with two or more worksheets is parsed by two processes at once
+# (issue #7: a 附件1 + 附件2 ledger's two sheets take about the same time; this machine has two cores).
+SPLIT_MIN_BYTES = 256 * 1024
+_FAULT = None   # the request's test fault, in the child: "split" / "nosplit" force or forbid the split, "part_abort" /
+#                 "part_spin" make the grandchild abort / spin
+
+
+def _worksheets(pc, path: Path) -> list[tuple[int, str, str]]:
+    """[(position, name, visibility)] of the sheets that can hold cells (not chart/dialog sheets)."""
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    try:
+        metas = {m.name: m for m in (wb.sheets_metadata or [])}
+        out = []
+        for i, name in enumerate(wb.sheet_names):
+            meta = metas.get(name)
+            if meta is not None and str(meta.typ).rsplit(".", 1)[-1].lower() not in ("worksheet", "macrosheet"):
+                continue
+            vis = str(meta.visible).rsplit(".", 1)[-1].lower() if meta is not None else "visible"
+            out.append((i, name, vis))
+        return out
+    finally:
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _parse_part(pc, path: Path, lim: dict, which: list[tuple[int, str, str]], colmap: dict | None) -> dict:
+    """Read the sheets ``which`` and lay them out and parse their cells (``ledger.reader.parse_sheet``):
+    {"ok": True, "sheets": [(position, name, visibility, ParsedSheet | None | "empty")]}."""
+    from ledger import reader as R
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    memo: dict = {}
+    out = []
+    try:
+        for i, name, vis in which:
+            try:
+                sh = wb.get_sheet_by_name(name)
+            except pc.PasswordError:
+                raise
+            except (pc.CalamineError, ValueError):
+                continue   # an unreadable (e.g. chart) sheet
+            _check_shape("", sh.height, sh.width, lim, sheet=name)
+            rows = sh.to_python(skip_empty_area=False)
+            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
+            grid = R.Grid(name, rows, merged, vis)
+            if not rows or not any(any(v not in ("", None) for v in r) for r in rows[:50]):
+                out.append((i, name, vis, "empty"))
+                continue
+            out.append((i, name, vis, R.parse_sheet(grid, colmap=colmap, memo=memo)))
+            del grid, rows
+    finally:
+        try:
+            wb.close()
+        except Exception:  # noqa: BLE001
+            pass
+    return {"ok": True, "sheets": out}
+
+
+def _parse_sheets(pc, path: Path, lim: dict, scan, colmap: dict | None, out: str | None) -> dict:
+    sheets = _worksheets(pc, path)
+    worker = None
+    mine = sheets
+    forced = _FAULT in ("split", "part_abort", "part_spin")
+    if len(sheets) >= 2 and out and _FAULT != "nosplit" and (forced or path.stat().st_size >= SPLIT_MIN_BYTES and (os.cpu_count() or 1) >= 2):
+        # every other sheet in a grandchild, which writes its own outcome file next to ours
+        worker = _ForkedPart(lambda: _outcome(lambda: _parse_part(pc, path, lim, sheets[1::2], colmap), lim),
+                             out + ".part")
+        mine = sheets[0::2]
+    try:
+        res = _parse_part(pc, path, lim, mine, colmap)
+        res["uncached"] = scan.result() if scan is not None else {}
+        res["parts"] = [worker.result()] if worker is not None else []
+    except BaseException:
+        if worker is not None:
+            worker.cancel()
+        raise
+    return res
+
+
+def _die_with_parent() -> None:
+    """A grandchild is killed when its parent (the child) is: a timeout kills only the child."""
+    try:
+        import ctypes
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)   # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001 - not Linux: the CPU limit still ends it
+        pass
+
+
+class _ForkedPart:
+    """A grandchild that runs ``fn`` (limits inherited) and pickles its outcome to ``path``. ``result()``
+    returns ``path`` for the caller to read; the grandchild's crash is the child's own (the same signal),
+    so the zygote reports it as it reports the child's."""
+
+    def __init__(self, fn, path: str):
+        self.path = path
+        ppid = os.getpid()
+        self.pid = os.fork()
+        if self.pid == 0:
+            code = 0
+            try:
+                _die_with_parent()
+                if os.getppid() != ppid:
+                    os._exit(5)
+                if _FAULT == "part_abort":
+                    os.abort()
+                while _FAULT == "part_spin":
+                    pass
+                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+            except MemoryError:
+                code = 4
+            except BaseException:  # noqa: BLE001
+                code = 3
+            os._exit(code)
+        self.done = False
+
+    def result(self) -> str:
+        _pid, status = os.waitpid(self.pid, 0)
+        self.done = True
+        if os.WIFSIGNALED(status):
+            os.kill(os.getpid(), os.WTERMSIG(status))   # the child ends as its grandchild did
+        if os.WEXITSTATUS(status) == 4:
+            raise MemoryError
+        if os.WEXITSTATUS(status) != 0:
+            raise ReadError(_MSG_CRASH.format(why=f"退出码 {os.WEXITSTATUS(status)}"), "crash")
+        return self.path
+
+    def cancel(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
 
 
 def _read_sheets(pc, path: Path, lim: dict, scan) -> dict:
@@ -371,6 +531,7 @@ class _ForkedScan:
             os.close(self.r)
             code = 0
             try:
+                _die_with_parent()
                 data = pickle.dumps(_uncached_formulas(path), protocol=pickle.HIGHEST_PROTOCOL)
                 with os.fdopen(w, "wb") as f:
                     f.write(data)
@@ -518,7 +679,8 @@ def _scan_cells(buf: bytes, hits: list) -> None:
 
 class _Unpickler(pickle.Unpickler):
     _ALLOWED = {("datetime", "date"), ("datetime", "datetime"), ("datetime", "time"), ("datetime", "timedelta"),
-                ("builtins", "bytearray"), ("builtins", "set"), ("builtins", "frozenset")}
+                ("builtins", "bytearray"), ("builtins", "set"), ("builtins", "frozenset"),
+                ("decimal", "Decimal"), ("ledger.reader", "ParsedSheet"), ("ledger.reader", "Column")}
 
     def find_class(self, module, name):
         if (module, name) in self._ALLOWED:
@@ -526,17 +688,29 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name}")
 
 
-def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, list, list, str]], dict]:
-    """([(sheet name, rows, merged ranges, visibility)], {sheet: [(row0, col0) uncached formulas]}).
-    Raises ReadError (Chinese) for anything that cannot be read safely."""
+def _load(path: str) -> dict:
+    with open(path, "rb") as f:
+        data = f.read()
+    try:
+        res = _Unpickler(io.BytesIO(data)).load()
+    except Exception:  # noqa: BLE001
+        raise ReadError("文件解析失败：读取程序返回了无效的结果", "crash") from None
+    if not isinstance(res, dict) or not res.get("ok"):
+        msg = res.get("message") if isinstance(res, dict) else None
+        raise ReadError(msg or "文件无法读取", (res.get("code") if isinstance(res, dict) else None) or "unreadable")
+    return res
+
+
+def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None) -> dict:
+    """The child's outcome for ``mode`` ("grids" | "parse"), with the parts of a split parse merged."""
     lim = {**defaults(), **(lim or {})}
     path = Path(path).resolve()
     pre = precheck(path, lim)
     fd, out = tempfile.mkstemp(prefix="ledger_parse_", suffix=".pickle")
     os.close(fd)
     try:
-        reply = _ZYGOTE.run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out,
-                             "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
+        reply = _ZYGOTE.run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out, "mode": mode,
+                             "colmap": colmap, "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
         if reply is None:
             raise ReadError(_MSG_CRASH.format(why="解析进程无法启动"), "crash")
         if reply["timeout"] or reply["signal"] == signal.SIGXCPU:
@@ -547,17 +721,31 @@ def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, lis
                    signal.SIGBUS: "非法内存访问", signal.SIGKILL: "被系统终止，多为内存不足"}.get(
                 reply["signal"], f"退出码 {reply['exit']}" if reply["signal"] is None else f"信号 {reply['signal']}")
             raise ReadError(_MSG_CRASH.format(why=why) + f"；内存上限 {lim['parse_memory_mb']} MB", "crash")
-        with open(out, "rb") as f:
-            data = f.read()
+        res = _load(out)
+        for part in res.get("parts", []):
+            if part != out + ".part":   # only the file the child was told to use
+                raise ReadError("文件解析失败：读取程序返回了无效的结果", "crash")
+            res["sheets"] = res["sheets"] + _load(part)["sheets"]
+        return res
     finally:
-        try:
-            os.unlink(out)
-        except OSError:
-            pass
-    try:
-        res = _Unpickler(io.BytesIO(data)).load()
-    except Exception:  # noqa: BLE001
-        raise ReadError("文件解析失败：读取程序返回了无效的结果", "crash") from None
-    if not res.get("ok"):
-        raise ReadError(res.get("message") or "文件无法读取", res.get("code") or "unreadable")
+        for f in (out, out + ".part"):
+            try:
+                os.unlink(f)
+            except OSError:
+                pass
+
+
+def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, list, list, str]], dict]:
+    """([(sheet name, rows, merged ranges, visibility)], {sheet: [(row0, col0) uncached formulas]}).
+    Raises ReadError (Chinese) for anything that cannot be read safely."""
+    res = _run(path, lim, "grids")
     return res["grids"], res["uncached"]
+
+
+def parse_sheets(path: Path, lim: dict | None = None, colmap: dict | None = None):
+    """The workbook's sheets read, laid out and parsed in the child (``ledger.reader.parse_sheet``), two
+    processes at once for a large workbook of several sheets: ([(name, visibility, ParsedSheet | None |
+    "empty")] in workbook order, {sheet: [(row0, col0, kind)] uncached cells}). Raises ReadError."""
+    res = _run(path, lim, "parse", colmap)
+    items = sorted(res["sheets"], key=lambda t: t[0])
+    return [(name, vis, ps) for _i, name, vis, ps in items], res["uncached"]
