@@ -9,6 +9,7 @@ maps to no field of the form (or repeats one) is a warning at its header cell: n
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -547,10 +548,14 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
             if v not in cache:
                 cache[v] = parse(v)
     hits = list(map(cache.__getitem__, keys))
-    bad = [i for i, h in enumerate(hits) if h[1]]
-    for i in bad:
-        errors[(rec_rows[i], c.field)] = (N.text(raw[i]), hits[i][1])
-    return [h[0] for h in hits]
+    if any(h[1] for h in map(cache.__getitem__, dict.fromkeys(keys))):   # only then look for the cells
+        for i, h in enumerate(hits):
+            if h[1]:
+                errors[(rec_rows[i], c.field)] = (N.text(raw[i]), h[1])
+    return list(map(_FIRST, hits))
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None) -> ParsedSheet | None:
@@ -652,7 +657,8 @@ def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None
 
     # columns of the data rows in one C-level transpose (rows are padded to the widest mapped column)
     width = max(col_idx) + 1 if col_idx else 0
-    padded = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in src_rows]
+    padded = src_rows if not src_rows or min(map(len, src_rows)) >= width else \
+        [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in src_rows]
     by_index = list(zip(*padded)) if padded else [()] * width
     raw_cols: dict[int, list] = {}
     for c in ps.columns:

@@ -64,6 +64,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "risk_funding": [], "tasks": [],
                                   "signoff": [], "interactions": []}
     name_to_code: dict[str, str] = {}
+    names_done: set[str] = set()   # raw names already keyed in name_to_code
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
     def add(ps, row, fname, value, msg, sev="error"):
@@ -92,41 +93,47 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                     lbl = next(iter(fdefs[fname].synonyms), fname)
                     kept_text.setdefault(row, []).append(f"{lbl}：{raw}")
         seen: dict[tuple, int] = {}
+        # what every row is checked for, worked out once per sheet
+        req_cols = [f for f in F.FORMS[ps.form] if f.required and ps.column_of(f.name) is not None
+                    and not (ps.companion and f.name in F.IDENTITY_NAMES)]
+        req_all = [f for f in F.FORMS[ps.form] if f.required and not (ps.companion and f.name in F.IDENTITY_NAMES)]
+        req_missing = [f for f in req_all if ps.column_of(f.name) is None]
+        mapped = {c.field for c in ps.columns}
+        years = [(yf, hi) for yf, hi in (("build_year", max_year), ("fund_year", max_year + 1))
+                 if yf in mapped and not (ps.companion and yf == "build_year")]   # funds: a year ahead
+        signed = [fname for fname, fd in fdefs.items() if fd.type in ("money", "int") and fname in mapped]
+        funds = [f for f in FUND_FIELDS if f in mapped]
+        ident = ps.form in ("progress", "risk")
+        raw = ps.raw
         for rec in ps.records:
             row = rec["_row"]
-            if row in kept_text and keep:
+            if keep and row in kept_text:
                 base = rec.get(keep)
                 rec[keep] = "；".join(([base] if base else []) + kept_text[row])
-            for f in F.FORMS[ps.form]:
-                if ps.companion and f.name in F.IDENTITY_NAMES:
-                    continue  # the 附件1 part of the same rows reports identity problems once
-                if f.required and rec.get(f.name) in (None, "") and ps.column_of(f.name) is not None \
-                        and (row, f.name) not in ps.raw:
+            # the first row also reports the required columns the sheet lacks, in the form's field order
+            for f in (req_all if req_missing and rec is ps.records[0] else req_cols):
+                if f in req_missing:
+                    add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
+                elif rec.get(f.name) in (None, "") and (row, f.name) not in raw:
                     if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
                         # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
                         add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
                         rec["_no_risk"] = True
                         continue
                     add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
-                elif f.required and ps.column_of(f.name) is None and rec is ps.records[0]:
-                    add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
-            for yf, hi in (("build_year", max_year), ("fund_year", max_year + 1)):  # funds may be planned a year ahead
-                if ps.companion and yf == "build_year":
-                    continue
+            for yf, hi in years:
                 y = rec.get(yf)
                 if y is not None and not (MIN_YEAR <= y <= hi):
                     add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
-            for fname, fd in fdefs.items():
-                if fd.type in ("money", "int"):
-                    v = rec.get(fname)
-                    if v is not None and v < 0:
-                        add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
-            if ps.form in ("progress", "risk"):
-                _identity(ps, rec, add, seen, name_to_code)
+            for fname in signed:
+                v = rec.get(fname)
+                if v is not None and v < 0:
+                    add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
+            if ident:
+                _identity(ps, rec, add, seen, name_to_code, names_done)
                 if rec.get("_no_risk"):
                     rec["_code"] = None
-            if ps.form in ("progress", "risk"):
-                srcs = [rec.get(f) for f in FUND_FIELDS if rec.get(f) is not None]
+                srcs = [v for v in map(rec.get, funds) if v is not None]
                 tot = rec.get("total_investment_wan")
                 if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
                     add(ps, row, "total_investment_wan", N.fmt(tot),
@@ -138,7 +145,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             for rec in ps.records:
                 if not rec.get("_code"):
                     continue
-                r = {k: rec.get(k) for k in RISK_COLS}
+                r = dict(zip(RISK_COLS, map(rec.get, RISK_COLS)))
                 r.update(project_code=rec["_code"], code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
                 out["risk"].append(r)
             _shape_risk_funding(ps, out, add, round_date)
@@ -184,7 +191,7 @@ def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
     return found
 
 
-def _identity(ps, rec, add, seen, name_to_code):
+def _identity(ps, rec, add, seen, name_to_code, names_done: set | None = None):
     row = rec["_row"]
     name = rec.get("name")
     code = rec.get("project_code")
@@ -199,7 +206,10 @@ def _identity(ps, rec, add, seen, name_to_code):
             add(ps, row, "project_code", "", f"未填项目编号，已按(建设年度,乡镇,项目名称)生成编号 {code}", "warning")
     code = code.strip()
     rec["_code"], rec["_derived"] = code, derived
-    name_to_code.setdefault(N.norm_name(name), code)
+    if names_done is None or name not in names_done:   # 附件1 and 附件2 repeat each name: normalise once
+        name_to_code.setdefault(N.norm_name(name), code)
+        if names_done is not None:
+            names_done.add(name)
     if ps.form == "progress":
         key = (code, rec.get("fund_year"))
         if key in seen:
@@ -248,7 +258,7 @@ def _shape_progress(ps, out, add, round_date):
         if not code:
             continue
         if code not in by_code:
-            r = {k: rec.get(k) for k in PROGRESS_COLS}
+            r = dict(zip(PROGRESS_COLS, map(rec.get, PROGRESS_COLS)))
             r.update(project_code=code, code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
             by_code[code] = r
         else:
