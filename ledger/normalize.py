@@ -46,6 +46,8 @@ def strip_invisible(s: str) -> str:
 
 def norm_code(v) -> str:
     """A project code for comparing and storing: NFKC (ＨＸ → HX), no invisible characters, no spaces."""
+    if type(v) is str and v.isascii() and v.isalnum():
+        return v   # NFKC, the invisible characters and the spaces leave plain ASCII letters and digits alone
     return re.sub(r"\s+", "", strip_invisible(unicodedata.normalize("NFKC", str(v or ""))))
 
 

@@ -7,6 +7,7 @@ Severity "error" rejects the whole file; "warning"/"info" are reported and the f
 from __future__ import annotations
 
 import json
+import operator
 from datetime import date
 from decimal import Decimal
 
@@ -105,6 +106,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         funds = [f for f in FUND_FIELDS if f in mapped]
         ident = ps.form in ("progress", "risk")
         raw = ps.raw
+        odd = iter(_odd_rows(ps.records, years, signed))
+        odd_next = next(odd, None)
         for rec in ps.records:
             row = rec["_row"]
             if keep and row in kept_text:
@@ -121,14 +124,16 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                         rec["_no_risk"] = True
                         continue
                     add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
-            for yf, hi in years:
-                y = rec.get(yf)
-                if y is not None and not (MIN_YEAR <= y <= hi):
-                    add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
-            for fname in signed:
-                v = rec.get(fname)
-                if v is not None and v < 0:
-                    add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
+            if rec is odd_next:   # a row with a year out of range or a negative amount (found column-wise)
+                odd_next = next(odd, None)
+                for yf, hi in years:
+                    y = rec.get(yf)
+                    if y is not None and not (MIN_YEAR <= y <= hi):
+                        add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
+                for fname in signed:
+                    v = rec.get(fname)
+                    if v is not None and v < 0:
+                        add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
             if ident:
                 _identity(ps, rec, add, seen, name_to_code, names_done)
                 if rec.get("_no_risk"):
@@ -158,6 +163,19 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             _shape_interactions(ps, out, add, name_to_code, file_codes, known or {})
     problems.extend(_cross_sheet_duplicates(out))
     return problems, out
+
+
+def _odd_rows(records: list[dict], years: list[tuple[str, int]], signed: list[str]) -> list[dict]:
+    """The records (in order) with a year outside MIN_YEAR..hi or a negative amount: one pass per column,
+    so the per-row checks run only where there is something to report."""
+    hit: set[int] = set()
+    for yf, hi in years:
+        hit.update(i for i, y in enumerate(map(operator.methodcaller("get", yf), records))
+                   if y is not None and not (MIN_YEAR <= y <= hi))
+    for fname in signed:
+        hit.update(i for i, v in enumerate(map(operator.methodcaller("get", fname), records))
+                   if v is not None and v < 0)
+    return [records[i] for i in sorted(hit)]
 
 
 _TABLE_KEYS = {"progress": ("project_code",), "risk": ("project_code",), "interactions": ("project_code", "seq")}
