@@ -548,14 +548,14 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
             if v not in cache:
                 cache[v] = parse(v)
     hits = list(map(cache.__getitem__, keys))
-    if any(h[1] for h in map(cache.__getitem__, dict.fromkeys(keys))):   # only then look for the cells
+    if any(map(_SECOND, hits)):   # only then look for the cells
         for i, h in enumerate(hits):
             if h[1]:
                 errors[(rec_rows[i], c.field)] = (N.text(raw[i]), h[1])
     return list(map(_FIRST, hits))
 
 
-_FIRST = operator.itemgetter(0)
+_FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
 
 
 def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None) -> ParsedSheet | None:
