@@ -7,7 +7,10 @@ Starts ``streamlit run`` on a free port (first for a trivial app with one st.met
 the baseline: Streamlit's own page load and websocket), opens it in Debian's /usr/bin/chromium via
 Playwright, and times until the first KPI value and the first plotly chart are drawn; then the same for
 the dashboard (a fresh server: the first visitor pays the cold page run, the second visitor — a new
-browser context — gets the cached results). Prints seconds and ratios to the baseline. No limits asserted.
+browser context — gets the cached results). The dashboard asks for a sign-in first (issue #12): its
+figures are timed from the click on 登录 (as a 领导 user the bench adds, ``bench_leader``), and the
+sign-in page's own first paint from the visit. Prints seconds and ratios to the baseline. No limits
+asserted.
 """
 from __future__ import annotations
 
@@ -27,8 +30,12 @@ TRIVIAL = ("import streamlit as st\nimport plotly.graph_objects as go\n"
            "st.metric('x', 1)\nst.plotly_chart(go.Figure(go.Bar(x=[1], y=[1])))\n")
 
 
-def visits(script: Path, env: dict) -> list[tuple[float, float]]:
-    """(first KPI, first chart) seconds for a first and a second visitor of a fresh server."""
+LOGIN, PASSWORD = "bench_leader", "bench-pass-1"
+
+
+def visits(script: Path, env: dict, sign_in: bool = False) -> list[tuple[float, float, float | None]]:
+    """(first KPI, first chart, sign-in page shown) seconds for a first and a second visitor of a fresh
+    server; with ``sign_in`` the KPI and chart are timed from the click on 登录."""
     from playwright.sync_api import sync_playwright
 
     with socket.socket() as s:
@@ -53,10 +60,19 @@ def visits(script: Path, env: dict) -> list[tuple[float, float]]:
                 page = ctx.new_page()
                 t = time.perf_counter()
                 page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
+                form = None
+                if sign_in:
+                    box = page.locator('input[aria-label="登录名"]')
+                    box.wait_for(state="visible", timeout=180_000)
+                    form = time.perf_counter() - t
+                    box.fill(LOGIN)
+                    page.locator('input[aria-label="密码"]').fill(PASSWORD)
+                    t = time.perf_counter()
+                    page.get_by_role("button", name="登录", exact=True).click()
                 page.wait_for_selector("[data-testid='stMetricValue']", timeout=180_000)
                 kpi = time.perf_counter() - t
                 page.wait_for_selector(".js-plotly-plot .main-svg", timeout=180_000)
-                out.append((kpi, time.perf_counter() - t))
+                out.append((kpi, time.perf_counter() - t, form))
                 ctx.close()
             browser.close()
     finally:
@@ -69,14 +85,25 @@ def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path, required=True)
     a = ap.parse_args(argv)
+    import sys
+    sys.path.insert(0, str(ROOT))
+    from ledger import auth, db as dbm
+    c = dbm.connect(a.db)
+    try:
+        if auth.get_user(c, LOGIN) is None:
+            auth.add_user(c, LOGIN, PASSWORD, role="leader", by="bench")
+    finally:
+        c.close()
     with tempfile.TemporaryDirectory() as d:
         trivial = Path(d) / "trivial.py"
         trivial.write_text(TRIVIAL, encoding="utf-8")
         base = visits(trivial, {})
-    ours = visits(ROOT / "app.py", {"LEDGER_DB": str(a.db.resolve()), "LEDGER_BOOTSTRAP": "0"})
-    print(f"{'visit':<16}{'trivial KPI':>12}{'trivial chart':>14}{'总览 KPI':>10}{'总览 chart':>12}{'ratio':>8}")
-    for name, (bk, bc), (ok, oc) in zip(("first visitor", "second visitor"), base, ours):
-        print(f"{name:<16}{bk:>12.2f}{bc:>14.2f}{ok:>10.2f}{oc:>12.2f}{oc / bc:>7.1f}x")
+    ours = visits(ROOT / "app.py", {"LEDGER_DB": str(a.db.resolve()), "LEDGER_BOOTSTRAP": "0"}, sign_in=True)
+    print("trivial: from the visit; 总览: sign-in page from the visit, KPI and chart from the click on 登录")
+    print(f"{'visit':<16}{'trivial KPI':>12}{'trivial chart':>14}{'登录页':>8}{'总览 KPI':>10}{'总览 chart':>12}"
+          f"{'chart ratio':>13}")
+    for name, (bk, bc, _f), (ok, oc, of) in zip(("first visitor", "second visitor"), base, ours):
+        print(f"{name:<16}{bk:>12.2f}{bc:>14.2f}{of:>8.2f}{ok:>10.2f}{oc:>12.2f}{oc / bc:>12.1f}x")
 
 
 if __name__ == "__main__":
