@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PAGES = ["1_总览.py", "2_风险分级.py", "3_资金投向.py", "4_整改进度.py", "5_单位排名与奖惩.py",
-         "6_填报情况.py", "7_项目详情.py", "8_数据导入.py", "9_设置.py"]
+         "6_填报情况.py", "7_项目详情.py", "8_数据导入.py", "9_设置.py", "10_附件3汇总.py", "11_操作日志.py"]
 
 
 def main(argv=None) -> None:
