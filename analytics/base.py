@@ -169,6 +169,37 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     return _MEMO.put(key, df)
 
 
+def project_columns(con, *, as_of: date, columns: tuple[str, ...] | list[str], filters: Filters | None = None,
+                    settings: dict | None = None) -> pd.DataFrame:
+    """The ``columns`` of ``projects(...)`` only (names from ``state_sql``'s rows, e.g. project_code, name,
+    unit, tier, grade), one row per project in force, in project_code order: for a caller that needs a
+    few columns of every project (at 150x the sample: ~0.03 s, where the whole frame takes ~0.4 s).
+    Memoised like ``projects``; a memoised whole frame is used when at hand."""
+    s = settings or get_settings(con)
+    key = _memo_key(con, as_of, filters, s)
+    whole = _MEMO.get(key)
+    if whole is not None:
+        return whole[list(columns)]
+    ckey = None if key is None else (*key, tuple(columns))
+    hit = _COLS_MEMO.get(ckey)
+    if hit is not None:
+        return hit
+    bad = [c for c in columns if c not in _STATE_COLUMNS]
+    if bad:
+        raise ValueError(f"unknown project columns: {bad}")
+    sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
+    cols = ", ".join(columns)  # whitelisted above
+    df = query(con, f"SELECT {cols} FROM ({sql}) ORDER BY project_code", params,
+               lists=tuple(c for c in columns if c in ("problems", "sensitive")))
+    return _COLS_MEMO.put(ckey, df)
+
+
+# the column names state_sql's rows have (a whitelist for project_columns)
+_STATE_COLUMNS = frozenset(
+    " ".join(_STATE_SQL.split("SELECT", 2)[1].split("FROM project_state")[0].replace("{basis} AS", "").split())
+    .replace(",", " ").split()) | {"tier"}
+
+
 _CHOICES_SQL = """
 SELECT list(DISTINCT town) FILTER (WHERE town IS NOT NULL) AS towns,
        list(DISTINCT department) FILTER (WHERE department IS NOT NULL) AS departments,
@@ -190,6 +221,7 @@ def filter_choices(con, *, as_of: date) -> dict:
 # projects() frames of this process, keyed by the state token, the round in force, the filters and the
 # tier settings: a page run calls projects() from several analytics functions, and every session shares it
 _MEMO = FrameMemo(6)
+_COLS_MEMO = FrameMemo(16)
 
 
 def _memo_key(con, as_of: date, filters: Filters | None, s: dict) -> tuple | None:

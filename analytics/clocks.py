@@ -47,14 +47,14 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
+import pyarrow as pa
 from dateutil.relativedelta import relativedelta
 
 from ledger.glossary import THREE_FAILURES
 from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
-from ._memo import FrameMemo, state_token
-from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects
+from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects, state_sql
 from .filters import Filters
 from .settings import get_settings
 
@@ -196,7 +196,7 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, s: dict, default_start: date
     """The clocks of one episode as facts that do not depend on the day they are read: start, due,
     ``met_round`` (the earliest round-dated evidence: 实质性进展 or cure reported, or the segment/episode
     ending) and ``met_task`` (the earliest task-dated evidence, which may lie after the last round:
-    it counts only once it is ≤ as_of). ``_status`` turns them into the status at a date."""
+    it counts only once it is ≤ as_of). ``_STATUS_SQL`` turns them into the status at a date."""
     out = []
     ep_end = ep["end_round"]
     for k, seg in enumerate(ep["segments"]):
@@ -242,50 +242,6 @@ def _clock_rows(code: str, ep_no: int, ep: dict, *, s: dict, default_start: date
 
 
 FACT_COLUMNS = ["project_code", "episode_no", "kind", "start", "due", "met_round", "met_task"]
-
-
-def _status(facts: pd.DataFrame, *, as_of: date, warn: int) -> pd.DataFrame:
-    """Clock facts → the clocks at ``as_of``: only clocks started on or before it; met_on = the earliest
-    evidence dated ≤ as_of; status on_time/late (met ≤ / > due), overdue (not met, due < as_of) or
-    pending (days_left = due − as_of; warned when ≤ warn days)."""
-    cols = ["project_code", "episode_no", "kind", "start", "due", "met_on", "status", "days_left", "days_overdue",
-            "due_within_warn"]
-    if not len(facts):
-        df = pd.DataFrame(columns=cols)
-        for c in ("episode_no", "days_left", "days_overdue"):
-            df[c] = df[c].astype("Int64")
-        return df.astype({"due_within_warn": bool})
-    # vectorised over datetime64 columns (a province's clocks are tens of thousands of rows)
-    day = pd.Timestamp(as_of)
-    start, due = pd.to_datetime(facts["start"]), pd.to_datetime(facts["due"])
-    keep = (start <= day).to_numpy()
-    f, start, due = facts[keep], start[keep], due[keep]
-    mr, mt = pd.to_datetime(f["met_round"]), pd.to_datetime(f["met_task"])
-    mt = mt.where(mt <= day)
-    met = pd.concat([mr, mt], axis=1).min(axis=1)
-    has = met.notna()
-    status = pd.Series("pending", index=f.index, dtype=object)
-    status[has & (met <= due)] = "on_time"
-    status[has & (met > due)] = "late"
-    status[~has & (due < day)] = "overdue"
-    days_overdue = pd.Series(pd.NA, index=f.index, dtype="Int64")
-    late = (status == "late").to_numpy()
-    over = (status == "overdue").to_numpy()
-    days_overdue[late] = (met[late] - due[late]).dt.days.astype("Int64")
-    days_overdue[over] = (day - due[over]).dt.days.astype("Int64")
-    pend = (status == "pending").to_numpy()
-    days_left = pd.Series(pd.NA, index=f.index, dtype="Int64")
-    days_left[pend] = (due[pend] - day).dt.days.astype("Int64")
-    df = pd.DataFrame({
-        "project_code": f["project_code"].to_numpy(), "episode_no": f["episode_no"].astype("Int64").to_numpy(),
-        "kind": f["kind"].to_numpy(), "start": [d.date() for d in start], "due": [d.date() for d in due],
-        "met_on": [None if pd.isna(d) else d.date() for d in met], "status": status.to_numpy(),
-        "days_left": days_left.to_numpy(), "days_overdue": days_overdue.to_numpy(),
-        "due_within_warn": (pend & (days_left.fillna(-1) >= 0) & (days_left.fillna(-1) <= warn)).to_numpy(),
-    })
-    for c in ("episode_no", "days_left", "days_overdue"):
-        df[c] = df[c].astype("Int64")
-    return df
 
 
 def _d(v) -> date:
@@ -342,30 +298,56 @@ def clock_settings_key(s: dict) -> str:
     return "|".join(str(s[k]) for k in CLOCK_SETTINGS)
 
 
-def _facts_at(con, *, as_of: date, s: dict) -> pd.DataFrame:
-    """The facts for the round in force at ``as_of``: the stored ones when they were derived with the
-    current settings, else computed now."""
+# the clocks' status on a day, in SQL, over a facts relation {facts} (FACT_COLUMNS) and the day $day: one row per clock started on
+# or before it, with met_on, status, days_left, days_overdue, due_within_warn ($warn days)
+_STATUS_SQL = """
+SELECT project_code, episode_no, kind, start, due, met_on,
+       CASE WHEN met_on IS NOT NULL AND met_on <= due THEN 'on_time' WHEN met_on IS NOT NULL THEN 'late'
+            WHEN due < $day THEN 'overdue' ELSE 'pending' END AS status,
+       CASE WHEN met_on IS NULL AND due >= $day THEN date_diff('day', $day, due) END AS days_left,
+       CASE WHEN met_on IS NOT NULL AND met_on > due THEN date_diff('day', due, met_on)
+            WHEN met_on IS NULL AND due < $day THEN date_diff('day', due, $day) END AS days_overdue,
+       COALESCE(met_on IS NULL AND due >= $day AND date_diff('day', $day, due) <= $warn, FALSE) AS due_within_warn
+FROM (SELECT *, CASE WHEN met_task IS NOT NULL AND met_task <= $day AND (met_round IS NULL OR met_task < met_round)
+                     THEN met_task ELSE met_round END AS met_on
+      FROM {facts} WHERE start <= $day)
+"""
+_KIND_ORDER = "CASE kind WHEN 'red_1m' THEN 0 WHEN 'red_3m' THEN 1 ELSE 2 END"
+
+
+def _status_sql(con, *, as_of: date, s: dict) -> tuple[str, dict, "pa.Table | None"]:
+    """SQL of the clocks at ``as_of`` (the status rules over the facts of the round in force), its parameters
+    and, when the stored facts were derived with other settings, the live facts as an Arrow table to
+    register as ``_clock_facts_live``."""
     row = con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchone()
     rnd = con.execute("SELECT max(round_date) FROM rounds WHERE round_date <= ?", [as_of]).fetchone()[0]
-    if rnd is None:
-        return pd.DataFrame(columns=FACT_COLUMNS)
-    if row and row[0] == clock_settings_key(s):
-        return query(con, "SELECT " + ", ".join(FACT_COLUMNS) + " FROM clock_state WHERE at_round = ?", [rnd])
-    return clock_facts(con, upto=rnd, settings=s)
+    params = {"day": as_of, "warn": int(s["warn_days"])}
+    if rnd is not None and row and row[0] == clock_settings_key(s):
+        facts, live = "(SELECT * FROM clock_state WHERE at_round = $rnd)", None
+        params["rnd"] = rnd
+    else:
+        f = clock_facts(con, upto=rnd, settings=s) if rnd is not None else pd.DataFrame(columns=FACT_COLUMNS)
+        live = pa.Table.from_pandas(f, schema=_FACT_SCHEMA, preserve_index=False)
+        facts = "_clock_facts_live"
+    return _STATUS_SQL.format(facts=facts), params, live
 
 
-def _clock_frame(con, *, as_of: date, s: dict) -> pd.DataFrame:
-    """Every clock at ``as_of`` (no identity), memoised per state token like base.projects: clocks,
-    clock_rollup and the ranking all start from it within one page run."""
-    token = state_token(con)
-    key = (token, as_of, clock_settings_key(s), int(s["warn_days"])) if token else None
-    hit = _MEMO.get(key)
-    if hit is not None:
-        return hit
-    return _MEMO.put(key, _status(_facts_at(con, as_of=as_of, s=s), as_of=as_of, warn=int(s["warn_days"])))
+_FACT_SCHEMA = pa.schema([("project_code", pa.string()), ("episode_no", pa.int64()), ("kind", pa.string()),
+                          ("start", pa.date32()), ("due", pa.date32()), ("met_round", pa.date32()),
+                          ("met_task", pa.date32())])
 
 
-_MEMO = FrameMemo(8)
+def _run(con, sql: str, params: dict, live) -> pd.DataFrame:
+    if live is None:
+        return query(con, sql, params)
+    con.register("_clock_facts_live", live)
+    try:
+        return query(con, sql, params)
+    finally:
+        con.unregister("_clock_facts_live")
+
+
+_IDENT = "project_code, name, town, department, unit, tier, grade"
 
 
 def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
@@ -376,20 +358,44 @@ def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict |
     status (on_time/late/overdue/pending), days_left (due − as_of, pending only), days_overdue
     (as_of − due when overdue; met_on − due when late), due_within_warn (pending and
     0 ≤ days_left ≤ warn_days). Rules and a worked example: module docstring.
-    Identity comes from ``base.projects(as_of)``: clocks of projects no longer in the ledger in force
-    are left out. Sorted by project_code, episode_no, start, kind.
+    Identity comes from the projects in force (``base.state_sql``): clocks of projects no longer in the
+    ledger in force are left out. Sorted by project_code, episode_no, start, kind. One DuckDB query over
+    the round's materialised clock facts and project rows.
     """
     s = settings or get_settings(con)
-    return clocks_of_projects(con, projects(con, as_of=as_of, filters=filters, settings=s), as_of=as_of, settings=s)
+    psql, pparams = state_sql(con, as_of=as_of, filters=filters, settings=s)
+    csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
+    sql = (f"WITH p AS (SELECT {_IDENT} FROM ({psql})), c AS ({csql}) "
+           f"SELECT p.*, c.* EXCLUDE (project_code) FROM c JOIN p USING (project_code) "
+           f"ORDER BY project_code, episode_no, start, {_KIND_ORDER}")
+    df = _run(con, sql, {**pparams, **cparams}, live)
+    return _typed(df)[CLOCK_COLUMNS]
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
+    for c in ("episode_no", "days_left", "days_overdue"):
+        df[c] = df[c].astype("Int64")
+    df["due_within_warn"] = df["due_within_warn"].astype(bool)
+    return df
+
+
+def clock_statuses(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
+    """(project_code, status) of every clock at ``as_of`` (any project, in force or not): what the ranking
+    counts, without identity."""
+    s = settings or get_settings(con)
+    csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
+    return _run(con, f"SELECT project_code, status FROM ({csql})", cparams, live)
 
 
 def clocks_of_projects(con, pf: pd.DataFrame, *, as_of: date, settings: dict,
                        history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
-    """``clocks`` for a ``base.projects(con, as_of=as_of, settings=settings)`` frame already at hand
-    (filtered or not), so that a caller that also needs the projects computes them once; ``history``:
-    ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
-    ident = pf[["project_code", "name", "town", "department", "unit", "tier", "grade"]]
-    df = _clock_frame(con, as_of=as_of, s=settings).merge(ident, on="project_code", how="inner")
+    """``clocks`` for a frame of projects in force already at hand (project_code, name, town, department,
+    unit, tier, grade; filtered or not)."""
+    s = settings
+    csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
+    df = _run(con, f"SELECT * FROM ({csql})", cparams, live)
+    df = _typed(df).merge(pf[["project_code", "name", "town", "department", "unit", "tier", "grade"]],
+                          on="project_code", how="inner")
     df["_k"] = df["kind"].map({k: i for i, k in enumerate(KINDS)})
     df = df.sort_values(["project_code", "episode_no", "start", "_k"]).drop(columns="_k")
     return df[CLOCK_COLUMNS].reset_index(drop=True)
@@ -422,24 +428,19 @@ def clock_rollup(con, *, as_of: date, filters: Filters | None = None, by: str = 
     if by not in ROLLUP_BY:
         raise ValueError(f"by must be one of {ROLLUP_BY}")
     s = settings or get_settings(con)
-    pf = projects(con, as_of=as_of, filters=filters, settings=s)
-    c = clocks_of_projects(con, pf, as_of=as_of, settings=s)
-    groups = pf[by].dropna().unique().tolist()
-    counts = pd.crosstab(c[by], c["status"]) if not c.empty else pd.DataFrame()
-    recs = []
-    for g in sorted(set(groups) | set(c[by].dropna())):
-        row = {by: g}
-        for st in STATUSES:
-            row[st] = int(counts.at[g, st]) if g in counts.index and st in counts.columns else 0
-        row["total"] = sum(row[st] for st in STATUSES)
-        judged = row["on_time"] + row["late"] + row["overdue"]
-        row["on_time_rate"] = row["on_time"] / judged if judged else None
-        recs.append(row)
-    df = pd.DataFrame(recs, columns=[by, *STATUSES, "total", "on_time_rate"])
-    for st in (*STATUSES, "total"):
+    psql, pparams = state_sql(con, as_of=as_of, filters=filters, settings=s)
+    csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
+    counts = ", ".join(f"count(c.status) FILTER (WHERE c.status = '{st}') AS {st}" for st in STATUSES)
+    # {by}: one of ROLLUP_BY (checked above); every group of the projects in force, zeros when no clocks
+    sql = (f"WITH p AS (SELECT project_code, {by} FROM ({psql}) WHERE {by} IS NOT NULL), c AS ({csql}) "
+           f"SELECT p.{by}, {counts} FROM p LEFT JOIN c USING (project_code) GROUP BY p.{by} ORDER BY p.{by}")
+    df = _run(con, sql, {**pparams, **cparams}, live)
+    for st in STATUSES:
         df[st] = df[st].astype("Int64")
-    df["on_time_rate"] = df["on_time_rate"].astype("Float64")
-    return df
+    df["total"] = (df["on_time"] + df["late"] + df["overdue"] + df["pending"]).astype("Int64")
+    judged = df["on_time"] + df["late"] + df["overdue"]
+    df["on_time_rate"] = pd.array([a / j if j else None for a, j in zip(df["on_time"], judged)], dtype="Float64")
+    return df[[by, *STATUSES, "total", "on_time_rate"]]
 
 
 TASK_COLUMNS = ["project_code", "unit", "round_date", "task_seq", "problem", "measure", "due_on", "lead_leader",
