@@ -128,12 +128,15 @@ _TIER_BASIS = {"total_investment": "total_investment_wan", "funds": "funds_wan"}
 
 
 def state_sql(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
-              every_round: bool = False, as_of_param: str = "as_of") -> tuple[str, dict]:
+              every_round: bool = False, as_of_param: str = "as_of",
+              project_code: str | None = None) -> tuple[str, dict]:
     """SQL (and its bound parameters) of the project rows in force at ``as_of``, filtered, with ``tier``
     (and ``at_round``; with ``every_round`` the rows in force at every round up to ``as_of``): the one
     place that reads ``project_state``, so that analytics can aggregate in DuckDB over it."""
     s = settings or get_settings(con)
     where, params = (filters or Filters()).sql()
+    if project_code is not None:  # one project's row (project detail)
+        where, params = f"({where}) AND project_code = $one_code", {**params, "one_code": project_code}
     rounds = (_UP_TO_ROUND if every_round else _AT_ROUND).replace("$as_of", "$" + _PARAMS[as_of_param])
     sql = _STATE_SQL.format(basis=_TIER_BASIS.get(s["tier_amount_basis"], "funds_wan"), where=where, rounds=rounds)
     return sql, {_PARAMS[as_of_param]: as_of, "lower": s["tier_lower_wan"], "upper": s["tier_upper_wan"], **params}
@@ -198,6 +201,18 @@ def project_columns(con, *, as_of: date, columns: tuple[str, ...] | list[str], f
 _STATE_COLUMNS = frozenset(
     " ".join(_STATE_SQL.split("SELECT", 2)[1].split("FROM project_state")[0].replace("{basis} AS", "").split())
     .replace(",", " ").split()) | {"tier"}
+
+
+def project_row(con, *, as_of: date, project_code: str, settings: dict | None = None) -> pd.DataFrame:
+    """``projects(con, as_of=as_of, settings=settings)`` restricted to one project (0 or 1 row), read as that
+    one row (project detail: no need to pull every project to show one)."""
+    s = settings or get_settings(con)
+    sql, params = state_sql(con, as_of=as_of, settings=s, project_code=project_code)
+    df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql})", params, lists=("problems", "sensitive"))
+    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
+    df["tier_owner"] = df["tier"].map(TIER_OWNER)
+    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
+    return df
 
 
 _CHOICES_SQL = """

@@ -54,7 +54,7 @@ from ledger.glossary import THREE_FAILURES
 from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
-from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, projects, state_sql
+from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, project_columns, state_sql
 from .filters import Filters
 from .settings import get_settings
 
@@ -319,8 +319,9 @@ def _status_sql(con, *, as_of: date, s: dict) -> tuple[str, dict, "pa.Table | No
     """SQL of the clocks at ``as_of`` (the status rules over the facts of the round in force), its parameters
     and, when the stored facts were derived with other settings, the live facts as an Arrow table to
     register as ``_clock_facts_live``."""
-    row = con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchone()
-    rnd = con.execute("SELECT max(round_date) FROM rounds WHERE round_date <= ?", [as_of]).fetchone()[0]
+    rows = con.execute("SELECT value FROM meta WHERE key = 'clock_settings'").fetchall()
+    row = rows[0] if rows else None
+    rnd = con.execute("SELECT max(round_date) FROM rounds WHERE round_date <= ?", [as_of]).fetchall()[0][0]
     params = {"day": as_of, "warn": int(s["warn_days"])}
     if rnd is not None and row and row[0] == clock_settings_key(s):
         facts, live = "(SELECT * FROM clock_state WHERE at_round = $rnd)", None
@@ -362,8 +363,12 @@ def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict |
     ledger in force are left out. Sorted by project_code, episode_no, start, kind. One DuckDB query over
     the round's materialised clock facts and project rows.
     """
-    s = settings or get_settings(con)
-    psql, pparams = state_sql(con, as_of=as_of, filters=filters, settings=s)
+    return _clocks(con, as_of=as_of, filters=filters, s=settings or get_settings(con))
+
+
+def _clocks(con, *, as_of: date, filters: Filters | None, s: dict, project_code: str | None = None) -> pd.DataFrame:
+    """``clocks``; ``project_code``: one project's clocks only (project detail)."""
+    psql, pparams = state_sql(con, as_of=as_of, filters=filters, settings=s, project_code=project_code)
     csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
     sql = (f"WITH p AS (SELECT {_IDENT} FROM ({psql})), c AS ({csql}) "
            f"SELECT p.*, c.* EXCLUDE (project_code) FROM c JOIN p USING (project_code) "
@@ -379,7 +384,7 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def clock_statuses(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
+def _clock_statuses(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     """(project_code, status) of every clock at ``as_of`` (any project, in force or not): what the ranking
     counts, without identity."""
     s = settings or get_settings(con)
@@ -470,8 +475,8 @@ def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.Dat
     Example: P01 at 2023-11-30, two tasks (推进中 due 12-20, 未开始 due 11-20) → tasks 2, done 0,
     in_progress 1, not_started 1, overdue_tasks 1 (11-20 < 11-30), done_share 0.0.
     """
-    pf = projects(con, as_of=as_of, filters=filters)
-    pf = pf[pf["grade"].isin(["red", "yellow"])][["project_code", "name", "unit", "grade"]]
+    pf = project_columns(con, as_of=as_of, filters=filters, columns=("project_code", "name", "unit", "grade"))
+    pf = pf[pf["grade"].isin(["red", "yellow"])]
     t = query(
         con,
         "SELECT l.project_code, count(*) AS tasks, count(*) FILTER (status = 'done') AS done, "

@@ -27,6 +27,7 @@ from ledger.columns import is_missing
 from ledger.glossary import CONSISTENCY_REASONS, THREE_FAILURES
 
 from . import base
+from ._db import query
 from .filters import Filters
 from .settings import get_settings
 
@@ -41,11 +42,43 @@ def false_greens(con, *, as_of: date, filters: Filters | None = None, settings: 
     """One row per (project, reason) whose reported grade disagrees with its facts (see module docstring).
 
     Columns: project_code, name, unit (reporting unit), town, department, grade (current), reason_code,
-    reason (Chinese). Sorted by project_code, then the order of ``REASONS``.
+    reason (Chinese). Sorted by project_code, then the order of ``REASONS``. The rules run in DuckDB over
+    the round's project rows (the same masks as ``false_greens_of_projects``).
     """
     s = settings or get_settings(con)
-    return false_greens_of_projects(base.projects(con, as_of=as_of, filters=filters, settings=s), as_of=as_of,
-                                    settings=s)
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=s)
+    df = query(con, _FALSE_GREENS_SQL.format(state=psql),
+               {**params, "fg_day": as_of, "fg_tf": list(THREE_FAILURES), "fg_finished": list(FINISHED),
+                "fg_not_used": list(NOT_USED), "fg_operating": list(OPERATING),
+                "fg_threshold": Decimal(str(s["revenue_threshold_wan"]))})
+    df["reason"] = df["reason_code"].map(REASONS)
+    return df[COLUMNS]
+
+
+# the masks of false_greens_of_projects in SQL ({state}: base.state_sql); NULL facts flag nothing
+_FG_RULES = {
+    "three_failures_not_red": "three AND NOT red",
+    "red_without_three_failures": "red AND NOT three",
+    "problems_but_green": "others AND green",
+    "status_built_not_finished": "NOT red AND build_status IS NOT NULL AND NOT list_contains($fg_finished, build_status)"
+                                 " AND planned_completion IS NOT NULL AND planned_completion < $fg_day",
+    "status_finished_not_used": "NOT red AND COALESCE(list_contains($fg_finished, build_status), FALSE)"
+                                " AND COALESCE(list_contains($fg_not_used, op_status), FALSE)",
+    "status_used_not_well": "NOT red AND COALESCE(list_contains($fg_operating, op_status), FALSE)"
+                            " AND (COALESCE(revenue_wan <= $fg_threshold, FALSE) OR households IS NULL OR households = 0)",
+}
+_FALSE_GREENS_SQL = """
+WITH f AS (
+    SELECT project_code, name, unit, town, department, grade, build_status, op_status, planned_completion,
+           revenue_wan, households,
+           COALESCE(grade = 'red', FALSE) AS red, COALESCE(grade = 'green', FALSE) AS green,
+           len(list_intersect(COALESCE(problems, []), $fg_tf)) > 0 AS three,
+           len(list_filter(COALESCE(problems, []), lambda x: NOT list_contains($fg_tf, x))) > 0 AS others
+    FROM ({state})
+)
+""" + "UNION ALL\n".join(
+    f"SELECT project_code, name, unit, town, department, grade, '{code}' AS reason_code, {i} AS _o FROM f WHERE {cond}\n"
+    for i, (code, cond) in enumerate(_FG_RULES.items())) + "ORDER BY project_code, _o"
 
 
 def false_greens_of_projects(p: pd.DataFrame, *, as_of: date, settings: dict) -> pd.DataFrame:

@@ -37,7 +37,7 @@ import pandas as pd
 from ledger.rounds import due_dates
 
 from ._db import query
-from .base import previous_round, projects, round_in_force, rounds
+from .base import previous_round, project_columns, projects, round_in_force, rounds
 from .clocks import clocks, task_progress, tasks_of
 from .compliance import submission_grid
 from .grades import grade_counts, grade_delta
@@ -122,7 +122,7 @@ def lagging_units(con, *, as_of: date, settings: dict | None = None) -> pd.DataF
     started); 步头镇 lagging (P05 reopened); 莲塘镇 not lagging (P08 clocks met or pending).
     """
     s = settings or get_settings(con)
-    pf = projects(con, as_of=as_of, settings=s)
+    pf = project_columns(con, as_of=as_of, settings=s, columns=("project_code", "unit", "grade"))
     clk = clocks(con, as_of=as_of, settings=s)
     tp = task_progress(con, as_of=as_of)
     it = interactions(con, as_of=as_of, settings=s)

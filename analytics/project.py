@@ -15,6 +15,7 @@ import pandas as pd
 from . import base, clocks, interactions, signoff
 from ._db import query
 from .filters import Filters
+from .settings import get_settings
 
 # {select}: _LIST or _COUNT, whose {where} is Filters.sql() of the sidebar filters without the tier (bound
 # parameters); a 督办层级 filter keeps the projects in force at as_of with that tier (see _search)
@@ -111,8 +112,8 @@ def project_detail(con, *, as_of: date, project_code: str, settings: dict | None
     """
     empty = pd.DataFrame()
     hist = _grade_history(con, as_of=as_of, project_code=project_code)
-    p = base.projects(con, as_of=as_of, settings=settings)
-    row = p[p["project_code"] == project_code]
+    s = settings or get_settings(con)
+    row = base.project_row(con, as_of=as_of, project_code=project_code, settings=s)
     out = {"found": not hist.empty or not row.empty, "in_force": not row.empty, "project": {},
            "funding": empty, "grades": hist, "clocks": empty, "tasks": empty, "signoffs": empty,
            "interactions": empty, "units": empty}
@@ -125,10 +126,8 @@ def project_detail(con, *, as_of: date, project_code: str, settings: dict | None
     r = row.iloc[0].to_dict()
     out["project"] = r
     out["funding"] = _funding_lines(con, as_of=as_of, project_code=project_code)
-    c = clocks.clocks(con, as_of=as_of, settings=settings)
-    out["clocks"] = c[c["project_code"] == project_code].reset_index(drop=True)
-    s = signoff.signoff_records(con, as_of=as_of, settings=settings)
-    out["signoffs"] = s[s["project_code"] == project_code].reset_index(drop=True)
+    out["clocks"] = clocks._clocks(con, as_of=as_of, filters=None, s=s, project_code=project_code)
+    out["signoffs"] = signoff._signoff_records(con, as_of=as_of, filters=None, s=s, project_code=project_code)
     roles = [
         ("报送单位", r.get("unit")), ("乡镇(街道)", r.get("town")), ("项目主管部门", r.get("department")),
         ("督办", r.get("tier_supervisor")), ("整治落实", r.get("tier_owner")), ("验收", r.get("tier_acceptance")),

@@ -256,14 +256,17 @@ _METRICS_MEMO = FrameMemo(8)  # keyed by the state token (fresh after every writ
 
 
 def _unit_metrics(con, *, as_of, s, base, clocks, compliance, consistency, signoff) -> pd.DataFrame:
-    # the projects in force are read once, shared by the building blocks
-    projects = base.projects(con, as_of=as_of, settings=s)
+    # only the columns the metrics read; clocks, reopenings and flags by project code (metrics_from_frames
+    # attributes them through the projects in force, so those of projects not in force count nowhere)
+    projects = base.project_columns(con, as_of=as_of, settings=s, columns=(
+        "project_code", "town", "department", "unit", "grade", "initial_grade", "tier_grade", "households",
+        "funds_wan"))
     return metrics_from_frames(
         projects,
-        clocks.clocks_of_projects(con, projects, as_of=as_of, settings=s),
-        signoff.reopened_of_projects(con, projects, as_of=as_of),
+        clocks._clock_statuses(con, as_of=as_of, settings=s),
+        signoff._reopened_rows(con, as_of=as_of),
         compliance.compliance_rollup(con, as_of=as_of),
-        consistency.false_greens_of_projects(projects, as_of=as_of, settings=s),
+        consistency.false_greens(con, as_of=as_of, settings=s)[["project_code"]],
     )
 
 

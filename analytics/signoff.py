@@ -17,7 +17,7 @@ from ledger.state import latest_row
 
 from ._db import query
 from ._memo import FrameMemo, state_token
-from .base import TIER_ACCEPTANCE, projects
+from .base import TIER_ACCEPTANCE, project_columns, state_sql
 from .filters import Filters
 from .settings import get_settings
 
@@ -30,9 +30,8 @@ REOPENED_COLUMNS = ["project_code", "name", "unit", "town", "department", "green
 _SIGNOFF_SQL = f"""
 SELECT project_code, from_grade, to_grade, applied_on, self_eval_on, accepted_on, accepted_by, status,
        checklist_json
-FROM signoffs WHERE round_date <= ?
+FROM signoffs WHERE round_date <= $so_day
 {latest_row("project_code, from_grade, to_grade, applied_on")}
-ORDER BY project_code, applied_on NULLS LAST, from_grade, to_grade
 """
 
 
@@ -71,14 +70,21 @@ def signoff_records(con, *, as_of: date, filters: Filters | None = None, setting
     checklist {"construction_accepted": true} → passed 1 of 7 (预处理 not applicable), 6 missing.
     """
     s = settings or get_settings(con)
+    return _signoff_records(con, as_of=as_of, filters=filters, s=s)
+
+
+def _signoff_records(con, *, as_of: date, filters: Filters | None, s: dict,
+                     project_code: str | None = None) -> pd.DataFrame:
+    """``signoff_records``; ``project_code``: one project's applications only (project detail)."""
     items = list(s["signoff_checklist"])
-    pf = projects(con, as_of=as_of, filters=filters, settings=s)
-    ident = pf[["project_code", "name", "unit", "tier", "sensitive"]]
-    df = query(con, _SIGNOFF_SQL, [as_of]).merge(ident, on="project_code", how="inner")
+    psql, params = state_sql(con, as_of=as_of, filters=filters, settings=s, project_code=project_code)
+    df = query(con, f"SELECT a.*, p.name, p.unit, p.tier, COALESCE(len(p.sensitive), 0) > 0 AS _sensitive "
+                    f"FROM ({_SIGNOFF_SQL}) a JOIN ({psql}) p USING (project_code) "
+                    f"ORDER BY a.project_code, a.applied_on NULLS LAST, a.from_grade, a.to_grade", {**params, "so_day": as_of})
     seen: dict = {}  # one check per distinct (checklist text, sensitive): most applications share a text
     checks = []
-    for j, sv in zip(df["checklist_json"], df["sensitive"]):
-        key = (j if isinstance(j, str) else None, bool(len(sv)))
+    for j, sv in zip(df["checklist_json"], df["_sensitive"]):
+        key = (j if isinstance(j, str) else None, bool(sv))
         hit = seen.get(key)
         if hit is None:
             hit = seen[key] = checklist_check(_parse_checklist(key[0]), items, sensitive=key[1])
@@ -105,25 +111,26 @@ def _reopening(grades: list[str], rounds: list[date]) -> tuple[date, date] | Non
     return found
 
 
-# the rule of _reopening set-wise over the grade history up to $as_of: a 红/黄 row right after a 绿 row
-# with a 红/黄 row somewhere before; green_round = the latest 绿 row that follows a 红/黄 row before it
+# the rule of _reopening set-wise over the grade history up to $as_of: a 红/黄 row right after a 绿 row, later
+# than the project's first 红/黄 row (so a 红/黄 row came before); the latest such row is the reopening, and
+# green_round = the latest 绿 row before it that follows a 红/黄 row (the start of its green spell). Plain
+# aggregates and one lag() window over the projects ever 红/黄, not a running count per row
 _REOPENED_SQL = """
-WITH h AS (
-    SELECT project_code, round_date, grade,
-           lag(grade) OVER w AS prev_grade,
-           count(*) FILTER (WHERE grade IN ('red', 'yellow')) OVER (w ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING) AS ry_before
-    FROM grade_hist
-    WHERE round_date <= $as_of  -- only projects ever 红/黄 can reopen
-      AND project_code IN (SELECT project_code FROM grade_hist WHERE round_date <= $as_of AND grade IN ('red', 'yellow'))
-    WINDOW w AS (PARTITION BY project_code ORDER BY round_date)
-), m AS (
-    SELECT *, max(CASE WHEN grade = 'green' AND prev_grade IN ('red', 'yellow') THEN round_date END)
-                  OVER (PARTITION BY project_code ORDER BY round_date) AS spell_start
-    FROM h
+WITH ry AS (
+    SELECT project_code, min(round_date) AS first_ry FROM grade_hist
+    WHERE round_date <= $as_of AND grade IN ('red', 'yellow') GROUP BY ALL
+), h AS (
+    SELECT g.project_code, g.round_date, g.grade, ry.first_ry,
+           lag(g.grade) OVER (PARTITION BY g.project_code ORDER BY g.round_date) AS prev_grade
+    FROM grade_hist g JOIN ry USING (project_code) WHERE g.round_date <= $as_of
+), r AS (
+    SELECT project_code, max(round_date) AS reopened_round FROM h
+    WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND round_date > first_ry GROUP BY ALL
 )
-SELECT project_code, arg_max(spell_start, round_date) AS green_round, max(round_date) AS reopened_round
-FROM m WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND ry_before > 0
-GROUP BY ALL ORDER BY project_code
+SELECT r.project_code, max(h.round_date) AS green_round, r.reopened_round
+FROM r JOIN h ON h.project_code = r.project_code AND h.round_date < r.reopened_round
+WHERE h.grade = 'green' AND h.prev_grade IN ('red', 'yellow')
+GROUP BY r.project_code, r.reopened_round ORDER BY r.project_code
 """
 
 
@@ -137,7 +144,11 @@ def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFram
     Example (fixture): P05 黄 09-29, 绿 10-14 and 10-29, 红 11-14 → green_round 10-14,
     reopened_round 11-14, grade red. P03 (红 then 绿 since) is not reopened.
     """
-    return reopened_of_projects(con, projects(con, as_of=as_of, filters=filters), as_of=as_of)
+    pf = project_columns(con, as_of=as_of, filters=filters, columns=_REOPENED_IDENT)
+    return reopened_of_projects(con, pf, as_of=as_of)
+
+
+_REOPENED_IDENT = ("project_code", "name", "unit", "town", "department", "grade")
 
 
 _REOPENED_MEMO = FrameMemo(8)
@@ -147,10 +158,17 @@ def reopened_of_projects(con, pf: pd.DataFrame, *, as_of: date,
                          history: dict[str, list[dict]] | None = None) -> pd.DataFrame:
     """``reopened`` for a ``base.projects(con, as_of=as_of)`` frame already at hand (filtered or not);
     ``history``: ``base.grade_history_by_project(con, as_of=as_of)`` when also at hand."""
+    pf = pf[list(_REOPENED_IDENT)]
+    return _reopened_rows(con, as_of=as_of).merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS] \
+        .reset_index(drop=True)
+
+
+def _reopened_rows(con, *, as_of: date) -> pd.DataFrame:
+    """(project_code, green_round, reopened_round) of every reopened project, in force or not: the same for
+    every filter, so one query per state and date, shared by pages and the ranking."""
     token = state_token(con)
     key = None if token is None else (token, as_of)
     ro = _REOPENED_MEMO.get(key)
-    if ro is None:  # the same for every filter: one query per state and date, shared by pages and ranking
+    if ro is None:
         ro = _REOPENED_MEMO.put(key, query(con, _REOPENED_SQL, {"as_of": as_of}))
-    pf = pf[["project_code", "name", "unit", "town", "department", "grade"]]
-    return ro.merge(pf, on="project_code", how="inner")[REOPENED_COLUMNS].reset_index(drop=True)
+    return ro

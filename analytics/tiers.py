@@ -33,9 +33,11 @@ def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: di
     (region/city/district/monitor), tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
     Sorted by tier (region → monitor), then project_code.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings, columns=TIER_TABLE_COLUMNS[:9])
     order = {t: i for i, t in enumerate(base.TIER_ORDER)}
-    p = p.assign(_o=p["tier"].map(order)).sort_values(["_o", "project_code"])
+    p = p.assign(tier_supervisor=p["tier"].map(base.TIER_SUPERVISOR), tier_owner=p["tier"].map(base.TIER_OWNER),
+                 tier_acceptance=p["tier"].map(base.TIER_ACCEPTANCE), _o=p["tier"].map(order))
+    p = p.sort_values(["_o", "project_code"], kind="stable")
     return p[TIER_TABLE_COLUMNS].reset_index(drop=True)
 
 
