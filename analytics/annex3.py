@@ -64,12 +64,16 @@ def _signed_off_codes(con, *, as_of: date, p: pd.DataFrame) -> set[str]:
     return out
 
 
+_COLUMNS = ("project_code", "town", "department", "grade", "initial_grade", "problems", "disposal", "tier",
+            "households", "households_exited", "households_monitored", "funds_wan", "signoff_status")
+
+
 def annex3(con, *, as_of: date, by: str = "town", filters: Filters | None = None,
            settings: dict | None = None) -> pd.DataFrame:
     """附件3 汇总表: one row per town (or department) with projects, plus the 合计 row (module docstring)."""
     if by not in ANNEX3_BY:
         raise ValueError(f"by must be one of {sorted(ANNEX3_BY)}")
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
+    p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings, columns=_COLUMNS)
     signed = _signed_off_codes(con, as_of=as_of, p=p)
     p = p.assign(
         _downgraded=(p["grade"].notna() & p["initial_grade"].notna()
