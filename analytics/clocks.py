@@ -54,6 +54,7 @@ from ledger.glossary import THREE_FAILURES
 from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
+from ._memo import FrameMemo, state_token
 from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, project_columns, state_sql
 from .filters import Filters
 from .settings import get_settings
@@ -477,7 +478,21 @@ def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.Dat
     """
     pf = project_columns(con, as_of=as_of, filters=filters, columns=("project_code", "name", "unit", "grade"))
     pf = pf[pf["grade"].isin(["red", "yellow"])]
-    t = query(
+    token = state_token(con)
+    key = None if token is None else (token, as_of)
+    t = _TASKS_MEMO.get(key)
+    if t is None:  # the same for every filter: one query per state and date (the page and its 督办单 both ask)
+        t = _TASKS_MEMO.put(key, _task_counts(con, as_of=as_of))
+    df = pf.merge(t, on="project_code", how="inner")
+    df["done_share"] = (df["done"] / df["tasks"]).astype("Float64")
+    return df.sort_values("project_code").reset_index(drop=True)
+
+
+_TASKS_MEMO = FrameMemo(8)
+
+
+def _task_counts(con, *, as_of: date) -> pd.DataFrame:
+    return query(
         con,
         "SELECT l.project_code, count(*) AS tasks, count(*) FILTER (status = 'done') AS done, "
         "count(*) FILTER (status = 'in_progress') AS in_progress, "
@@ -486,6 +501,3 @@ def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.Dat
         "FROM (" + _LATEST_TASKS_SQL + ") l GROUP BY ALL",
         {"d": as_of, "as_of": as_of},
     )
-    df = pf.merge(t, on="project_code", how="inner")
-    df["done_share"] = (df["done"] / df["tasks"]).astype("Float64")
-    return df.sort_values("project_code").reset_index(drop=True)

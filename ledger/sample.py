@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
+
 from . import db as dbm
 
 SAMPLE_DIR = dbm.ROOT / "data" / "sample" / "ledgers"
@@ -22,8 +24,10 @@ def has_imports(path: Path) -> bool:
     """True when the database file exists and records at least one import."""
     if not Path(path).exists():
         return False
-    con = dbm.connect(path, wait=30.0)
+    con = dbm.open_file(path, wait=30.0)  # a read only: no schema applied (the caller's connect does that)
     try:
-        return bool(con.execute("SELECT COUNT(*) FROM imports").fetchone()[0])
+        return bool(con.execute("SELECT COUNT(*) FROM imports").fetchall()[0][0])
+    except duckdb.CatalogException:  # a file without the ledger's tables holds no imports
+        return False
     finally:
         con.close()
