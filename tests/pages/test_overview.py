@@ -28,8 +28,9 @@ def test_kpis_unfiltered(ledger_db, con):
     # #8.5: deadlines and the projects they belong to, said apart. Fixture R5: only P01's red_1m (due 10-20,
     # 40 days overdue) → 1 项, 1 个项目
     late = clocks.clocks(con, as_of=R5).query("status == 'overdue'")
-    want = f"{int(r['overdue'].sum())} 项（涉及 {late['project_code'].nunique()} 个项目）"
-    assert metric(at, "逾期未完成时限").value == want == "1 项（涉及 1 个项目）"
+    m = metric(at, "逾期未完成时限")
+    assert m.value == f"{int(r['overdue'].sum())} 项" == "1 项"
+    assert m.delta == f"涉及 {late['project_code'].nunique()} 个项目" == "涉及 1 个项目"
     judged = int(r["on_time"].sum() + r["late"].sum() + r["overdue"].sum())
     assert metric(at, "按期完成率").value == f"{int(r['on_time'].sum()) / judged * 100:.1f}%"
 
