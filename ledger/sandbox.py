@@ -8,10 +8,17 @@ until the kernel kills it; no ``except`` can catch that. So:
    kind from the magic bytes (zip / OLE; an OLE file holding ``EncryptedPackage`` is an encrypted
    workbook), and for zip workbooks the central directory (entry count, total uncompressed size,
    compression ratio) and each sheet's ``<dimension>`` against the row/column/cell caps.
-2. ``read_grids`` parses in a child forked from a zygote (a helper interpreter started once with
-   subprocess: single-threaded, calamine preloaded) with RLIMIT_AS / RLIMIT_CPU set and a wall
-   timeout. The child hands back plain rows (pickled; the parent unpickles with an allow-list).
-   A crash, a limit hit or a timeout becomes ``ReadError`` with a Chinese message.
+2. ``parse_sheets`` (the importer's path) and ``read_grids`` (raw rows) run in a child forked from a
+   zygote (a helper interpreter started once with subprocess: single-threaded, calamine and
+   ``ledger.reader`` preloaded) with RLIMIT_AS / RLIMIT_CPU set and a wall timeout.
+   ``parse_sheets`` does the whole per-sheet work there: calamine, header detection, row
+   classification and cell parsing (``reader.parse_sheet``), so the hostile bytes never reach the
+   server and the server receives parsed sheets, not millions of raw cells. A workbook of at least
+   ``SPLIT_MIN_BYTES`` with two or more sheets is split: every other sheet is parsed by a grandchild
+   at the same time (issue #7: two cores). A grandchild dies with its parent, and its crash is the
+   child's own. The outcome is pickled; the parent unpickles with an allow-list (dates, Decimal and
+   the reader's two dataclasses). A crash, a limit hit or a timeout becomes ``ReadError`` with a
+   Chinese message.
 
 Limits are settings (``ledger.settings.DEFAULTS``, keys ``parse_*``); ``limits(con)`` reads them.
 """
