@@ -394,15 +394,10 @@ def _parse_part(pc, path: Path, lim: dict, which: list[tuple[int, str, str]], co
     out = []
     try:
         for i, name, vis in which:
-            try:
-                sh = wb.get_sheet_by_name(name)
-            except pc.PasswordError:
-                raise
-            except (pc.CalamineError, ValueError):
+            got = _sheet_cells(pc, wb, name, lim)
+            if got is None:
                 continue   # an unreadable (e.g. chart) sheet
-            _check_shape("", sh.height, sh.width, lim, sheet=name)
-            rows = sh.to_python(skip_empty_area=False)
-            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
+            rows, merged = got
             grid = R.Grid(name, rows, merged, vis)
             if not rows or not any(any(v not in ("", None) for v in r) for r in rows[:50]):
                 out.append((i, name, vis, "empty"))
@@ -500,27 +495,14 @@ class _ForkedPart:
 
 
 def _read_sheets(pc, path: Path, lim: dict, scan) -> dict:
+    sheets = _worksheets(pc, path)
     wb = pc.CalamineWorkbook.from_path(str(path))
-    grids, hidden = [], []
+    grids = []
     try:
-        metas = {m.name: m for m in (wb.sheets_metadata or [])}
-        for name in wb.sheet_names:
-            meta = metas.get(name)
-            if meta is not None and str(meta.typ).rsplit(".", 1)[-1].lower() not in ("worksheet", "macrosheet"):
-                continue   # chart / dialog sheets hold no cells
-            vis = str(meta.visible).rsplit(".", 1)[-1].lower() if meta is not None else "visible"
-            try:
-                sh = wb.get_sheet_by_name(name)
-            except pc.PasswordError:
-                raise
-            except (pc.CalamineError, ValueError):
-                continue   # an unreadable (e.g. chart) sheet
-            _check_shape("", sh.height, sh.width, lim, sheet=name)
-            rows = sh.to_python(skip_empty_area=False)
-            merged = [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
-            grids.append((name, rows, merged, vis))
-            if vis != "visible":
-                hidden.append(name)
+        for _i, name, vis in sheets:
+            got = _sheet_cells(pc, wb, name, lim)
+            if got is not None:
+                grids.append((name, *got, vis))
     finally:
         try:
             wb.close()
@@ -528,6 +510,19 @@ def _read_sheets(pc, path: Path, lim: dict, scan) -> dict:
             pass
     uncached = scan.result() if scan is not None else {}
     return {"ok": True, "grids": grids, "uncached": uncached}
+
+
+def _sheet_cells(pc, wb, name: str, lim: dict) -> tuple[list, list] | None:
+    """(rows, merged ranges) of one sheet; None for a sheet calamine cannot read (e.g. a chart)."""
+    try:
+        sh = wb.get_sheet_by_name(name)
+    except pc.PasswordError:
+        raise
+    except (pc.CalamineError, ValueError):
+        return None
+    _check_shape("", sh.height, sh.width, lim, sheet=name)
+    rows = sh.to_python(skip_empty_area=False)
+    return rows, [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
 
 
 class _ForkedScan:
