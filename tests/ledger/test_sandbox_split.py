@@ -76,3 +76,17 @@ def test_grandchild_failure_rejects_and_changes_nothing(fault, needle, settings,
     assert any(needle in m for m in errors), errors
     assert dump(con) == before
     con.close()
+
+
+def test_raw_rows_parsed_here_equal_the_sandbox_parse(monkeypatch):
+    """``read_workbook`` (raw rows from the sandbox) parsed in this process gives what ``parse_workbook``
+    (parsed in the sandbox) gives: the two modes of the child read the same cells."""
+    path = next(p for p in ROUND_FILES if p.suffix == ".xlsx")
+    grids = R.read_workbook(path)
+    here = [R.parse_sheet(g) for g in grids]
+    there, _notes = R.parse_workbook(path)
+    own = {ps.form for ps in here if ps is not None and not ps.parts}
+    here = [q for ps in here if ps is not None for q in R.split_combined(ps, own)]
+    assert [(q.name, q.form, q.records, q.raw, q.notes) for q in here] == \
+        [(q.name, q.form, q.records, q.raw, q.notes) for q in there]
+    assert sum(len(q.records) for q in there) > 0
