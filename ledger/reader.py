@@ -529,15 +529,15 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
     (附件1 and 附件2 repeat names, codes, villages and amounts). Parse errors go to ``errors``
     {(excel row, field): (text, message)}.
 
-    A dict keys 1.0, 1 and True alike; only bool parses differently from the number it equals, so a
-    column holding a bool next to numbers keys by (type, value) instead (the slow path)."""
+    A dict keys 1.0, 1 and True alike; 1 and 1.0 parse alike in every type, but a bool parses
+    differently from the number it equals, so a column holding any bool keys by (type, value) in a
+    cache of its own (the slow path): the shared caches never hold a bool key."""
     kind = ("town",) if c.field == "town" else ("department",) if c.field == "department" \
         else (c.type, c.yuan)
-    types = set(map(type, raw))
-    mixed_bool = bool in types and (int in types or float in types)
-    cache = memo.setdefault(kind + (("typed",) if mixed_bool else ()), {})
+    typed = bool in set(map(type, raw))
+    cache = memo.setdefault(kind + (("typed",) if typed else ()), {})
     parse = _parser(c)
-    if mixed_bool:
+    if typed:
         keys = [v if type(v) is str else (type(v), v) for v in raw]
         for k, v in zip(keys, raw):
             if k not in cache:

@@ -90,3 +90,17 @@ def test_raw_rows_parsed_here_equal_the_sandbox_parse(monkeypatch):
     assert [(q.name, q.form, q.records, q.raw, q.notes) for q in here] == \
         [(q.name, q.form, q.records, q.raw, q.notes) for q in there]
     assert sum(len(q.records) for q in there) > 0
+
+
+def test_bool_cells_do_not_share_a_parse_with_equal_numbers():
+    """Two text columns of one sheet share a parse cache; a TRUE cell (bool) in one must not give its
+    parse to the 1 of the other (True == 1.0 as dict keys): clean_text(True) is "True", of 1.0 "1"."""
+    grid = R.Grid("附件1", [
+        ["附件1 八步区帮扶产业项目推进梳理表（2023年10月29日）"],
+        ["填报单位：贺街镇    单位：万元"],
+        ["序号", "所属乡镇", "项目编号", "项目名称", "运营主体", "实施单位", "总投资"],
+        [1.0, "贺街镇", "P1", "甲", True, 1.0, 10.0],     # 运营主体 holds bools only, 实施单位 numbers only
+        [2.0, "贺街镇", "P2", "乙", "某合作社", 3.0, 20.0],
+    ], [], "visible")
+    ps = R.parse_sheet(grid, memo={})
+    assert [(r["operator"], r["implementer"]) for r in ps.records] == [("True", "1"), ("某合作社", "3")]
