@@ -442,35 +442,61 @@ def _die_with_parent() -> None:
         pass
 
 
-class _ForkedPart:
+def _fork(body) -> int:
+    """Fork a grandchild (limits inherited) that dies with its parent and runs ``body()``: exit 0, 4 on
+    MemoryError, 3 on anything else. Returns its pid in the caller."""
+    ppid = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            _die_with_parent()
+            if os.getppid() != ppid:
+                os._exit(5)
+            body()
+        except MemoryError:
+            code = 4
+        except BaseException:  # noqa: BLE001 - the child reports the exit code
+            code = 3
+        os._exit(code)
+    return pid
+
+
+class _Grandchild:
+    pid: int
+    done: bool = False
+
+    def cancel(self) -> bool:
+        """Kill it (once); True when this call did."""
+        if self.done:
+            return False
+        self.done = True
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+        except OSError:
+            pass
+        return True
+
+
+class _ForkedPart(_Grandchild):
     """A grandchild that runs ``fn`` (limits inherited) and pickles its outcome to ``path``. ``result()``
     returns ``path`` for the caller to read; the grandchild's crash is the child's own (the same signal),
     so the zygote reports it as it reports the child's."""
 
     def __init__(self, fn, path: str):
         self.path = path
-        ppid = os.getpid()
-        self.pid = os.fork()
-        if self.pid == 0:
-            code = 0
-            try:
-                _die_with_parent()
-                if os.getppid() != ppid:
-                    os._exit(5)
-                if _FAULT == "part_abort":
-                    os.abort()
-                while _FAULT == "part_spin":
-                    pass
-                data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-                fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                with os.fdopen(fd, "wb") as f:
-                    f.write(data)
-            except MemoryError:
-                code = 4
-            except BaseException:  # noqa: BLE001
-                code = 3
-            os._exit(code)
-        self.done = False
+
+        def body():
+            if _FAULT == "part_abort":
+                os.abort()
+            while _FAULT == "part_spin":
+                pass
+            data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        self.pid = _fork(body)
 
     def result(self) -> str:
         _pid, status = os.waitpid(self.pid, 0)
@@ -483,15 +509,6 @@ class _ForkedPart:
             raise ReadError(_MSG_CRASH.format(why=f"退出码 {os.WEXITSTATUS(status)}"), "crash")
         return self.path
 
-    def cancel(self) -> None:
-        if self.done:
-            return
-        self.done = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
 
 
 def _read_sheets(pc, path: Path, lim: dict, scan) -> dict:
@@ -525,29 +542,21 @@ def _sheet_cells(pc, wb, name: str, lim: dict) -> tuple[list, list] | None:
     return rows, [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in (sh.merged_cell_ranges or [])]
 
 
-class _ForkedScan:
+class _ForkedScan(_Grandchild):
     """``_uncached_formulas`` in a grandchild (same limits, inherited), run while calamine parses in the
     child: the two take ~0.4 s and ~0.8 s per 40,000-row ledger and this machine has two cores."""
 
     def __init__(self, path: Path, cpu_seconds: int):
         self.cpu = cpu_seconds
         self.r, w = os.pipe()
-        self.pid = os.fork()
-        if self.pid == 0:
+
+        def body():
             os.close(self.r)
-            code = 0
-            try:
-                _die_with_parent()
-                data = pickle.dumps(_uncached_formulas(path), protocol=pickle.HIGHEST_PROTOCOL)
-                with os.fdopen(w, "wb") as f:
-                    f.write(data)
-            except MemoryError:
-                code = 4
-            except BaseException:  # noqa: BLE001 - the child reports it as a failed scan
-                code = 3
-            os._exit(code)
+            data = pickle.dumps(_uncached_formulas(path), protocol=pickle.HIGHEST_PROTOCOL)
+            with os.fdopen(w, "wb") as f:
+                f.write(data)
+        self.pid = _fork(body)
         os.close(w)
-        self.done = False
 
     def result(self) -> dict:
         with os.fdopen(self.r, "rb") as f:
@@ -562,19 +571,14 @@ class _ForkedScan:
             raise ReadError("文件已损坏：工作表内容无法解压或解析", "corrupt")
         return pickle.loads(data)
 
-    def cancel(self) -> None:
-        if self.done:
-            return
-        self.done = True
-        try:
-            os.kill(self.pid, signal.SIGKILL)
-            os.waitpid(self.pid, 0)
-        except OSError:
-            pass
+    def cancel(self) -> bool:
+        if not super().cancel():
+            return False
         try:
             os.close(self.r)
         except OSError:
             pass
+        return True
 
 
 _REF_RE = re.compile(rb'\br="\$?([A-Z]{1,4})\$?(\d{1,8})"')
