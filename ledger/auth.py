@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -106,7 +107,11 @@ def verify_password(password: str, stored: str, salt_hex: str) -> bool:
     return hmac.compare_digest(dk.hex().encode(), hexd.encode())
 
 
-_DUMMY = hash_password("no such user", bytes(16))  # hashed for unknown logins too (same time taken)
+@functools.cache
+def _dummy() -> tuple[str, str]:
+    """A stored hash to verify unknown logins against (same time taken); made on first use, not at import
+    (scrypt costs ~0.1 s, paid by every process that imports this module otherwise)."""
+    return hash_password("no such user", bytes(16))
 
 
 # --- users -----------------------------------------------------------------------------------------
@@ -269,7 +274,7 @@ def authenticate(con, login: str, password: str, *, at: datetime, settings: dict
                                       f"（{_num(settings, 'signin_lock_minutes')} 分钟内失败 "
                                       f"{_num(settings, 'signin_max_failures')} 次即锁定）")
     row = con.execute("SELECT password_hash, salt FROM users WHERE login = ?", [login]).fetchone()
-    ok = verify_password(password or "", *(row or _DUMMY)) and row is not None
+    ok = verify_password(password or "", *(row or _dummy())) and row is not None
     user = get_user(con, login) if ok else None
     if not ok:
         record(con, "signin_failed", user=login or "?", obj=login, detail=detail, at=at)

@@ -15,11 +15,10 @@ import re
 from datetime import date, datetime
 from decimal import Decimal
 
-import openpyxl
-from openpyxl.styles import Alignment, Border, Font, Side
-from openpyxl.utils import get_column_letter
-
 from . import glossary as g
+
+# openpyxl is imported where a workbook is written, not here: importing it costs ~0.15 s, paid by every
+# page (through ui.tables) although only a download builds a workbook
 
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -84,7 +83,12 @@ def sheet_title(name: str) -> str:
     return t[:31]
 
 
-TITLE_FONT = Font(name="黑体", size=14, bold=True)
+def _title_font():
+    from openpyxl.styles import Font
+
+    return Font(name="黑体", size=14, bold=True)
+
+
 BODY_FONT_NAME = "宋体"   # a Chinese font the office's Excel/WPS has, so the print is not a fallback face
 
 
@@ -139,6 +143,11 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
     the data cells; ``freeze_header`` keeps the header row visible. ``titles`` {sheet: [lines]}: rows
     above the header (the first bold, as the table's title; #8.12); a sheet with titles is also set
     up to print (A4 landscape, fit to width, title and header rows on every page)."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    title_font = _title_font()
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
     for name, df in frames.items():
@@ -147,7 +156,7 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
         lines = list((titles or {}).get(name) or [])
         for i, line in enumerate(lines, 1):
             cell = put(ws.cell(row=i, column=1), line)
-            cell.font = TITLE_FONT if i == 1 else Font(name=BODY_FONT_NAME)
+            cell.font = title_font if i == 1 else Font(name=BODY_FONT_NAME)
             if len(cols) > 1:
                 ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(cols))
             cell.alignment = Alignment(horizontal="center" if i == 1 else "left", vertical="center")
@@ -180,10 +189,6 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
     return buf.getvalue()
 
 
-_THIN = Side(style="thin", color="999999")
-_BOX = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
-
-
 def describe_filters(f) -> str:
     """The filter set (analytics.filters.Filters or None) in words, for titles: '全部项目（未筛选）' or
     '乡镇：贺街镇；督办层级：市级督办'."""
@@ -211,6 +216,12 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     one row per unit and the 合计 row (bold). Money cells are written as exact numbers (the frame's
     Decimal values, not floats rounded by pandas) shown with 2 decimals as on screen. Printable as sent:
     A4 landscape, fit to one page wide, rows 1–4 (title and header) repeated on every page, 宋体/黑体."""
+    import openpyxl
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+
+    thin = Side(style="thin", color="999999")
+    box = Border(left=thin, right=thin, top=thin, bottom=thin)
     cols = list(labels)
     wb = openpyxl.Workbook()
     ws = wb.active
@@ -220,14 +231,14 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
     scope = "" if filters is None or filters.is_empty() else f"；筛选范围：{describe_filters(filters)}（非全区汇总）"
     append_row(ws, [f"帮扶产业项目帮扶提升汇总表（截至第{round_no}期 {as_of.isoformat()}，按{by_label}{scope}）"])
     ws.merge_cells(start_row=2, start_column=1, end_row=2, end_column=len(cols))
-    ws["A2"].font = TITLE_FONT
+    ws["A2"].font = _title_font()
     ws["A2"].alignment = Alignment(horizontal="center")
     append_row(ws, [f"填报单位：{unit_name}", *[None] * (len(cols) - 2), "单位：个、万元、户"])
     append_row(ws, [labels[c] for c in cols])
     for cell in ws[4]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.border = _BOX
+        cell.border = box
     for rec in df[cols].itertuples(index=False):
         row = []
         for c, v in zip(cols, rec):
@@ -242,7 +253,7 @@ def annex3_xlsx(df, labels: dict[str, str], *, as_of: date, round_no: int, by_la
         r = append_row(ws, row)
         for j, c in enumerate(cols, 1):
             cell = ws.cell(row=r, column=j)
-            cell.border = _BOX
+            cell.border = box
             if c.endswith("_wan"):
                 cell.number_format = "#,##0.00"   # 2 decimals as on screen; the cell keeps the exact value
         if rec[0] == "合计":
