@@ -181,3 +181,20 @@ def test_scaled_sample_with_fewer_rounds_is_the_store_as_it_stood_then(sample_db
     s2 = importer.summary(con)
     assert s2["projects"] == 2 * s1["projects"] and s2["grades"] == {g: 2 * n for g, n in s1["grades"].items()}
     assert mismatches(con) == []
+
+
+def test_schema_is_applied_only_when_the_file_does_not_record_the_current_one(tmp_path):
+    path = tmp_path / "s.duckdb"
+    dbm.connect(path).close()
+    con = dbm.open_file(path)
+    # a file at the current schema: opening it changes nothing, so a view dropped behind its back stays gone
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_key'").fetchone()[0] == dbm._schema_key()
+    con.execute("DROP VIEW v_grade_history")
+    dbm.apply_schema(con)
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_grade_history'").fetchone()[0] == 0
+    # a file recording another schema digest (the .sql files changed since it was written): applied again
+    con.execute("UPDATE meta SET value = 'older' WHERE key = 'schema_key'")
+    dbm.apply_schema(con)
+    assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_grade_history'").fetchone()[0] == 1
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_key'").fetchone()[0] == dbm._schema_key()
+    con.close()
