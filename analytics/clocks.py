@@ -414,10 +414,11 @@ def by_urgency(clk: pd.DataFrame) -> pd.DataFrame:
     """A ``clocks`` frame, most urgent first (pure): 逾期未完成 by days overdue (most first), then 未到期 by
     days left (fewest first), then 逾期完成 and 按期完成 by due date; ties by project_code, kind.
     Example: overdue 20 d, overdue 3 d, pending 0 d left, pending 5 d, late → that order."""
+    over = pd.to_numeric(clk["days_overdue"], errors="coerce").astype("Float64").fillna(0)
+    left = pd.to_numeric(clk["days_left"], errors="coerce").astype("Float64").fillna(0)
     key = pd.DataFrame({
         "s": clk["status"].map(_URGENCY),
-        "d": [-(o if not _na(o) else 0) if st == "overdue" else (left if not _na(left) else 0)
-              for st, o, left in zip(clk["status"], clk["days_overdue"], clk["days_left"])],
+        "d": (-over).where(clk["status"] == "overdue", left).to_numpy(dtype="float64"),
         "due": pd.to_datetime(clk["due"]), "c": clk["project_code"], "k": clk["kind"]}, index=clk.index)
     return clk.loc[key.sort_values(["s", "d", "due", "c", "k"], kind="stable").index].reset_index(drop=True)
 

@@ -73,9 +73,26 @@ def signoff_records(con, *, as_of: date, filters: Filters | None = None, setting
     return _signoff_records(con, as_of=as_of, filters=filters, s=s)
 
 
+_SIGNOFF_MEMO = FrameMemo(8)
+
+
 def _signoff_records(con, *, as_of: date, filters: Filters | None, s: dict,
                      project_code: str | None = None) -> pd.DataFrame:
-    """``signoff_records``; ``project_code``: one project's applications only (project detail)."""
+    """``signoff_records``; ``project_code``: one project's applications only (project detail). Memoised
+    per state, date, filters and the settings it reads (the 整改进度 page and its 督办单 section's
+    ``orders.lagging_units`` ask for the same unfiltered frame in one run)."""
+    token = state_token(con)
+    fkey = None if filters is None or filters.is_empty() else filters
+    key = None if token is None else (
+        token, as_of, fkey, project_code, tuple(s["signoff_checklist"]),
+        json.dumps([s.get(k) for k in ("tier_amount_basis", "tier_lower_wan", "tier_upper_wan")], default=str))
+    hit = _SIGNOFF_MEMO.get(key)
+    if hit is None:
+        hit = _SIGNOFF_MEMO.put(key, _signoff_frame(con, as_of=as_of, filters=filters, s=s, project_code=project_code))
+    return hit
+
+
+def _signoff_frame(con, *, as_of: date, filters: Filters | None, s: dict, project_code: str | None) -> pd.DataFrame:
     items = list(s["signoff_checklist"])
     psql, params = state_sql(con, as_of=as_of, filters=filters, settings=s, project_code=project_code)
     df = query(con, f"SELECT a.*, p.name, p.unit, p.tier, COALESCE(len(p.sensitive), 0) > 0 AS _sensitive "
@@ -111,26 +128,16 @@ def _reopening(grades: list[str], rounds: list[date]) -> tuple[date, date] | Non
     return found
 
 
-# the rule of _reopening set-wise over the grade history up to $as_of: a 红/黄 row right after a 绿 row, later
-# than the project's first 红/黄 row (so a 红/黄 row came before); the latest such row is the reopening, and
-# green_round = the latest 绿 row before it that follows a 红/黄 row (the start of its green spell). Plain
-# aggregates and one lag() window over the projects ever 红/黄, not a running count per row
+# the rule of _reopening, read from the state: ledger.state derives every reopening of a project's grade history
+# when a round is written (reopen_events, one row per 红/黄 grade right after a 绿 one following an earlier
+# 红/黄 grade); a row depends only on the grades up to its round, so the reopening in force at $as_of is the
+# project's latest row on or before it (kept when it has a green spell start, as the join of the derivation
+# from the history did)
 _REOPENED_SQL = """
-WITH ry AS (
-    SELECT project_code, min(round_date) AS first_ry FROM grade_hist
-    WHERE round_date <= $as_of AND grade IN ('red', 'yellow') GROUP BY ALL
-), h AS (
-    SELECT g.project_code, g.round_date, g.grade, ry.first_ry,
-           lag(g.grade) OVER (PARTITION BY g.project_code ORDER BY g.round_date) AS prev_grade
-    FROM grade_hist g JOIN ry USING (project_code) WHERE g.round_date <= $as_of
-), r AS (
-    SELECT project_code, max(round_date) AS reopened_round FROM h
-    WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND round_date > first_ry GROUP BY ALL
-)
-SELECT r.project_code, max(h.round_date) AS green_round, r.reopened_round
-FROM r JOIN h ON h.project_code = r.project_code AND h.round_date < r.reopened_round
-WHERE h.grade = 'green' AND h.prev_grade IN ('red', 'yellow')
-GROUP BY r.project_code, r.reopened_round ORDER BY r.project_code
+SELECT project_code, green_round, reopened_round FROM (
+    SELECT * FROM reopen_events WHERE reopened_round <= $as_of
+    QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code ORDER BY reopened_round DESC) = 1
+) WHERE green_round IS NOT NULL ORDER BY project_code
 """
 
 

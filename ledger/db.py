@@ -20,7 +20,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "5"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only); 5: users + audit_log (060_auth.sql)
+SCHEMA_VERSION = "6"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only); 5: users + audit_log (060_auth.sql); 6: reopen_events (015_state.sql)
 
 WRITE_LOCK = threading.RLock()
 
@@ -69,9 +69,17 @@ def _migrate_5(con) -> None:
         _insert_demo(con)
 
 
+def _migrate_6(con) -> None:
+    """6: ``reopen_events`` is new (015_state.sql); derive it from the grade history already there."""
+    from .state import _derive_reopen, _new_token
+
+    _derive_reopen(con, None)
+    _new_token(con)
+
+
 # Forward-only migrations: version → step run once when a file at an older version is opened for
 # writing (after the .sql files have created any new tables). A fresh file skips them all.
-MIGRATIONS = {3: _migrate_3, 5: _migrate_5}
+MIGRATIONS = {3: _migrate_3, 5: _migrate_5, 6: _migrate_6}
 
 
 def _version(con) -> int | None:

@@ -20,7 +20,7 @@ from . import db as dbm
 
 # tables holding project rows (code replicated); the others are copied once
 PROJECT_TABLES = ("progress_rows", "funding_rows", "risk_rows", "tasks", "signoffs", "interactions",
-                  "project_rounds", "grade_hist", "project_state", "clock_state")
+                  "project_rounds", "grade_hist", "project_state", "clock_state", "reopen_events")
 ONCE_TABLES = ("settings", "units", "rounds", "submissions", "imports")
 
 
@@ -49,7 +49,7 @@ def build_scaled(target: Path, k: int, *, progress=None, source: Path | None = N
                 upto = {"progress_rows": "round_date", "funding_rows": "round_date", "risk_rows": "round_date",
                         "tasks": "round_date", "signoffs": "round_date", "interactions": "round_date",
                         "project_rounds": "round_date", "grade_hist": "round_date", "project_state": "at_round",
-                        "clock_state": "at_round", "rounds": "round_date", "submissions": "round_date",
+                        "clock_state": "at_round", "reopen_events": "reopened_round", "rounds": "round_date", "submissions": "round_date",
                         "imports": "round_date", "units": None, "settings": None}
                 for t in ONCE_TABLES:
                     con.execute(f"DELETE FROM {t}")  # t: from the constant tuples above

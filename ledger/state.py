@@ -11,6 +11,8 @@ round's rows instead of re-deriving all history on every run:
   projects u reports (in any round) or has just reported: the "touched" codes. A round seen for the
   first time starts as a copy of the previous round's state for every other project.
 
+- ``reopen_events``: every reopening (反弹) in a project's grade history, read by analytics.signoff;
+  re-derived for the touched projects (a row depends only on the grades up to its round).
 - ``clock_state``: the deadline clocks' facts at each round (start, due, the evidence dates), derived
   by analytics.clocks.clock_facts for the touched projects; the status on a day is computed on read.
 
@@ -164,6 +166,39 @@ def _derive_state(con, codes: set[str] | None, from_round: date) -> None:
     con.execute(_PROJECT_STATE_SQL, {"from": from_round})
 
 
+# every reopening of the projects in _state_touched (the rule of analytics.signoff._reopening, set-wise):
+# a 红/黄 grade right after a 绿 one, later than the project's first 红/黄 grade; green_round = the latest 绿
+# grade right after a 红/黄 one before it
+_REOPEN_EVENTS_SQL = """
+INSERT INTO reopen_events
+WITH h AS (
+    SELECT project_code, round_date, grade,
+           lag(grade) OVER (PARTITION BY project_code ORDER BY round_date) AS prev_grade,
+           min(round_date) FILTER (WHERE grade IN ('red', 'yellow')) OVER (PARTITION BY project_code) AS first_ry
+    FROM grade_hist x SEMI JOIN _state_touched t USING (project_code)
+), e AS (
+    SELECT project_code, round_date AS reopened_round FROM h
+    WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND round_date > first_ry
+)
+SELECT e.reopened_round, e.project_code, max(h.round_date) AS green_round
+FROM e LEFT JOIN h ON h.project_code = e.project_code AND h.round_date < e.reopened_round
+                  AND h.grade = 'green' AND h.prev_grade IN ('red', 'yellow')
+GROUP BY e.reopened_round, e.project_code ORDER BY 1, 2
+"""
+
+
+def _derive_reopen(con, codes: set[str] | None) -> None:
+    """(Re)derive reopen_events for ``codes`` (None: every project). Not per round: a row depends only on
+    the grades up to its own round, so an import's new grades change only the touched projects' rows."""
+    if codes is None:
+        con.execute("CREATE OR REPLACE TEMP TABLE _state_touched AS SELECT DISTINCT project_code FROM grade_hist")
+        con.execute("DELETE FROM reopen_events")
+    else:
+        _temp(con, "_state_touched", "project_code VARCHAR", [[c] for c in sorted(codes)])
+        con.execute("DELETE FROM reopen_events x USING _state_touched t WHERE x.project_code = t.project_code")
+    con.execute(_REOPEN_EVENTS_SQL)
+
+
 def _derive_clocks(con, codes: set[str] | None, from_round: date) -> None:
     """(Re)derive clock_state at every round ≥ ``from_round`` for ``codes`` (None: every project), with
     the current settings. The rule is analytics' (clocks.clock_facts, the one implementation of DOMAIN
@@ -238,6 +273,7 @@ def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], 
     _derive_rows(con, [(unit, round_date)])
     codes = before | touched_codes(con, unit)
     _derive_state(con, codes, round_date)
+    _derive_reopen(con, codes)
     _derive_clocks(con, codes, round_date)
     _new_token(con)
 
@@ -252,6 +288,7 @@ def refresh_all(con) -> None:
     first = con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
     con.execute("DELETE FROM project_state")
     con.execute("DELETE FROM clock_state")
+    _derive_reopen(con, None)
     if first is not None:
         _derive_state(con, None, first)
         _derive_clocks(con, None, first)

@@ -60,10 +60,39 @@ COLS = ("project_code, round_date, unit, name, town, department, build_year, tot
         "initial_grade, initial_graded_on, first_graded_round, tier_grade, first_ry_round")
 
 
+# reopened projects (反弹) at $d straight from the grade history up to $d (the derivation analytics.signoff
+# read before reopen_events): a 红/黄 row right after a 绿 row, later than the first 红/黄 row; the latest such
+# row is the reopening; green_round = the latest 绿 row before it that follows a 红/黄 row
+REOPENED_REFERENCE_SQL = """
+WITH ry AS (
+    SELECT project_code, min(round_date) AS first_ry FROM grade_hist
+    WHERE round_date <= $d AND grade IN ('red', 'yellow') GROUP BY ALL
+), h AS (
+    SELECT g.project_code, g.round_date, g.grade, ry.first_ry,
+           lag(g.grade) OVER (PARTITION BY g.project_code ORDER BY g.round_date) AS prev_grade
+    FROM grade_hist g JOIN ry USING (project_code) WHERE g.round_date <= $d
+), r AS (
+    SELECT project_code, max(round_date) AS reopened_round FROM h
+    WHERE grade IN ('red', 'yellow') AND prev_grade = 'green' AND round_date > first_ry GROUP BY ALL
+)
+SELECT r.project_code, max(h.round_date) AS green_round, r.reopened_round
+FROM r JOIN h ON h.project_code = r.project_code AND h.round_date < r.reopened_round
+WHERE h.grade = 'green' AND h.prev_grade IN ('red', 'yellow')
+GROUP BY r.project_code, r.reopened_round ORDER BY r.project_code
+"""
+
+
 def mismatches(con) -> list[str]:
-    """Rounds where project_state differs from REFERENCE_SQL (both ways, every listed column)."""
+    """Rounds where project_state differs from REFERENCE_SQL (both ways, every listed column), or the
+    reopenings read from reopen_events (analytics.signoff) differ from REOPENED_REFERENCE_SQL."""
+    from analytics.signoff import _REOPENED_SQL
+
     bad = []
     for (d,) in con.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall():
+        got = con.execute(_REOPENED_SQL, {"as_of": d}).fetchall()
+        want = con.execute(REOPENED_REFERENCE_SQL, {"d": d}).fetchall()
+        if got != want:
+            bad.append(f"{d}: reopened {got} != reference {want}")
         st = f"SELECT {COLS} FROM project_state WHERE at_round = $d"
         n = con.execute(f"SELECT count(*) FROM (({st}) EXCEPT ALL ({REFERENCE_SQL})) UNION ALL "
                         f"SELECT count(*) FROM (({REFERENCE_SQL}) EXCEPT ALL ({st}))", {"d": d}).fetchall()
@@ -75,7 +104,7 @@ def mismatches(con) -> list[str]:
 
 def state_tables(con) -> dict[str, list]:
     return {t: sorted(map(repr, con.execute(f"SELECT * FROM {t}").fetchall()))
-            for t in ("project_rounds", "grade_hist", "project_state", "clock_state")}
+            for t in ("project_rounds", "grade_hist", "project_state", "clock_state", "reopen_events")}
 
 
 def test_fixture_state_matches_reference_at_every_round():
@@ -117,13 +146,28 @@ def test_version_2_file_upgrades_in_place(tmp_path):
     build_fixture(con)
     want = state_tables(con)
     # make it look like a file written before #7: no state tables, schema_version 2
-    for t in ("project_state", "grade_hist", "project_rounds", "clock_state"):
+    for t in ("project_state", "grade_hist", "project_rounds", "clock_state", "reopen_events"):
         con.execute(f"DROP TABLE {t}")
     con.execute("UPDATE meta SET value = '2' WHERE key = 'schema_version'")
     con.close()
     con = dbm.connect(path)
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbm.SCHEMA_VERSION
     assert state_tables(con) == want
+
+
+def test_version_5_file_gets_its_reopenings_derived(sample_db_path, tmp_path):
+    path = tmp_path / "v5.duckdb"
+    shutil.copyfile(sample_db_path, path)
+    con = dbm.connect(path)
+    want = state_tables(con)["reopen_events"]
+    # a file written before reopen_events: the table is created empty by the schema, version 5
+    con.execute("DROP TABLE reopen_events")
+    con.execute("UPDATE meta SET value = '5' WHERE key = 'schema_version'")
+    con.close()
+    con = dbm.connect(path)
+    assert con.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == dbm.SCHEMA_VERSION
+    assert state_tables(con)["reopen_events"] == want and len(want) > 0
+    assert mismatches(con) == []
 
 
 def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db_path, tmp_path):

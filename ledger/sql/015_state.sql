@@ -61,3 +61,12 @@ CREATE TABLE IF NOT EXISTS clock_state (
     at_round DATE NOT NULL, project_code VARCHAR NOT NULL, episode_no INTEGER NOT NULL, kind VARCHAR NOT NULL,
     start DATE NOT NULL, due DATE NOT NULL, met_round DATE, met_task DATE
 );
+
+-- Reopenings (反弹, DOMAIN §8; analytics/signoff.py reopened): one row per 红/黄 grade that follows a 绿
+-- grade after an earlier 红/黄 grade, from the project's whole grade history. Each row depends only on the
+-- grades up to reopened_round, so the reopening in force on a day is the project's latest row with
+-- reopened_round ≤ that day. green_round = the start of the green spell before it (the latest 绿 grade
+-- right after a 红/黄 one, before reopened_round).
+CREATE TABLE IF NOT EXISTS reopen_events (
+    reopened_round DATE NOT NULL, project_code VARCHAR NOT NULL, green_round DATE
+);
