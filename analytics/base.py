@@ -15,6 +15,7 @@ Tier rule (附件4, 分级负责), amount = funds_wan (sum of the nine sources) 
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pandas as pd
@@ -201,6 +202,15 @@ def project_columns(con, *, as_of: date, columns: tuple[str, ...] | list[str], f
 _STATE_COLUMNS = frozenset(
     " ".join(_STATE_SQL.split("SELECT", 2)[1].split("FROM project_state")[0].replace("{basis} AS", "").split())
     .replace(",", " ").split()) | {"tier"}
+
+
+def red_yellow_filters(filters: Filters | None) -> Filters:
+    """``filters`` narrowed to the projects graded 红/黄 now, for a caller that keeps only those (so DuckDB
+    drops the green rows, not pandas): its own 当前风险等级 choice kept where it is 红/黄. A choice with no
+    红/黄 grade is kept as it is (the caller's own 红/黄 test then leaves nothing)."""
+    f = filters or Filters()
+    ry = tuple(g for g in f.grades if g in ("red", "yellow")) if f.grades else ("red", "yellow")
+    return replace(f, grades=ry) if ry else f
 
 
 def project_row(con, *, as_of: date, project_code: str, settings: dict | None = None) -> pd.DataFrame:

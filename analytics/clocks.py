@@ -44,6 +44,7 @@ met 10-29 → on_time.
 """
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import pandas as pd
@@ -55,7 +56,7 @@ from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
 from ._memo import FrameMemo, state_token
-from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, project_columns, state_sql
+from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, project_columns, red_yellow_filters, state_sql
 from .filters import Filters
 from .settings import get_settings
 
@@ -367,8 +368,22 @@ def clocks(con, *, as_of: date, filters: Filters | None = None, settings: dict |
     return _clocks(con, as_of=as_of, filters=filters, s=settings or get_settings(con))
 
 
+_CLOCKS_MEMO = FrameMemo(8)
+
+
 def _clocks(con, *, as_of: date, filters: Filters | None, s: dict, project_code: str | None = None) -> pd.DataFrame:
-    """``clocks``; ``project_code``: one project's clocks only (project detail)."""
+    """``clocks``; ``project_code``: one project's clocks only (project detail). Memoised per state, date,
+    filters and settings (整改进度 and its 督办单 section's ``orders.lagging_units`` ask for the same frame)."""
+    token = state_token(con)
+    key = None if token is None else (token, as_of, None if filters is None or filters.is_empty() else filters,
+                                      project_code, json.dumps(s, sort_keys=True, default=str))
+    hit = _CLOCKS_MEMO.get(key)
+    if hit is None:
+        hit = _CLOCKS_MEMO.put(key, _clocks_frame(con, as_of=as_of, filters=filters, s=s, project_code=project_code))
+    return hit
+
+
+def _clocks_frame(con, *, as_of: date, filters: Filters | None, s: dict, project_code: str | None) -> pd.DataFrame:
     psql, pparams = state_sql(con, as_of=as_of, filters=filters, settings=s, project_code=project_code)
     csql, cparams, live = _status_sql(con, as_of=as_of, s=s)
     sql = (f"WITH p AS (SELECT {_IDENT} FROM ({psql})), c AS ({csql}) "
@@ -477,7 +492,8 @@ def task_progress(con, *, as_of: date, filters: Filters | None = None) -> pd.Dat
     Example: P01 at 2023-11-30, two tasks (推进中 due 12-20, 未开始 due 11-20) → tasks 2, done 0,
     in_progress 1, not_started 1, overdue_tasks 1 (11-20 < 11-30), done_share 0.0.
     """
-    pf = project_columns(con, as_of=as_of, filters=filters, columns=("project_code", "name", "unit", "grade"))
+    pf = project_columns(con, as_of=as_of, filters=red_yellow_filters(filters),
+                         columns=("project_code", "name", "unit", "grade"))
     pf = pf[pf["grade"].isin(["red", "yellow"])]
     token = state_token(con)
     key = None if token is None else (token, as_of)

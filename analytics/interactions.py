@@ -74,6 +74,26 @@ def interactions(con, *, as_of: date, filters: Filters | None = None, project_co
     return df[COLUMNS].reset_index(drop=True)
 
 
+# per reporting unit, the interactions in force at $as_of open longer than $reply_days (``overdue_reply``
+# of the rows ``interactions`` gives, without their identity columns): the 督办单 list's counts
+_OVERDUE_BY_UNIT_SQL = """
+WITH latest AS (
+    SELECT unit, max(round_date) AS round_date FROM interactions WHERE round_date <= $as_of GROUP BY unit
+)
+SELECT i.unit, count(*) AS n FROM interactions i JOIN latest l USING (unit, round_date)
+WHERE i.status IN ('pending', 'in_progress') AND greatest(date_diff('day', i.raised_on, $as_of::DATE), 0) > $reply_days
+GROUP BY i.unit
+"""
+
+
+def _overdue_reply_counts(con, *, as_of: date, settings: dict | None = None) -> dict[str, int]:
+    """{reporting unit: interactions overdue for a reply} at ``as_of`` (units with none left out): the
+    count ``interactions(con, as_of=as_of)["overdue_reply"]`` gives per unit, counted in DuckDB."""
+    s = settings or get_settings(con)
+    rows = con.execute(_OVERDUE_BY_UNIT_SQL, {"as_of": as_of, "reply_days": int(s.get("reply_days", 15))}).fetchall()
+    return {u: int(n) for u, n in rows}
+
+
 def interaction_summary(con, *, as_of: date, filters: Filters | None = None,
                         settings: dict | None = None) -> pd.DataFrame:
     """One row per reporting unit with interactions in force: total, open (待办理/办理中), answered

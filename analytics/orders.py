@@ -37,11 +37,11 @@ import pandas as pd
 from ledger.rounds import due_dates
 
 from ._db import query
-from .base import previous_round, project_columns, projects, round_in_force, rounds
+from .base import previous_round, projects, round_in_force, rounds, state_sql
 from .clocks import clocks, task_progress, tasks_of
 from .compliance import submission_grid
 from .grades import grade_counts, grade_delta
-from .interactions import interactions
+from .interactions import _overdue_reply_counts, interactions
 from .ranking import unit_scores
 from .settings import get_settings
 from .signoff import reopened, signoff_records
@@ -122,10 +122,11 @@ def lagging_units(con, *, as_of: date, settings: dict | None = None) -> pd.DataF
     started); 步头镇 lagging (P05 reopened); 莲塘镇 not lagging (P08 clocks met or pending).
     """
     s = settings or get_settings(con)
-    pf = project_columns(con, as_of=as_of, settings=s, columns=("project_code", "unit", "grade"))
+    psql, params = state_sql(con, as_of=as_of, settings=s)
+    ry = con.execute(f"SELECT unit, count(*) FILTER (WHERE grade = 'red'), count(*) FILTER (WHERE grade = 'yellow') "
+                     f"FROM ({psql}) GROUP BY unit", params).fetchall()  # one row per unit, not per project
     clk = clocks(con, as_of=as_of, settings=s)
     tp = task_progress(con, as_of=as_of)
-    it = interactions(con, as_of=as_of, settings=s)
     ro = reopened(con, as_of=as_of)
     gaps = _checklist_gaps(con, as_of=as_of, settings=s)
     orders = issued_orders(con, as_of=as_of)
@@ -135,11 +136,11 @@ def lagging_units(con, *, as_of: date, settings: dict | None = None) -> pd.DataF
         d = df if mask is None else df[mask]
         return d.groupby("unit").size().to_dict() if len(d) else {}
 
-    red = count(pf, pf["grade"] == "red")
-    yellow = count(pf, pf["grade"] == "yellow")
+    red = {u: r for u, r, _ in ry if r}
+    yellow = {u: y for u, _, y in ry if y}
     over = count(clk, clk["status"] == "overdue")
     tasks = {u: int(v) for u, v in tp.groupby("unit")["overdue_tasks"].sum().items()} if len(tp) else {}
-    replies = count(it, it["overdue_reply"].fillna(False).astype(bool)) if len(it) else {}
+    replies = _overdue_reply_counts(con, as_of=as_of, settings=s)
     reop = count(ro)
     gap = count(gaps)
     this_round = {u: n for u, n, r in zip(orders["unit"], orders["number"], orders["round_date"]) if r == current}

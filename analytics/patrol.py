@@ -17,7 +17,7 @@ _ORDER = {"red": 0, "yellow": 1}
 
 
 def patrol_coverage(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> dict:
-    p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings,
+    p = base.project_columns(con, as_of=as_of, filters=base.red_yellow_filters(filters), settings=settings,
                              columns=("project_code", "name", "town", "department", "unit", "grade", "tier", "patrolled"))
     ry = p[p["grade"].isin(["red", "yellow"])]
     done = ry["patrolled"].fillna(False).astype(bool)

@@ -17,7 +17,7 @@ from ledger.state import latest_row
 
 from ._db import query
 from ._memo import FrameMemo, state_token
-from .base import TIER_ACCEPTANCE, project_columns, state_sql
+from .base import TIER_ACCEPTANCE, state_sql
 from .filters import Filters
 from .settings import get_settings
 
@@ -151,8 +151,11 @@ def reopened(con, *, as_of: date, filters: Filters | None = None) -> pd.DataFram
     Example (fixture): P05 黄 09-29, 绿 10-14 and 10-29, 红 11-14 → green_round 10-14,
     reopened_round 11-14, grade red. P03 (红 then 绿 since) is not reopened.
     """
-    pf = project_columns(con, as_of=as_of, filters=filters, columns=_REOPENED_IDENT)
-    return reopened_of_projects(con, pf, as_of=as_of)
+    # the few reopenings joined to the projects in force in DuckDB (not every project's row pulled to pandas)
+    psql, params = state_sql(con, as_of=as_of, filters=filters)
+    return query(con, f"SELECT r.project_code, p.name, p.unit, p.town, p.department, r.green_round, r.reopened_round, "
+                      f"p.grade FROM ({_REOPENED_SQL}) r JOIN ({psql}) p USING (project_code) ORDER BY r.project_code",
+                 {**params, "as_of": as_of})
 
 
 _REOPENED_IDENT = ("project_code", "name", "unit", "town", "department", "grade")
