@@ -5,6 +5,7 @@ from ui.reports import pack_section
 from ui.shell import page_setup
 from ui.tables import fmt_pct, fmt_wan, grade_label, show_table
 from analytics import clocks, funding, grades, tiers
+from analytics.base import red_yellow_filters
 import streamlit as st
 
 ctx = page_setup("总览")
@@ -52,7 +53,7 @@ with right:
     st.caption("按逾期未完成的整改时限数排序（同数按按期完成率由低到高），范围随侧栏筛选。")
 
 st.subheader("红色、黄色项目")
-table = call(tiers.tier_table, ctx)
+table = call(tiers.tier_table, ctx, filters=red_yellow_filters(ctx.filters))  # only the 红/黄 rows leave DuckDB
 ry = table[table["grade"].isin(["red", "yellow"])].copy()
 ry["has_overdue"] = ry["project_code"].isin(late_codes)
 ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overdue first within a grade
