@@ -87,10 +87,10 @@ def grade_transitions(con, *, as_of: date, filters: Filters | None = None,
     grade, projects, funds_wan (万元, exact). Red may go straight to green (DOMAIN §4: the grades are
     parallel, not a ladder). Example (fixture): (red, green) = P03 → 1 project, 2999.99.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    p = p[p["grade"].isin(GRADE_ORDER) & p["initial_grade"].isin(GRADE_ORDER)]
-    agg = (p.groupby(["initial_grade", "grade"])
-           .agg(projects=("project_code", "size"), funds_wan=("funds_wan", "sum")).reset_index())
+    sql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    agg = query(con, f"SELECT initial_grade, grade, count(*) AS projects, SUM(funds_wan) AS funds_wan FROM ({sql}) "
+                     "WHERE grade IN ('red', 'yellow', 'green') AND initial_grade IN ('red', 'yellow', 'green') "
+                     "GROUP BY ALL", params)
     full = pd.MultiIndex.from_product([GRADE_ORDER, GRADE_ORDER], names=["initial_grade", "grade"]).to_frame(index=False)
     out = full.merge(agg, on=["initial_grade", "grade"], how="left")
     out["projects"] = out["projects"].fillna(0).astype("Int64")
