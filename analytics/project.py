@@ -14,6 +14,7 @@ import pandas as pd
 
 from . import base, clocks, interactions, signoff
 from ._db import query
+from ._memo import _ALL, state_token
 from .filters import Filters
 from .settings import get_settings
 
@@ -38,6 +39,12 @@ WITH x AS (   -- the matching rows up to as_of
 _LIST = """SELECT project_code, name, town, department, grade, round_date, category, build_year
 FROM m WHERE {where} ORDER BY project_code LIMIT $limit"""
 _COUNT = "SELECT count(*) FROM m WHERE {where}"
+# the list with the count of all matches beside it (evaluated before the LIMIT): one scan for both
+_LIST_COUNTED = """SELECT project_code, name, town, department, grade, round_date, category, build_year,
+       count(*) OVER () AS _matches
+FROM m WHERE {where} ORDER BY project_code LIMIT $limit"""
+_COUNTS: dict[tuple, int] = {}  # count_projects of the last searches, keyed by state token and arguments
+_ALL.append(_COUNTS)  # forgotten with the frame memos (_memo.clear_all)
 
 
 def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None, limit: int = 200,
@@ -51,16 +58,37 @@ def search_projects(con, *, as_of: date, q: str, filters: Filters | None = None,
     it is left out then; tier rule from ``settings``). ``q`` is a literal: % and _ match themselves. Example: q='冷链' → P01
     贺街镇冷链物流中心; q='p0' → P01…P09.
     """
-    sql, params = _search(con, as_of, q, filters, settings, _LIST)
-    return query(con, sql, {"as_of": as_of, "limit": int(limit), **params})
+    sql, params = _search(con, as_of, q, filters, settings, _LIST_COUNTED)
+    df = query(con, sql, {"as_of": as_of, "limit": int(limit), **params})
+    key = _count_key(con, as_of, q, filters, settings)
+    if key is not None:  # the page asks count_projects next: the same scan already counted
+        _COUNTS[key] = int(df["_matches"].iloc[0]) if len(df) else 0
+        while len(_COUNTS) > 64:
+            _COUNTS.pop(next(iter(_COUNTS)))
+    return df.drop(columns="_matches")
 
 
 def count_projects(con, *, as_of: date, q: str, filters: Filters | None = None,
                    settings: dict | None = None) -> int:
     """How many projects ``search_projects`` matches without its limit (same rules), so a page can say
     共 N 个，显示前 200 个. Example (fixture, q=''): 13."""
+    key = _count_key(con, as_of, q, filters, settings)
+    if key is not None and key in _COUNTS:
+        return _COUNTS[key]
     sql, params = _search(con, as_of, q, filters, settings, _COUNT)
     return int(con.execute(sql, {"as_of": as_of, **params}).fetchone()[0])
+
+
+def _count_key(con, as_of: date, q: str, filters: Filters | None, settings: dict | None) -> tuple | None:
+    token = state_token(con)
+    if token is None:
+        return None
+    f = filters or Filters()
+    tier = None
+    if f.tiers:  # the tier rule's settings decide which projects a tier filter keeps
+        s = settings or get_settings(con)
+        tier = (s["tier_amount_basis"], str(s["tier_lower_wan"]), str(s["tier_upper_wan"]))
+    return token, as_of, (q or "").strip(), f, tier
 
 
 def _search(con, as_of: date, q: str, filters: Filters | None, settings: dict | None,
