@@ -317,27 +317,32 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
     ``metrics`` is a ``unit_metrics`` frame (only unit, kind, the six metrics, overdue and reopened
     are read). ``settings`` supplies weights, penalty_overdue, penalty_reopened, beta, cap, bands.
     """
-    weights = {m: _frac(settings["weights"].get(m, 0)) for m in METRICS}
-    total_w = sum(weights.values())
-    if total_w <= 0:
-        raise ValueError("排名指标权重之和必须大于0")
-    p_over, p_reop = _frac(settings["penalty_overdue"]), _frac(settings["penalty_reopened"])
-    beta, cap = _frac(settings["beta"]), _frac(settings["cap"])
-
+    prep = _prepare_norms(metrics)
+    cols, penalty, score, rank, band, factor = _score_lists(prep, settings, details=True)
     out = metrics.copy()
-    cols: dict[str, list] = {f"norm_{m}": [None] * len(out) for m in METRICS}
-    cols.update({f"contrib_{m}": [None] * len(out) for m in METRICS})
-    penalty, score, rank, band, factor = ([None] * len(out) for _ in range(5))
+    for c, v in cols.items():
+        out[c] = pd.Series(v, index=out.index, dtype="float64")
+    out["penalty"] = pd.Series(penalty, index=out.index, dtype="float64")
+    out["score"] = pd.Series(score, index=out.index, dtype="float64")
+    out["rank"] = pd.Series(rank, index=out.index, dtype="int64")
+    out["band"] = pd.Series(band, index=out.index, dtype="object")
+    out["factor"] = pd.Series(factor, index=out.index, dtype="float64")
+    out = out.sort_values(["kind", "score", "unit"], ascending=[True, False, True], kind="stable")
+    return out.reset_index(drop=True)
 
+
+def _prepare_norms(metrics: pd.DataFrame) -> dict:
+    """What scoring reads of a metrics frame, with the normalised metrics (0..1, exact) per kind: they do
+    not depend on the weights, so a weight sweep (``sensitivity_from_metrics``) computes them once."""
+    n = len(metrics)
     # plain Python lists, read once (no per-element pandas access in the loops)
-    kinds, units = out["kind"].tolist(), out["unit"].tolist()
-    val = {m: out[m].tolist() if m in out or m != "linkage" else [None] * len(out) for m in METRICS}
-    overdue, reopened = out["overdue"].tolist(), out["reopened"].tolist()
-    has_counts = "households" in out and "funds_wan" in out
-    funds_l = out["funds_wan"].tolist() if has_counts else [_MISSING] * len(out)
-    hh_l = out["households"].tolist() if has_counts else [_MISSING] * len(out)
-
-    for kind in out["kind"].unique():
+    kinds, units = metrics["kind"].tolist(), metrics["unit"].tolist()
+    val = {m: metrics[m].tolist() if m in metrics or m != "linkage" else [None] * n for m in METRICS}
+    has_counts = "households" in metrics and "funds_wan" in metrics
+    funds_l = metrics["funds_wan"].tolist() if has_counts else [_MISSING] * n
+    hh_l = metrics["households"].tolist() if has_counts else [_MISSING] * n
+    groups = []
+    for kind in metrics["kind"].unique():
         idx = [i for i, k in enumerate(kinds) if k == kind]
         norms: dict[str, list[Fraction]] = {}
         for m in ("green_share", "on_time", "resolved", "submissions", "consistency"):
@@ -348,14 +353,36 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
         link = [med if v is None else v for v in raw_link]
         lo, hi = min(link), max(link)
         norms["linkage"] = [Fraction(1) if hi == lo else (v - lo) / (hi - lo) for v in link]
+        groups.append((idx, norms))
+    return {"n": n, "units": units, "overdue": metrics["overdue"].tolist(), "reopened": metrics["reopened"].tolist(),
+            "groups": groups}
 
+
+def _score_lists(prep: dict, settings: dict, *, details: bool):
+    """(norm/contrib columns, penalty, score, rank, band, factor) as lists in the metrics frame's row order;
+    the norm/contrib columns only with ``details``."""
+    weights = {m: _frac(settings["weights"].get(m, 0)) for m in METRICS}
+    total_w = sum(weights.values())
+    if total_w <= 0:
+        raise ValueError("排名指标权重之和必须大于0")
+    p_over, p_reop = _frac(settings["penalty_overdue"]), _frac(settings["penalty_reopened"])
+    beta, cap = _frac(settings["beta"]), _frac(settings["cap"])
+    n, units, overdue, reopened = prep["n"], prep["units"], prep["overdue"], prep["reopened"]
+    cols: dict[str, list] = {}
+    if details:
+        cols = {f"norm_{m}": [None] * n for m in METRICS}
+        cols.update({f"contrib_{m}": [None] * n for m in METRICS})
+    penalty, score, rank, band, factor = ([None] * n for _ in range(5))
+    share = {m: weights[m] / total_w * 100 for m in METRICS}
+    for idx, norms in prep["groups"]:
         scores: dict[int, Fraction] = {}
         for j, i in enumerate(idx):
             total = Fraction(0)
             for m in METRICS:
-                c = weights[m] / total_w * 100 * norms[m][j]
-                cols[f"norm_{m}"][i] = float(norms[m][j])
-                cols[f"contrib_{m}"][i] = float(c)
+                c = share[m] * norms[m][j]
+                if details:
+                    cols[f"norm_{m}"][i] = float(norms[m][j])
+                    cols[f"contrib_{m}"][i] = float(c)
                 total += c
             pen = p_over * int(overdue[i]) + p_reop * int(reopened[i])
             penalty[i] = float(pen)
@@ -367,15 +394,7 @@ def score_metrics(metrics: pd.DataFrame, *, settings: dict) -> pd.DataFrame:
             rank[i] = ranks[units[i]]
             band[i] = _band(scores[i], settings["bands"])
             factor[i] = float(_factor(scores[i], mean, beta, cap))
-    for c, v in cols.items():
-        out[c] = pd.Series(v, index=out.index, dtype="float64")
-    out["penalty"] = pd.Series(penalty, index=out.index, dtype="float64")
-    out["score"] = pd.Series(score, index=out.index, dtype="float64")
-    out["rank"] = pd.Series(rank, index=out.index, dtype="int64")
-    out["band"] = pd.Series(band, index=out.index, dtype="object")
-    out["factor"] = pd.Series(factor, index=out.index, dtype="float64")
-    out = out.sort_values(["kind", "score", "unit"], ascending=[True, False, True], kind="stable")
-    return out.reset_index(drop=True)
+    return cols, penalty, score, rank, band, factor
 
 
 EXPLAIN_COLUMNS = ["part", "raw", "basis", "norm", "weight", "weight_share", "max_points", "points"]
@@ -473,9 +492,16 @@ def sensitivity_from_metrics(metrics: pd.DataFrame, *, metric: str, steps: int, 
     top = 2 * w0 if w0 > 0 else Fraction(50)
     values = [Fraction(0)] if steps == 1 else [top * k / (steps - 1) for k in range(steps)]
     frames = []
+    prep = _prepare_norms(metrics) if values else None  # the norms do not depend on the weights
     for w in values:
         s = {**settings, "weights": {**settings["weights"], metric: w}}
-        sc = score_metrics(metrics, settings=s)
+        _, _, score, rank, band, factor = _score_lists(prep, s, details=False)
+        sc = pd.DataFrame({"unit": metrics["unit"], "kind": metrics["kind"],
+                           "score": pd.Series(score, index=metrics.index, dtype="float64"),
+                           "rank": pd.Series(rank, index=metrics.index, dtype="int64"),
+                           "band": pd.Series(band, index=metrics.index, dtype="object"),
+                           "factor": pd.Series(factor, index=metrics.index, dtype="float64")}, index=metrics.index)
+        sc = sc.sort_values(["kind", "score", "unit"], ascending=[True, False, True], kind="stable").reset_index(drop=True)
         sc.insert(0, "weight", float(w))
         frames.append(sc[["weight", "unit", "kind", "score", "rank", "band", "factor"]])
     if not frames:
