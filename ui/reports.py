@@ -12,14 +12,26 @@ from datetime import datetime
 
 import streamlit as st
 
-from analytics import orders as ao
 from ledger import auth
-from ledger.reports import build
 from ui.cache import bump_version, call
 from ui.guard import audited, permit
 from ui.tables import show_table
 
 _FILES = "_report_files_"
+# analytics.orders and ledger.reports.build are imported by the section that uses them: 总览 shows only the
+# meeting-pack button, and a process's first page run should not pay for every report builder's imports
+
+
+def _build():
+    from ledger.reports import build
+
+    return build
+
+
+def _ao():
+    from analytics import orders as ao
+
+    return ao
 
 def _tag(ctx) -> str:
     return f"{ctx.as_of}|{ctx.filters!r}"
@@ -39,6 +51,7 @@ def _offer(ctx, key: str) -> None:
 def _generate(ctx, key: str, label: str, make) -> None:
     """A button that runs ``make() -> list[OutFile]`` and keeps the files for ``_offer``."""
     if st.button(label, key=f"gen_{key}"):
+        build = _build()
         try:
             with st.spinner("正在生成…"):
                 st.session_state[_FILES + key] = (_tag(ctx), make())
@@ -50,6 +63,7 @@ def _generate(ctx, key: str, label: str, make) -> None:
 def orders_section(ctx) -> None:
     """督办单: the units to supervise (with last round's order follow-up), issue one or all, download."""
     st.subheader("督办单")
+    ao, build = _ao(), _build()
     lag = call(ao.lagging_units, ctx)
     st.caption("需督办：有逾期未完成时限、超期任务、超过答复时限的企业诉求或销号后反弹项目的填报单位。"
                "回复情况：单位在回复期限前报来下一期台账即为已回复。")
@@ -90,6 +104,7 @@ def orders_section(ctx) -> None:
 def chase_section(ctx) -> None:
     """催报名单 of the round: table, copy text, download."""
     st.subheader("催报名单")
+    ao, build = _ao(), _build()
     df = call(ao.chase_list, ctx)
     show_table(df, key="chase", table="chase", file_name=f"催报名单_{ctx.as_of}.xlsx")
     if len(df):
@@ -100,6 +115,7 @@ def chase_section(ctx) -> None:
 
 
 def bulletin_section(ctx) -> None:
+    build = _build()
     st.subheader("通报与专题会材料")
     st.caption("通报按「设置」中保存的权重排名（不用本页滑块的模拟值）；专题会材料含总览图表（PNG）、"
                "附件3 和通报，按侧栏的报送期次与筛选生成。")
@@ -113,4 +129,4 @@ def bulletin_section(ctx) -> None:
 
 def pack_section(ctx) -> None:
     _generate(ctx, "pack", "生成专题会材料（.zip）",
-              lambda: [build.pack(ctx.con, as_of=ctx.as_of, filters=ctx.filters, settings=ctx.settings)])
+              lambda: [_build().pack(ctx.con, as_of=ctx.as_of, filters=ctx.filters, settings=ctx.settings)])
