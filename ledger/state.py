@@ -1,6 +1,6 @@
 """Materialised per-round state (#7 "write once, read cheap"): derived when a round is written.
 
-Four tables (DDL and meaning in ``sql/015_state.sql``) hold what every read needs, so a page reads one
+Five tables (DDL and meaning in ``sql/015_state.sql``) hold what every read needs, so a page reads one
 round's rows instead of re-deriving all history on every run:
 
 - ``project_rounds``: one unit's 附件1 and 附件2 rows of a project in a round, joined, with the sum of
