@@ -167,10 +167,7 @@ def projects(con, *, as_of: date, filters: Filters | None = None, settings: dict
     sql, params = state_sql(con, as_of=as_of, filters=filters, settings=s)
     df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql}) ORDER BY project_code", params,
                lists=("problems", "sensitive"))
-    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
-    df["tier_owner"] = df["tier"].map(TIER_OWNER)
-    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
-    return _MEMO.put(key, df)
+    return _MEMO.put(key, with_tier_routes(df))
 
 
 def project_columns(con, *, as_of: date, columns: tuple[str, ...] | list[str], filters: Filters | None = None,
@@ -204,6 +201,15 @@ _STATE_COLUMNS = frozenset(
     .replace(",", " ").split()) | {"tier"}
 
 
+def with_tier_routes(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` (with a ``tier`` column) plus tier_supervisor, tier_owner, tier_acceptance: the Chinese route
+    labels of each tier (督办 / 整治落实 / 验收), added in place."""
+    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
+    df["tier_owner"] = df["tier"].map(TIER_OWNER)
+    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
+    return df
+
+
 def red_yellow_filters(filters: Filters | None) -> Filters:
     """``filters`` narrowed to the projects graded 红/黄 now, for a caller that keeps only those (so DuckDB
     drops the green rows, not pandas): its own 当前风险等级 choice kept where it is 红/黄. A choice with no
@@ -219,10 +225,7 @@ def project_row(con, *, as_of: date, project_code: str, settings: dict | None = 
     s = settings or get_settings(con)
     sql, params = state_sql(con, as_of=as_of, settings=s, project_code=project_code)
     df = query(con, f"SELECT * EXCLUDE (at_round) FROM ({sql})", params, lists=("problems", "sensitive"))
-    df["tier_supervisor"] = df["tier"].map(TIER_SUPERVISOR)
-    df["tier_owner"] = df["tier"].map(TIER_OWNER)
-    df["tier_acceptance"] = df["tier"].map(TIER_ACCEPTANCE)
-    return df
+    return with_tier_routes(df)
 
 
 _CHOICES_SQL = """

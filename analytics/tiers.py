@@ -35,8 +35,8 @@ def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: di
     """
     p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings, columns=TIER_TABLE_COLUMNS[:9])
     order = {t: i for i, t in enumerate(base.TIER_ORDER)}
-    p = p.assign(tier_supervisor=p["tier"].map(base.TIER_SUPERVISOR), tier_owner=p["tier"].map(base.TIER_OWNER),
-                 tier_acceptance=p["tier"].map(base.TIER_ACCEPTANCE), _o=p["tier"].map(order))
+    p = base.with_tier_routes(p.copy())   # a memoised frame: labelled on a copy
+    p["_o"] = p["tier"].map(order)
     p = p.sort_values(["_o", "project_code"], kind="stable")
     return p[TIER_TABLE_COLUMNS].reset_index(drop=True)
 
