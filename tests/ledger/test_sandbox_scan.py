@@ -59,3 +59,29 @@ def test_fast_path_agrees_with_full_scan_on_mixed_chunks():
         hits: list = []
         SB._scan(buf, hits)
         assert hits == _full(buf), combo
+
+
+# the prefilter before issue #7's second round: a <v> (any namespace) whose text is not a number
+_OLD_V_NOT_NUM = __import__("re").compile(
+    rb"<(?:\w+:)?v>(?!\s*(?:[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?|[+-]?(?:inf|nan|INF|NAN|NaN|Inf|infinity|Infinity))?\s*<)")
+
+
+def test_the_literal_prefix_prefilter_flags_every_value_the_old_one_did():
+    values = [b"", b" ", b"1", b"-1", b"+1.", b".5", b"1.5e-3", b"1E+3", b" 2 ", b"1e", b"e5", b"-", b"+",
+              b".", b"1.2.3", b"--1", b"1-", b"abc", b"inf", b"-Infinity", b"infinity", b"nan", b"NaNa",
+              b"0x10", b"1,000", b"\xe4\xb8\x87", b"1 2", b"#N/A"]
+    for v in values:
+        for tag in (b"v", b"x:v"):
+            buf = b'<c r="A1"><' + tag + b">" + v + b"</" + tag + b"></c>"
+            old = _OLD_V_NOT_NUM.search(buf) is not None
+            new = SB._V_NOT_NUM.search(buf) is not None
+            assert new == old, (tag, v)       # on a value cell the two agree exactly
+            hits: list = []
+            SB._scan(buf, hits)
+            assert hits == _full(buf), (tag, v)
+    # "v>" in a text cell makes the new prefilter scan the chunk cell by cell: slower, same hits
+    buf = b'<c r="A1" t="inlineStr"><is><t>av>b</t></is></c><c r="B1"><v>1</v></c>'
+    assert SB._may_hit(buf) and _OLD_V_NOT_NUM.search(buf) is None
+    hits = []
+    SB._scan(buf, hits)
+    assert hits == _full(buf) == []
