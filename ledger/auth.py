@@ -24,6 +24,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from . import db as dbm
 from . import glossary as g
 from .audit import record
 from .writes import write
@@ -324,9 +325,10 @@ def _latest_units(con, codes: list[str]) -> dict[str, tuple]:
     """{project code: (乡镇, 主管部门)} as its latest report gives them (codes never reported are absent)."""
     if not codes:
         return {}
-    return {code: (town, dep) for code, town, dep in con.execute(
-        "SELECT project_code, arg_max(town, round_date), arg_max(department, round_date) FROM v_project_round "
-        "WHERE list_contains(?, project_code) GROUP BY project_code", [codes]).fetchall()}
+    with dbm.code_list(con, set(codes)) as view:
+        return {code: (town, dep) for code, town, dep in con.execute(
+            "SELECT project_code, arg_max(town, round_date), arg_max(department, round_date) FROM v_project_round "
+            f"SEMI JOIN {view} USING (project_code) GROUP BY project_code").fetchall()}
 
 
 def project_units(con, project_code: str) -> tuple | None:

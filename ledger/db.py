@@ -25,6 +25,22 @@ SCHEMA_VERSION = "6"  # 2: interactions (030_interactions.sql); 3: materialised 
 WRITE_LOCK = threading.RLock()
 
 
+@contextlib.contextmanager
+def code_list(con, codes, name: str = "_code_list"):
+    """``codes`` (project codes) as a one-column view ``name`` (``project_code``) for a SEMI JOIN, for the
+    duration of the ``with``. Binding a Python list as a LIST parameter and filtering with list_contains
+    costs ~0.3 s for 100,000 codes; an Arrow table is handed over as it is (issue #7). ``name`` must be a
+    constant of the caller (an identifier, never from a file)."""
+    import pyarrow as pa   # not at import time: pages that never call this do not pay for pyarrow
+
+    con.complete()   # DuckDB 2 refuses register() while a caller's fetchone() result is unfinished
+    con.register(name, pa.table({"project_code": pa.array(list(codes), pa.string())}))
+    try:
+        yield name
+    finally:
+        con.unregister(name)
+
+
 def db_path(explicit: str | os.PathLike | None = None) -> Path:
     """--db flag, else $LEDGER_DB, else data/ledger.duckdb."""
     if explicit:

@@ -571,14 +571,16 @@ def _settle_risk_funding(con, rows: dict[str, list[dict]], *, forms: list[str], 
     if "progress" in forms:
         rows["funding"] = rows["funding"] + cand
         return []
-    codes = sorted({c["project_code"] for c in cand})
     have: dict[str, dict[str, object]] = {}
-    for code, src, amt in con.execute(
+    with dbm.code_list(con, {c["project_code"] for c in cand}) as view:
+        found = con.execute(
             "SELECT p.project_code, f.source, SUM(f.amount_wan) FROM progress_rows p "
+            f"SEMI JOIN {view} c ON c.project_code = p.project_code "
             "LEFT JOIN funding_rows f ON f.round_date = p.round_date AND f.unit = p.unit "
             "AND f.project_code = p.project_code "
-            "WHERE p.round_date = ? AND p.unit = ? AND list_contains(?, p.project_code) GROUP BY ALL",
-            [round_date, unit, codes]).fetchall():
+            "WHERE p.round_date = ? AND p.unit = ? GROUP BY ALL",
+            [round_date, unit]).fetchall()
+    for code, src, amt in found:
         have.setdefault(code, {})
         if src is not None:
             have[code][src] = amt
@@ -607,9 +609,9 @@ def _replace_funding(con, rows, *, forms: list[str], round_date: date, unit: str
     if has_p and has_r:
         con.execute(f"DELETE FROM funding_rows WHERE {where}", [round_date, unit])
     elif has_p:
-        new_codes = sorted({r["project_code"] for r in rows["progress"]})
-        con.execute(f"DELETE FROM funding_rows WHERE {where} AND (project_code IN ({prog}) "
-                    "OR list_contains(?, project_code))", [round_date, unit, round_date, unit, new_codes])
+        with dbm.code_list(con, {r["project_code"] for r in rows["progress"]}) as view:
+            con.execute(f"DELETE FROM funding_rows WHERE {where} AND (project_code IN ({prog}) "
+                        f"OR project_code IN (SELECT project_code FROM {view}))", [round_date, unit, round_date, unit])
     elif has_r:
         con.execute(f"DELETE FROM funding_rows WHERE {where} AND project_code NOT IN ({prog})",
                     [round_date, unit, round_date, unit])

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from datetime import date, datetime
 
+from . import db as dbm
 from . import forms as F
 from . import glossary as g
 from . import normalize as N
@@ -86,12 +87,13 @@ def shared_projects(con, codes, *, unit: str, round_date: date) -> int:
     codes = sorted(set(codes))
     if not codes:
         return 0
-    return con.execute(
-        "WITH latest AS (SELECT unit, MAX(round_date) AS round_date FROM submissions "
-        "                WHERE round_date <= ? AND unit <> ? GROUP BY unit) "
-        "SELECT COUNT(DISTINCT pr.project_code) FROM v_project_round pr JOIN latest l "
-        "ON pr.unit = l.unit AND pr.round_date = l.round_date WHERE list_contains(?, pr.project_code)",
-        [round_date, unit, codes]).fetchone()[0]
+    with dbm.code_list(con, codes) as view:
+        return con.execute(
+            "WITH latest AS (SELECT unit, MAX(round_date) AS round_date FROM submissions "
+            "                WHERE round_date <= ? AND unit <> ? GROUP BY unit) "
+            "SELECT COUNT(DISTINCT pr.project_code) FROM v_project_round pr JOIN latest l "
+            f"ON pr.unit = l.unit AND pr.round_date = l.round_date SEMI JOIN {view} c USING (project_code)",
+            [round_date, unit]).fetchall()[0][0]
 
 
 def replaced_by_one_sheet(con, sheets, *, unit: str, round_date: date, file_name: str) -> list[dict]:

@@ -11,6 +11,7 @@ import operator
 from datetime import date
 from decimal import Decimal
 
+from . import db as dbm
 from . import forms as F
 from . import glossary as g
 from . import normalize as N
@@ -461,11 +462,11 @@ def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit
     risk = rows.get("risk") or []
     if not risk or unit == g.TASK_FORCE:
         return []
-    codes = sorted({r["project_code"] for r in risk})
-    found = con.execute(
-        "SELECT project_code, unit FROM risk_rows WHERE round_date = ? AND unit <> ? AND unit <> ? "
-        "AND list_contains(?, project_code) ORDER BY project_code, unit",
-        [round_date, unit, g.TASK_FORCE, codes]).fetchall()
+    with dbm.code_list(con, {r["project_code"] for r in risk}) as view:
+        found = con.execute(
+            f"SELECT project_code, unit FROM risk_rows SEMI JOIN {view} USING (project_code) "
+            "WHERE round_date = ? AND unit <> ? AND unit <> ? ORDER BY project_code, unit",
+            [round_date, unit, g.TASK_FORCE]).fetchall()
     other = {}
     for code, u in found:
         other.setdefault(code, u)
