@@ -151,6 +151,22 @@ def parse_money(v, yuan: bool = False) -> tuple[Decimal | None, str | None]:
     return d.quantize(Q6, rounding=ROUND_HALF_UP), None
 
 
+def money_parser(yuan: bool = False):
+    """``parse_field(v, "money", yuan=yuan)`` as one function, with the common cell (a finite float,
+    what Excel stores for a number) parsed inline: the same steps as ``_decimal_and_unit`` and
+    ``parse_money`` take for it, without their type dispatch (the reader parses every distinct amount
+    of a workbook through this; issue #7). Anything else, and an amount out of range, goes the long way."""
+    def money(v):
+        if type(v) is float and v - v == 0.0:       # finite (inf - inf and nan - nan are nan)
+            d = Decimal(repr(round(v, 6)))
+            if yuan:
+                d = d / WAN
+            if -MONEY_MAX < d < MONEY_MAX:
+                return d.quantize(Q6, rounding=ROUND_HALF_UP), None
+        return parse_field(v, "money", yuan=yuan)
+    return money
+
+
 def parse_int(v) -> tuple[int | None, str | None]:
     d, _u, err = _decimal_and_unit(v)
     if d is None:

@@ -520,6 +520,8 @@ def _parser(c: Column):
         return town
     if c.field == "department":
         return N.parse_department
+    if c.type == "money":
+        return N.money_parser(c.yuan)
     return lambda v: N.parse_field(v, c.type, yuan=c.yuan)
 
 

@@ -149,3 +149,23 @@ def test_derived_code_is_stable_and_ignores_spacing():
 def test_unit_with_seal_note():
     assert N.parse_unit("八步区农业农村局(盖章)") == ("区农业农村局", None)
     assert N.parse_unit("贺街镇人民政府（盖章）") == ("贺街镇", None)
+
+
+def test_money_parser_fast_path_equals_parse_field():
+    """reader parses every distinct amount through N.money_parser (a finite float inline); it must give
+    exactly parse_field's (value, error), digits and exponent alike, for 元 and 万元 columns."""
+    import random
+    rnd = random.Random(7)
+    vals = [0.0, -0.0, 1.0, 0.1, 0.0000005, 0.0000015, 1e13, 9.99999999e13, 1e14, -1e14, 1e15, 123456.789123456,
+            float("inf"), float("nan"), -1.5, 3, True, "12万元", "abc", None, "", 1e-300, 99999999999999.99]
+    vals += [rnd.uniform(-1e6, 1e6) for _ in range(3000)] + [round(rnd.uniform(0, 1e5), 2) for _ in range(3000)]
+    vals += [rnd.random() * 10 ** rnd.randint(-9, 16) for _ in range(3000)]
+    for yuan in (False, True):
+        fast = N.money_parser(yuan)
+        for v in vals:
+            a, b = fast(v), N.parse_field(v, "money", yuan=yuan)
+            assert a == b and str(a[0]) == str(b[0]), (v, yuan, a, b)
+    # by hand: 1234.5 元 = 0.12345 万元, kept to 6 places; 120 万元 as written; 10^14 万元 is out of range
+    assert N.money_parser(True)(1234.5) == (Decimal("0.123450"), None)
+    assert str(N.money_parser(False)(120.0)[0]) == "120.000000"
+    assert N.money_parser(False)(1e14)[0] is None and "超出范围" in N.money_parser(False)(1e14)[1]
