@@ -526,8 +526,8 @@ def _parser(c: Column):
 
 
 def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], errors: dict) -> list:
-    """The column's values normalised, each distinct cell value parsed once: ``memo`` holds one
-    {value: (value, error)} per parser (field kind, type, 元 or 万元), shared by the workbook's sheets
+    """The column's values normalised, each distinct cell value parsed once: ``memo`` holds, per parser
+    (field kind, type, 元 or 万元), {cell: value} and {cell: error} (only the cells with one), shared by the workbook's sheets
     (附件1 and 附件2 repeat names, codes, villages and amounts). Parse errors go to ``errors``
     {(excel row, field): (text, message)}.
 
@@ -537,24 +537,34 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
     kind = ("town",) if c.field == "town" else ("department",) if c.field == "department" \
         else (c.type, c.yuan)
     typed = bool in set(map(type, raw))
-    cache = memo.setdefault(kind + (("typed",) if typed else ()), {})
     parse = _parser(c)
     if typed:
+        cache = memo.setdefault(kind + ("typed",), {})
         keys = [v if type(v) is str else (type(v), v) for v in raw]
         for k, v in zip(keys, raw):
             if k not in cache:
                 cache[k] = parse(v)
-    else:
-        keys = raw
-        for v in dict.fromkeys(raw):
-            if v not in cache:
-                cache[v] = parse(v)
-    hits = list(map(cache.__getitem__, keys))
-    if any(map(_SECOND, hits)):   # only then look for the cells
-        for i, h in enumerate(hits):
-            if h[1]:
-                errors[(rec_rows[i], c.field)] = (N.text(raw[i]), h[1])
-    return list(map(_FIRST, hits))
+        hits = list(map(cache.__getitem__, keys))
+        if any(map(_SECOND, hits)):   # only then look for the cells
+            for i, h in enumerate(hits):
+                if h[1]:
+                    errors[(rec_rows[i], c.field)] = (N.text(raw[i]), h[1])
+        return list(map(_FIRST, hits))
+    # the common path: values and errors in two caches, so the column is one lookup per cell
+    cache = memo.setdefault(kind, {})
+    errs = memo.setdefault(kind + ("errors",), {})
+    uniq = dict.fromkeys(raw)
+    for v in uniq:
+        if v not in cache:
+            val, err = parse(v)
+            cache[v] = val
+            if err:
+                errs[v] = err
+    if errs and not errs.keys().isdisjoint(uniq):
+        for i, v in enumerate(raw):
+            if v in errs:
+                errors[(rec_rows[i], c.field)] = (N.text(v), errs[v])
+    return list(map(cache.__getitem__, raw))
 
 
 _FIRST, _SECOND = operator.itemgetter(0), operator.itemgetter(1)
