@@ -402,7 +402,7 @@ def _parse_part(pc, path: Path, lim: dict, which: list[tuple[int, str, str]], co
             if not rows or not any(any(v not in ("", None) for v in r) for r in rows[:50]):
                 out.append((i, name, vis, "empty"))
                 continue
-            out.append((i, name, vis, R.parse_sheet(grid, colmap=colmap, memo=memo)))
+            out.append((i, name, vis, R.parse_sheet(grid, colmap=colmap, memo=memo, as_columns=True)))
             del grid, rows
     finally:
         try:
