@@ -65,8 +65,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     problems: list[dict] = []
     out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "risk_funding": [], "tasks": [],
                                   "signoff": [], "interactions": []}
-    name_to_code: dict[str, str] = {}
-    names_done: set[str] = set()   # raw names already keyed in name_to_code
+    name_to_code: dict[str, str] = {}   # normalised name → code, for the sheets that name projects
+    first_code: dict[str, str] = {}     # raw name → the code of its first row (附件1 and 附件2 repeat names)
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
     def add(ps, row, fname, value, msg, sev="error"):
@@ -75,9 +75,10 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3, "interactions": 4}
     for ps in sorted(sheets, key=lambda s: order[s.form]):
         problems.extend(ps.notes)
-        for rec in ps.records:   # look-alike codes (ＨＸ…, zero-width characters) key as one project
-            if rec.get("project_code"):
-                rec["project_code"] = N.norm_code(rec["project_code"]) or None
+        recs = ps.records
+        for rec, v in zip(recs, _column(recs, "project_code")):   # look-alike codes (ＨＸ…, zero-width
+            if v and not (type(v) is str and v.isascii() and v.isalnum()):   # characters) key as one project
+                rec["project_code"] = N.norm_code(v) or None      # (plain ASCII codes are left as they are)
         fdefs = ftypes[ps.form]
         keep = _KEEP_TEXT.get(ps.form)
         # parse errors
@@ -94,6 +95,11 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                 if keep:
                     lbl = next(iter(fdefs[fname].synonyms), fname)
                     kept_text.setdefault(row, []).append(f"{lbl}：{raw}")
+        if kept_text:   # the unparsable text goes into the row's free-text field (before it is checked)
+            for rec in recs:
+                if rec["_row"] in kept_text:
+                    base = rec.get(keep)
+                    rec[keep] = "；".join(([base] if base else []) + kept_text[rec["_row"]])
         seen: dict[tuple, int] = {}
         # what every row is checked for, worked out once per sheet
         req_cols = [f for f in F.FORMS[ps.form] if f.required and ps.column_of(f.name) is not None
@@ -107,26 +113,27 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         funds = [f for f in FUND_FIELDS if f in mapped]
         ident = ps.form in ("progress", "risk")
         raw = ps.raw
-        odd = iter(_odd_rows(ps.records, years, signed))
-        odd_next = next(odd, None)
-        for rec in ps.records:
+        # the rows with something to report, found column by column: the per-row checks below run there only
+        flagged = _flagged_rows(recs, req_cols, years, signed)
+        if req_missing and recs:
+            flagged.add(0)   # the first row also reports the required columns the sheet lacks
+        over = _over_total(recs, funds) if ident else set()
+        for i in sorted(flagged) if not ident else range(len(recs)):
+            rec = recs[i]
             row = rec["_row"]
-            if keep and row in kept_text:
-                base = rec.get(keep)
-                rec[keep] = "；".join(([base] if base else []) + kept_text[row])
-            # the first row also reports the required columns the sheet lacks, in the form's field order
-            for f in (req_all if req_missing and rec is ps.records[0] else req_cols):
-                if f in req_missing:
-                    add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
-                elif rec.get(f.name) in (None, "") and (row, f.name) not in raw:
-                    if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
-                        # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
-                        add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
-                        rec["_no_risk"] = True
-                        continue
-                    add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
-            if rec is odd_next:   # a row with a year out of range or a negative amount (found column-wise)
-                odd_next = next(odd, None)
+            if i in flagged:
+                # the first row also reports the required columns the sheet lacks, in the form's field order
+                for f in (req_all if req_missing and i == 0 else req_cols):
+                    if f in req_missing:
+                        add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
+                    elif rec.get(f.name) in (None, "") and (row, f.name) not in raw:
+                        if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
+                            # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
+                            add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
+                            rec["_no_risk"] = True
+                            continue
+                        add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
+                # a year out of range or a negative amount
                 for yf, hi in years:
                     y = rec.get(yf)
                     if y is not None and not (MIN_YEAR <= y <= hi):
@@ -136,24 +143,33 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                     if v is not None and v < 0:
                         add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
             if ident:
-                _identity(ps, rec, add, seen, name_to_code, names_done)
+                _identity(ps, rec, add, seen, first_code)
                 if rec.get("_no_risk"):
                     rec["_code"] = None
-                srcs = [v for v in map(rec.get, funds) if v is not None]
-                tot = rec.get("total_investment_wan")
-                if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
-                    add(ps, row, "total_investment_wan", N.fmt(tot),
-                        f"九类资金合计 {N.fmt(sum(srcs, Decimal(0)))} 万元大于总投资 {N.fmt(tot)} 万元")
+                if i in over:
+                    srcs = [v for v in map(rec.get, funds) if v is not None]
+                    tot = rec.get("total_investment_wan")
+                    if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
+                        add(ps, row, "total_investment_wan", N.fmt(tot),
+                            f"九类资金合计 {N.fmt(sum(srcs, Decimal(0)))} 万元大于总投资 {N.fmt(tot)} 万元")
+        if not ident and first_code:   # the project sheets are done: key their names (normalised once each)
+            for name, code in first_code.items():
+                name_to_code.setdefault(N.norm_name(name), code)
+            first_code.clear()
         # shape rows
         if ps.form == "progress":
             _shape_progress(ps, out, add, round_date)
         elif ps.form == "risk":
+            pick = _picker(ps.records, RISK_COLS, mapped)
+            name = ps.name
+            risk = out["risk"]
             for rec in ps.records:
-                if not rec.get("_code"):
+                code = rec.get("_code")
+                if not code:
                     continue
-                r = dict(zip(RISK_COLS, map(rec.get, RISK_COLS)))
-                r.update(project_code=rec["_code"], code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
-                out["risk"].append(r)
+                r = pick(rec)
+                r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, rec["_derived"], name, rec["_row"]
+                risk.append(r)
             _shape_risk_funding(ps, out, add, round_date)
         elif ps.form == "tasks":
             _shape_tasks(ps, out, add, name_to_code)
@@ -166,17 +182,57 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     return problems, out
 
 
-def _odd_rows(records: list[dict], years: list[tuple[str, int]], signed: list[str]) -> list[dict]:
-    """The records (in order) with a year outside MIN_YEAR..hi or a negative amount: one pass per column,
-    so the per-row checks run only where there is something to report."""
+def _column(records: list[dict], fname: str) -> list:
+    """``[rec.get(fname) for rec in records]``, in C where every record has the field (the reader gives
+    each record of a sheet the same fields)."""
+    try:
+        return list(map(operator.itemgetter(fname), records))
+    except KeyError:
+        return [rec.get(fname) for rec in records]
+
+
+def _flagged_rows(records: list[dict], req_cols: list, years: list[tuple[str, int]], signed: list[str]) -> set[int]:
+    """The indices of the records with a required field empty, a year outside MIN_YEAR..hi or a negative
+    amount: one pass per column (over its distinct values where it can), so the per-row checks run only
+    where there may be something to report. A superset is fine: those checks decide."""
     hit: set[int] = set()
+    for f in req_cols:
+        col = _column(records, f.name)
+        if None in col or "" in col:
+            hit.update(i for i, v in enumerate(col) if v is None or v == "")
     for yf, hi in years:
-        hit.update(i for i, y in enumerate(map(operator.methodcaller("get", yf), records))
-                   if y is not None and not (MIN_YEAR <= y <= hi))
+        col = _column(records, yf)
+        try:
+            vals = set(col)
+            vals.discard(None)
+            if not vals or (MIN_YEAR <= min(vals) and max(vals) <= hi):
+                continue
+        except TypeError:   # an unhashable value: look at every row
+            pass
+        hit.update(i for i, y in enumerate(col) if y is not None and not (MIN_YEAR <= y <= hi))
     for fname in signed:
-        hit.update(i for i, v in enumerate(map(operator.methodcaller("get", fname), records))
-                   if v is not None and v < 0)
-    return [records[i] for i in sorted(hit)]
+        col = _column(records, fname)
+        try:
+            if min(filter(None, col), default=0) >= 0:   # None and 0 are never negative
+                continue
+        except TypeError:
+            pass
+        hit.update(i for i, v in enumerate(col) if v is not None and v < 0)
+    return hit
+
+
+def _over_total(records: list[dict], funds: list[str]) -> set[int]:
+    """The indices of the records whose fund sources may add up to more than 总投资 (checked row by row)."""
+    if not funds:
+        return set()
+    tots = _column(records, "total_investment_wan")
+    cols = [_column(records, f) for f in funds]
+    zero = Decimal(0)
+    out = set()
+    for i, (tot, *vals) in enumerate(zip(tots, *cols)):
+        if tot is not None and sum(filter(None, vals), zero) > tot:
+            out.add(i)
+    return out
 
 
 _TABLE_KEYS = {"progress": ("project_code",), "risk": ("project_code",), "interactions": ("project_code", "seq")}
@@ -188,6 +244,8 @@ def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
     at the second row, naming the first, instead of a failed INSERT."""
     found = []
     for table, key in _TABLE_KEYS.items():
+        if len({r.get("sheet") for r in out[table]}) < 2:   # one sheet (or none): nothing to find here
+            continue
         first: dict[tuple, dict] = {}
         for r in out[table]:
             k = tuple(r.get(c) for c in key)
@@ -201,6 +259,9 @@ def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
     for table, key, lbl in (("tasks", ("project_code", "task_seq"), "整改任务表中项目 {0} 的任务序号 {1}"),
                             ("signoff", ("project_code", "from_grade", "to_grade"), "降级销号表中项目 {0} 的 {1}→{2} 记录"),
                             ("funding", ("project_code", "source", "fund_year"), "项目 {0} 的资金（{1}，{2}年度）")):
+        keys = list(map(_getter(list(key)), out[table]))
+        if len(set(keys)) == len(keys):   # no key twice: nothing to find here
+            continue
         seen: set[tuple] = set()
         for r in out[table]:
             k = tuple(r.get(c) for c in key)
@@ -210,14 +271,14 @@ def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
     return found
 
 
-def _identity(ps, rec, add, seen, name_to_code, names_done: set | None = None):
-    row = rec["_row"]
+def _identity(ps, rec, add, seen, first_code):
     name = rec.get("name")
-    code = rec.get("project_code")
-    derived = False
     if not name:
         rec["_code"] = None
         return
+    row = rec["_row"]
+    code = rec.get("project_code")
+    derived = False
     if not code:
         code = N.derived_code(rec.get("build_year"), rec.get("town"), name)
         derived = True
@@ -225,10 +286,7 @@ def _identity(ps, rec, add, seen, name_to_code, names_done: set | None = None):
             add(ps, row, "project_code", "", f"未填项目编号，已按(建设年度,乡镇,项目名称)生成编号 {code}", "warning")
     code = code.strip()
     rec["_code"], rec["_derived"] = code, derived
-    if names_done is None or name not in names_done:   # 附件1 and 附件2 repeat each name: normalise once
-        name_to_code.setdefault(N.norm_name(name), code)
-        if names_done is not None:
-            names_done.add(name)
+    first_code.setdefault(name, code)
     if ps.form == "progress":
         key = (code, rec.get("fund_year"))
         if key in seen:
@@ -257,7 +315,8 @@ def _identity(ps, rec, add, seen, name_to_code, names_done: set | None = None):
             add(ps, row, "project_code", code, msg)
         else:
             seen[code] = row
-            seen[("_rec", code)] = rec
+            if ps.companion:
+                seen[("_rec", code)] = rec
 
 
 def _risk_fields(ps) -> list[str]:
@@ -272,32 +331,71 @@ def _has_risk_values(ps, rec) -> bool:
 def _shape_progress(ps, out, add, round_date):
     by_code: dict[str, dict] = {}
     fund_keys: dict[tuple, int] = {}
-    for rec in ps.records:
+    recs = ps.records
+    mapped = {c.field for c in ps.columns}
+    pick = _picker(recs, PROGRESS_COLS, mapped)
+    funds = [f for f in FUND_FIELDS if f in mapped or any(f in rec for rec in recs)]
+    amounts_of = _getter(funds)
+    srcs = [f[5:] for f in funds]
+    name = ps.name
+    funding = out["funding"]
+    for rec in recs:
         code = rec.get("_code")
         if not code:
             continue
         if code not in by_code:
-            r = dict(zip(PROGRESS_COLS, map(rec.get, PROGRESS_COLS)))
-            r.update(project_code=code, code_derived=rec["_derived"], sheet=ps.name, excel_row=rec["_row"])
+            r = pick(rec)
+            r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, rec["_derived"], name, rec["_row"]
             by_code[code] = r
         else:
             r = by_code[code]
             for k in PROGRESS_COLS:
                 if r.get(k) is None and rec.get(k) is not None:
                     r[k] = rec.get(k)
-        amounts = [(f[5:], rec.get(f)) for f in FUND_FIELDS if rec.get(f)]
-        if not amounts:
+        vals = amounts_of(rec)
+        if not any(vals):
             continue
         fy = _fund_year(ps, rec, add, round_date)
-        for src, amt in amounts:
+        for src, amt in zip(srcs, vals):
+            if not amt:
+                continue
             k = (code, src, fy)
             if k in fund_keys:
                 add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
                     f"项目 {code} 的{g.FUND_SOURCES[src]}（{fy}年度）与第{fund_keys[k]}行重复")
                 continue
             fund_keys[k] = rec["_row"]
-            out["funding"].append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
+            funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
     out["progress"].extend(by_code.values())
+
+
+def _getter(fields: list[str]):
+    """rec → the tuple of ``rec.get(f)`` for ``fields``: an itemgetter where the record has them all."""
+    if not fields:
+        return lambda rec: ()
+    ig = operator.itemgetter(*fields) if len(fields) > 1 else (lambda rec, f=fields[0]: (rec[f],))
+
+    def get(rec):
+        try:
+            return ig(rec)
+        except KeyError:
+            return tuple(map(rec.get, fields))
+    return get
+
+
+def _picker(records: list[dict], cols: list[str], mapped: set[str]):
+    """rec → ``dict(zip(cols, map(rec.get, cols)))`` followed by the keys project_code, code_derived,
+    sheet and excel_row (None, to be set): a copy of a template updated with the sheet's fields."""
+    tmpl = dict.fromkeys([*cols, "project_code", "code_derived", "sheet", "excel_row"])
+    # the sheet's columns are in every record; a field validate added to some (the kept text) is looked up
+    present = [c for c in cols if c in mapped or any(c in rec for rec in records)]
+    values = _getter(present)
+
+    def pick(rec):
+        r = tmpl.copy()
+        r.update(zip(present, values(rec)))
+        return r
+    return pick
 
 
 def _fund_year(ps, rec, add, round_date):
