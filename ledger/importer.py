@@ -159,14 +159,17 @@ def _arrow(rows: list[dict], cols: list[str]) -> pa.Table:
     """Rows (dicts) → an Arrow table of ``cols``, column by column in C (itemgetter + one transpose).
     Money goes in as Decimal → decimal128(20, 6) exactly (values are already quantized to 6 places; a
     value that would lose digits raises instead of rounding)."""
-    if rows and len(cols) > 1:
+    given = getattr(rows, "columns", None)   # validate.Rows: the same values column by column
+    if given is not None and all(len(given.get(c, ())) == len(rows) for c in cols):
+        columns = [given[c] for c in cols]
+    elif rows and len(cols) > 1:
         try:
             columns = list(zip(*map(operator.itemgetter(*cols), rows)))
         except KeyError:   # a row without some column: None there
             columns = [[r.get(c) for r in rows] for c in cols]
     else:
         columns = [[r.get(c) for r in rows] for c in cols]
-    arrays = [pa.array(list(vals), type=_TYPES[_COL_TYPES[c]]) for c, vals in zip(cols, columns)]
+    arrays = [pa.array(vals, type=_TYPES[_COL_TYPES[c]]) for c, vals in zip(cols, columns)]
     return pa.Table.from_arrays(arrays, names=cols)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 import operator
 from datetime import date
+from functools import partial
+from itertools import compress, count
 from decimal import Decimal
 
 from . import db as dbm
@@ -67,6 +69,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                                   "signoff": [], "interactions": []}
     name_to_code: dict[str, str] = {}   # normalised name → code, for the sheets that name projects
     first_code: dict[str, str] = {}     # raw name → the code of its first row (附件1 and 附件2 repeat names)
+    sources: dict[str, int] = {}   # table → how many sheets gave it rows
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
     def add(ps, row, fname, value, msg, sev="error"):
@@ -76,9 +79,11 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     for ps in sorted(sheets, key=lambda s: order[s.form]):
         problems.extend(ps.notes)
         recs = ps.records
-        for rec, v in zip(recs, _column(recs, "project_code")):   # look-alike codes (ＨＸ…, zero-width
-            if v and not (type(v) is str and v.isascii() and v.isalnum()):   # characters) key as one project
-                rec["project_code"] = N.norm_code(v) or None      # (plain ASCII codes are left as they are)
+        codes = _column(recs, "project_code")
+        if not _plain_codes(codes):   # look-alike codes (ＨＸ…, zero-width characters) key as one project
+            for rec, v in zip(recs, codes):
+                if v and not (type(v) is str and v.isascii() and v.isalnum()):   # (norm_code leaves those)
+                    rec["project_code"] = N.norm_code(v) or None
         fdefs = ftypes[ps.form]
         keep = _KEEP_TEXT.get(ps.form)
         # parse errors
@@ -113,11 +118,20 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         funds = [f for f in FUND_FIELDS if f in mapped]
         ident = ps.form in ("progress", "risk")
         raw = ps.raw
+        # the record fields this sheet's checks and table rows need, read row by row in one pass and then
+        # column by column (the records do not change below but for their _code/_derived/_no_risk)
+        # (a record holds exactly its sheet's columns, from the reader, and here maybe the kept text)
+        present = [c for c in _SHAPE_COLS.get(ps.form, ()) if c in mapped or (c == keep and kept_text)]
+        need = present + [f for f in dict.fromkeys([*(f.name for f in req_cols), *(yf for yf, _ in years), *signed,
+                                                    *funds, "total_investment_wan"])
+                          if f in mapped and f not in present]
+        values = _values(recs, need)
+        column = dict(zip(need, zip(*values))) if recs else dict.fromkeys(need, ())
         # the rows with something to report, found column by column: the per-row checks below run there only
-        flagged = _flagged_rows(recs, req_cols, years, signed)
+        flagged = _flagged_rows(column, req_cols, years, signed)
         if req_missing and recs:
             flagged.add(0)   # the first row also reports the required columns the sheet lacks
-        over = _over_total(recs, funds) if ident else set()
+        over = _over_total(column, funds) if ident else set()
         for i in sorted(flagged) if not ident else range(len(recs)):
             rec = recs[i]
             row = rec["_row"]
@@ -157,19 +171,21 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                 name_to_code.setdefault(N.norm_name(name), code)
             first_code.clear()
         # shape rows
+        before = {t: len(v) for t, v in out.items()}
         if ps.form == "progress":
-            _shape_progress(ps, out, add, round_date)
+            _shape_progress(ps, out, add, round_date, present, values, column)
         elif ps.form == "risk":
-            pick = _picker(ps.records, RISK_COLS, mapped)
+            tmpl = dict.fromkeys([*RISK_COLS, "project_code", "code_derived", "sheet", "excel_row"])
             name = ps.name
-            risk = out["risk"]
-            for rec in ps.records:
-                code = rec.get("_code")
-                if not code:
-                    continue
-                r = pick(rec)
-                r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, rec["_derived"], name, rec["_row"]
-                risk.append(r)
+            kept = [rec.get("_code") for rec in recs]   # the rows with a code make the table
+            rows = []
+            for rec, vals in compress(zip(recs, values), kept):
+                r = tmpl.copy()
+                r.update(zip(present, vals))
+                r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = \
+                    rec["_code"], rec["_derived"], name, rec["_row"]
+                rows.append(r)
+            _add_table(out, "risk", rows, RISK_COLS, present, column, recs, kept, name)
             _shape_risk_funding(ps, out, add, round_date)
         elif ps.form == "tasks":
             _shape_tasks(ps, out, add, name_to_code)
@@ -178,7 +194,10 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         elif ps.form == "interactions":
             file_codes = {r["project_code"] for k in ("progress", "risk") for r in out[k]}
             _shape_interactions(ps, out, add, name_to_code, file_codes, known or {})
-    problems.extend(_cross_sheet_duplicates(out))
+        for t, v in out.items():
+            if len(v) > before[t]:
+                sources[t] = sources.get(t, 0) + 1
+    problems.extend(_cross_sheet_duplicates(out, {t for t, n in sources.items() if n > 1}))
     return problems, out
 
 
@@ -191,17 +210,36 @@ def _column(records: list[dict], fname: str) -> list:
         return [rec.get(fname) for rec in records]
 
 
-def _flagged_rows(records: list[dict], req_cols: list, years: list[tuple[str, int]], signed: list[str]) -> set[int]:
+def _plain_codes(codes: list) -> bool:
+    """Every code empty or plain ASCII letters and digits (which ``normalize.norm_code`` leaves alone)."""
+    try:
+        given = list(filter(None, codes))
+        return all(map(str.isascii, given)) and all(map(str.isalnum, given)) and all(type(c) is str for c in given)
+    except TypeError:   # not text
+        return False
+
+
+def _values(records: list[dict], fields: list[str]) -> list[tuple]:
+    """``[tuple(map(rec.get, fields)) for rec in records]``, in C where every record has the fields."""
+    if len(fields) < 2:
+        return list(zip(_column(records, fields[0]))) if fields else [()] * len(records)
+    try:
+        return list(map(operator.itemgetter(*fields), records))
+    except KeyError:
+        return [tuple(map(rec.get, fields)) for rec in records]
+
+
+def _flagged_rows(column: dict, req_cols: list, years: list[tuple[str, int]], signed: list[str]) -> set[int]:
     """The indices of the records with a required field empty, a year outside MIN_YEAR..hi or a negative
     amount: one pass per column (over its distinct values where it can), so the per-row checks run only
     where there may be something to report. A superset is fine: those checks decide."""
     hit: set[int] = set()
     for f in req_cols:
-        col = _column(records, f.name)
+        col = column[f.name]
         if None in col or "" in col:
             hit.update(i for i, v in enumerate(col) if v is None or v == "")
     for yf, hi in years:
-        col = _column(records, yf)
+        col = column[yf]
         try:
             vals = set(col)
             vals.discard(None)
@@ -211,7 +249,7 @@ def _flagged_rows(records: list[dict], req_cols: list, years: list[tuple[str, in
             pass
         hit.update(i for i, y in enumerate(col) if y is not None and not (MIN_YEAR <= y <= hi))
     for fname in signed:
-        col = _column(records, fname)
+        col = column[fname]
         try:
             if min(filter(None, col), default=0) >= 0:   # None and 0 are never negative
                 continue
@@ -221,30 +259,27 @@ def _flagged_rows(records: list[dict], req_cols: list, years: list[tuple[str, in
     return hit
 
 
-def _over_total(records: list[dict], funds: list[str]) -> set[int]:
+def _over_total(column: dict, funds: list[str]) -> set[int]:
     """The indices of the records whose fund sources may add up to more than 总投资 (checked row by row)."""
-    if not funds:
+    tots = column.get("total_investment_wan")
+    if not funds or tots is None:   # no 总投资 column: nothing to compare with
         return set()
-    tots = _column(records, "total_investment_wan")
-    cols = [_column(records, f) for f in funds]
-    zero = Decimal(0)
-    out = set()
-    for i, (tot, *vals) in enumerate(zip(tots, *cols)):
-        if tot is not None and sum(filter(None, vals), zero) > tot:
-            out.add(i)
-    return out
+    sums = map(sum, map(partial(filter, None), zip(*(column[f] for f in funds))))   # None and 0 add nothing
+    return {i for i, s, tot in zip(count(), sums, tots) if tot is not None and s > tot}
 
 
+_SHAPE_COLS = {"progress": PROGRESS_COLS, "risk": RISK_COLS}
 _TABLE_KEYS = {"progress": ("project_code",), "risk": ("project_code",), "interactions": ("project_code", "seq")}
 _TABLE_LABELS = {"progress": "推进梳理表", "risk": "风险排查表", "interactions": "政企互动台账"}
 
 
-def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
+def _cross_sheet_duplicates(out: dict[str, list[dict]], tables: set[str]) -> list[dict]:
     """One project on two sheets of the same form (each sheet is checked on its own above): an error
-    at the second row, naming the first, instead of a failed INSERT."""
+    at the second row, naming the first, instead of a failed INSERT. ``tables``: those with rows from
+    more than one sheet (the others cannot have any)."""
     found = []
     for table, key in _TABLE_KEYS.items():
-        if len({r.get("sheet") for r in out[table]}) < 2:   # one sheet (or none): nothing to find here
+        if table not in tables:
             continue
         first: dict[tuple, dict] = {}
         for r in out[table]:
@@ -259,7 +294,9 @@ def _cross_sheet_duplicates(out: dict[str, list[dict]]) -> list[dict]:
     for table, key, lbl in (("tasks", ("project_code", "task_seq"), "整改任务表中项目 {0} 的任务序号 {1}"),
                             ("signoff", ("project_code", "from_grade", "to_grade"), "降级销号表中项目 {0} 的 {1}→{2} 记录"),
                             ("funding", ("project_code", "source", "fund_year"), "项目 {0} 的资金（{1}，{2}年度）")):
-        keys = list(map(_getter(list(key)), out[table]))
+        if table not in tables:
+            continue
+        keys = _values(out[table], list(key))
         if len(set(keys)) == len(keys):   # no key twice: nothing to find here
             continue
         seen: set[tuple] = set()
@@ -328,37 +365,36 @@ def _has_risk_values(ps, rec) -> bool:
         or any((rec["_row"], k) in ps.raw for k in _risk_fields(ps))
 
 
-def _shape_progress(ps, out, add, round_date):
+def _shape_progress(ps, out, add, round_date, present, values, column):
+    """附件1 rows → progress rows (one per project: a project on several rows, one per 资金年度, takes the
+    first row's values and fills what it left empty from the later ones) and its fund lines."""
     by_code: dict[str, dict] = {}
     fund_keys: dict[tuple, int] = {}
     recs = ps.records
-    mapped = {c.field for c in ps.columns}
-    pick = _picker(recs, PROGRESS_COLS, mapped)
-    funds = [f for f in FUND_FIELDS if f in mapped or any(f in rec for rec in recs)]
-    amounts_of = _getter(funds)
+    funds = [f for f in FUND_FIELDS if f in column]   # the sheet's columns (a record holds exactly those)
     srcs = [f[5:] for f in funds]
     name = ps.name
     funding = out["funding"]
-    for rec in recs:
+    tmpl = dict.fromkeys([*PROGRESS_COLS, "project_code", "code_derived", "sheet", "excel_row"])
+    merged = False
+    for rec, vals, amounts in zip(recs, values, _values(recs, funds)):
         code = rec.get("_code")
         if not code:
             continue
         if code not in by_code:
-            r = pick(rec)
+            r = by_code[code] = tmpl.copy()
+            r.update(zip(present, vals))
             r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, rec["_derived"], name, rec["_row"]
-            by_code[code] = r
         else:
+            merged = True
             r = by_code[code]
             for k in PROGRESS_COLS:
                 if r.get(k) is None and rec.get(k) is not None:
                     r[k] = rec.get(k)
-        vals = amounts_of(rec)
-        if not any(vals):
+        if not any(amounts):
             continue
         fy = _fund_year(ps, rec, add, round_date)
-        for src, amt in zip(srcs, vals):
-            if not amt:
-                continue
+        for src, amt in compress(zip(srcs, amounts), amounts):   # the amounts given (not 0)
             k = (code, src, fy)
             if k in fund_keys:
                 add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
@@ -366,36 +402,41 @@ def _shape_progress(ps, out, add, round_date):
                 continue
             fund_keys[k] = rec["_row"]
             funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
-    out["progress"].extend(by_code.values())
+    kept = None if merged else [rec.get("_code") for rec in recs]   # one row per record with a code
+    _add_table(out, "progress", list(by_code.values()), PROGRESS_COLS, present, column, recs, kept, name)
 
 
-def _getter(fields: list[str]):
-    """rec → the tuple of ``rec.get(f)`` for ``fields``: an itemgetter where the record has them all."""
-    if not fields:
-        return lambda rec: ()
-    ig = operator.itemgetter(*fields) if len(fields) > 1 else (lambda rec, f=fields[0]: (rec[f],))
-
-    def get(rec):
-        try:
-            return ig(rec)
-        except KeyError:
-            return tuple(map(rec.get, fields))
-    return get
+class Rows(list):
+    """A table's rows (dicts) together with the same values column by column (``columns``: name → sequence,
+    for ``importer._arrow``, which then need not transpose the rows back). Build once, then only read:
+    ``columns`` holds for the rows as they were built (``_arrow`` falls back to the rows themselves when
+    the length differs)."""
+    __slots__ = ("columns",)
 
 
-def _picker(records: list[dict], cols: list[str], mapped: set[str]):
-    """rec → ``dict(zip(cols, map(rec.get, cols)))`` followed by the keys project_code, code_derived,
-    sheet and excel_row (None, to be set): a copy of a template updated with the sheet's fields."""
-    tmpl = dict.fromkeys([*cols, "project_code", "code_derived", "sheet", "excel_row"])
-    # the sheet's columns are in every record; a field validate added to some (the kept text) is looked up
-    present = [c for c in cols if c in mapped or any(c in rec for rec in records)]
-    values = _getter(present)
-
-    def pick(rec):
-        r = tmpl.copy()
-        r.update(zip(present, values(rec)))
-        return r
-    return pick
+def _add_table(out, table, rows, cols, present, column, recs, kept, sheet):
+    """Append a sheet's rows to ``out[table]``; the first sheet of a table also gives their columns (the
+    records' columns where the record is kept), a second sheet drops them."""
+    have = out[table]
+    if have or kept is None or isinstance(have, Rows):
+        have.extend(rows)
+        if isinstance(have, Rows):
+            have.columns = None
+        return
+    n = len(rows)
+    if all(kept):
+        def pick(col):
+            return col
+    else:
+        def pick(col):
+            return list(compress(col, kept))
+    kept_recs = pick(recs)
+    columns = {c: (pick(column[c]) if c in present else [None] * n) for c in cols}
+    for c, f in (("project_code", "_code"), ("code_derived", "_derived"), ("excel_row", "_row")):
+        columns[c] = list(map(operator.itemgetter(f), kept_recs))
+    columns["sheet"] = [sheet] * n
+    out[table] = Rows(rows)
+    out[table].columns = columns
 
 
 def _fund_year(ps, rec, add, round_date):
