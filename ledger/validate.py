@@ -117,6 +117,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         signed = [fname for fname, fd in fdefs.items() if fd.type in ("money", "int") and fname in mapped]
         funds = [f for f in FUND_FIELDS if f in mapped]
         ident = ps.form in ("progress", "risk")
+        progress, companion = ps.form == "progress", ps.companion
         raw = ps.raw
         # the record fields this sheet's checks and table rows need, read row by row in one pass and then
         # column by column (the records do not change below but for their _code/_derived/_no_risk)
@@ -157,7 +158,18 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                     if v is not None and v < 0:
                         add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
             if ident:
-                _identity(ps, rec, add, seen, first_code)
+                name, code = rec.get("name"), rec.get("project_code")
+                if name and code and not companion:   # the common case, as in _identity: a new code
+                    code = code.strip()
+                    key = (code, rec.get("fund_year")) if progress else code
+                    if key not in seen:
+                        rec["_code"], rec["_derived"] = code, False
+                        first_code.setdefault(name, code)
+                        seen[key] = row
+                    else:
+                        _identity(ps, rec, add, seen, first_code)
+                else:
+                    _identity(ps, rec, add, seen, first_code)
                 if rec.get("_no_risk"):
                     rec["_code"] = None
                 if i in over:
@@ -214,7 +226,7 @@ def _plain_codes(codes: list) -> bool:
     """Every code empty or plain ASCII letters and digits (which ``normalize.norm_code`` leaves alone)."""
     try:
         given = list(filter(None, codes))
-        return all(map(str.isascii, given)) and all(map(str.isalnum, given)) and all(type(c) is str for c in given)
+        return set(map(type, given)) <= {str} and all(map(str.isascii, given)) and all(map(str.isalnum, given))
     except TypeError:   # not text
         return False
 
@@ -393,7 +405,7 @@ def _shape_progress(ps, out, add, round_date, present, values, column):
                     r[k] = rec.get(k)
         if not any(amounts):
             continue
-        fy = _fund_year(ps, rec, add, round_date)
+        fy = rec.get("fund_year") or rec.get("build_year") or _fund_year(ps, rec, add, round_date)
         for src, amt in compress(zip(srcs, amounts), amounts):   # the amounts given (not 0)
             k = (code, src, fy)
             if k in fund_keys:
