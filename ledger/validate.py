@@ -10,7 +10,7 @@ import json
 import operator
 from datetime import date
 from functools import partial
-from itertools import compress, count
+from itertools import compress, count, repeat
 from decimal import Decimal
 
 from . import db as dbm
@@ -187,17 +187,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         if ps.form == "progress":
             _shape_progress(ps, out, add, round_date, present, values, column)
         elif ps.form == "risk":
-            tmpl = dict.fromkeys([*RISK_COLS, "project_code", "code_derived", "sheet", "excel_row"])
-            name = ps.name
-            kept = [rec.get("_code") for rec in recs]   # the rows with a code make the table
-            rows = []
-            for rec, vals in compress(zip(recs, values), kept):
-                r = tmpl.copy()
-                r.update(zip(present, vals))
-                r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = \
-                    rec["_code"], rec["_derived"], name, rec["_row"]
-                rows.append(r)
-            _add_table(out, "risk", rows, RISK_COLS, present, column, recs, kept, name)
+            kept = [rec.get("_code") for rec in recs]   # the records with a code make the table's rows
+            _add_table(out, "risk", _table(RISK_COLS, present, column, recs, kept, ps.name, mapped))
             _shape_risk_funding(ps, out, add, round_date)
         elif ps.form == "tasks":
             _shape_tasks(ps, out, add, name_to_code)
@@ -380,29 +371,17 @@ def _has_risk_values(ps, rec) -> bool:
 def _shape_progress(ps, out, add, round_date, present, values, column):
     """附件1 rows → progress rows (one per project: a project on several rows, one per 资金年度, takes the
     first row's values and fills what it left empty from the later ones) and its fund lines."""
-    by_code: dict[str, dict] = {}
+    first: dict[str, int] = {}   # code → index of its first record
     fund_keys: dict[tuple, int] = {}
     recs = ps.records
     funds = [f for f in FUND_FIELDS if f in column]   # the sheet's columns (a record holds exactly those)
     srcs = [f[5:] for f in funds]
-    name = ps.name
     funding = out["funding"]
-    tmpl = dict.fromkeys([*PROGRESS_COLS, "project_code", "code_derived", "sheet", "excel_row"])
-    merged = False
-    for rec, vals, amounts in zip(recs, values, _values(recs, funds)):
+    for i, rec, amounts in zip(count(), recs, zip(*(column[f] for f in funds)) if funds else repeat(())):
         code = rec.get("_code")
         if not code:
             continue
-        if code not in by_code:
-            r = by_code[code] = tmpl.copy()
-            r.update(zip(present, vals))
-            r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, rec["_derived"], name, rec["_row"]
-        else:
-            merged = True
-            r = by_code[code]
-            for k in PROGRESS_COLS:
-                if r.get(k) is None and rec.get(k) is not None:
-                    r[k] = rec.get(k)
+        first.setdefault(code, i)
         if not any(amounts):
             continue
         fy = rec.get("fund_year") or rec.get("build_year") or _fund_year(ps, rec, add, round_date)
@@ -414,8 +393,21 @@ def _shape_progress(ps, out, add, round_date, present, values, column):
                 continue
             fund_keys[k] = rec["_row"]
             funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
-    kept = None if merged else [rec.get("_code") for rec in recs]   # one row per record with a code
-    _add_table(out, "progress", list(by_code.values()), PROGRESS_COLS, present, column, recs, kept, name)
+    kept = [False] * len(recs)
+    for i in first.values():
+        kept[i] = True
+    rows = _table(PROGRESS_COLS, present, column, recs, kept, ps.name, {c.field for c in ps.columns})
+    if len(first) < sum(1 for rec in recs if rec.get("_code")):   # a project on several rows
+        rows.columns = None
+        by_code = dict(zip(first, rows))
+        for i, rec in enumerate(recs):
+            code = rec.get("_code")
+            if code and first[code] != i:
+                r = by_code[code]
+                for k in PROGRESS_COLS:
+                    if r.get(k) is None and rec.get(k) is not None:
+                        r[k] = rec.get(k)
+    _add_table(out, "progress", rows)
 
 
 class Rows(list):
@@ -426,16 +418,13 @@ class Rows(list):
     __slots__ = ("columns",)
 
 
-def _add_table(out, table, rows, cols, present, column, recs, kept, sheet):
-    """Append a sheet's rows to ``out[table]``; the first sheet of a table also gives their columns (the
-    records' columns where the record is kept), a second sheet drops them."""
-    have = out[table]
-    if have or kept is None or isinstance(have, Rows):
-        have.extend(rows)
-        if isinstance(have, Rows):
-            have.columns = None
-        return
-    n = len(rows)
+_EXTRA = ("project_code", "code_derived", "sheet", "excel_row")
+
+
+def _table(cols, present, column, recs, kept, sheet, mapped) -> Rows:
+    """The table rows of the records where ``kept`` is true, each ``dict(zip(cols, map(rec.get, cols)))``
+    plus project_code, code_derived, sheet and excel_row (in another key order), and their columns
+    (``column``: the sheet's columns ``mapped``, ``present`` those of ``cols`` the records have)."""
     if all(kept):
         def pick(col):
             return col
@@ -443,12 +432,49 @@ def _add_table(out, table, rows, cols, present, column, recs, kept, sheet):
         def pick(col):
             return list(compress(col, kept))
     kept_recs = pick(recs)
+    n = len(kept_recs)
     columns = {c: (pick(column[c]) if c in present else [None] * n) for c in cols}
-    for c, f in (("project_code", "_code"), ("code_derived", "_derived"), ("excel_row", "_row")):
-        columns[c] = list(map(operator.itemgetter(f), kept_recs))
-    columns["sheet"] = [sheet] * n
-    out[table] = Rows(rows)
-    out[table].columns = columns
+    for c, f in (("project_code", "_code"), ("code_derived", "_derived"), ("sheet", None), ("excel_row", "_row")):
+        columns[c] = list(map(operator.itemgetter(f), kept_recs)) if f else [sheet] * n
+    # a row is a copy of its record (_row and the sheet's columns, from the reader; _code and _derived)
+    # without the fields the table does not take, which is cheaper than building it key by key; a record
+    # with other fields (or without these) is shaped key by key instead
+    keys = {*cols, *_EXTRA}
+    drop = [k for k in dict.fromkeys(("_row", *mapped, "_code", "_derived")) if k not in keys]
+    absent = [c for c in cols if c not in mapped]   # None, or the kept text validate added to the record
+    size = len(keys)
+    rows = Rows()
+    append = rows.append
+    for rec, code, derived, row in zip(kept_recs, columns["project_code"], columns["code_derived"],
+                                       columns["excel_row"]):
+        r = rec.copy()
+        try:
+            for k in drop:
+                del r[k]
+        except KeyError:
+            r = None
+        else:
+            for c in absent:
+                r.setdefault(c, None)
+            r["project_code"], r["code_derived"], r["sheet"], r["excel_row"] = code, derived, sheet, row
+        if r is None or len(r) != size:
+            r = dict(zip(cols, map(rec.get, cols)))
+            r.update(project_code=code, code_derived=derived, sheet=sheet, excel_row=row)
+        append(r)
+    rows.columns = columns
+    return rows
+
+
+def _add_table(out, table, rows: Rows) -> None:
+    """Append a sheet's rows to ``out[table]`` (and their columns to its columns, while both have them)."""
+    have = out[table]
+    if not have:
+        out[table] = rows
+        return
+    both = isinstance(have, Rows) and have.columns is not None and rows.columns is not None
+    have.extend(rows)
+    if isinstance(have, Rows):
+        have.columns = {c: [*v, *rows.columns[c]] for c, v in have.columns.items()} if both else None
 
 
 def _fund_year(ps, rec, add, round_date):
