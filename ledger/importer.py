@@ -156,11 +156,11 @@ FORM_TABLES = {"progress": ["progress"], "risk": ["risk"], "tasks": ["tasks"], "
 
 
 def _arrow(rows: list[dict], cols: list[str]) -> pa.Table:
-    """Rows (dicts) → an Arrow table of ``cols``, column by column in C (itemgetter + one transpose).
-    Money goes in as Decimal → decimal128(20, 6) exactly (values are already quantized to 6 places; a
-    value that would lose digits raises instead of rounding)."""
+    """Rows (dicts) → an Arrow table of ``cols``, column by column in C (itemgetter + one transpose; none
+    for a ``validate.Rows`` that brings its columns). Money goes in as Decimal → decimal128(20, 6) exactly
+    (values are already quantized to 6 places; a value that would lose digits raises instead of rounding)."""
     given = getattr(rows, "columns", None)   # validate.Rows: the same values column by column
-    if given is not None and all(len(given.get(c, ())) == len(rows) for c in cols):
+    if given is not None and all(c in given and len(given[c]) == len(rows) for c in cols):
         columns = [given[c] for c in cols]
     elif rows and len(cols) > 1:
         try:

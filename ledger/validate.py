@@ -185,7 +185,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         # shape rows
         before = {t: len(v) for t, v in out.items()}
         if ps.form == "progress":
-            _shape_progress(ps, out, add, round_date, present, values, column)
+            _shape_progress(ps, out, add, round_date, present, column)
         elif ps.form == "risk":
             kept = [rec.get("_code") for rec in recs]   # the records with a code make the table's rows
             _add_table(out, "risk", _table(RISK_COLS, present, column, recs, kept, ps.name, mapped))
@@ -368,7 +368,7 @@ def _has_risk_values(ps, rec) -> bool:
         or any((rec["_row"], k) in ps.raw for k in _risk_fields(ps))
 
 
-def _shape_progress(ps, out, add, round_date, present, values, column):
+def _shape_progress(ps, out, add, round_date, present, column):
     """附件1 rows → progress rows (one per project: a project on several rows, one per 资金年度, takes the
     first row's values and fills what it left empty from the later ones) and its fund lines."""
     first: dict[str, int] = {}   # code → index of its first record
