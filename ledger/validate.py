@@ -65,11 +65,13 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     as_of = as_of or round_date or date.today()
     max_year = as_of.year
     problems: list[dict] = []
-    out: dict[str, list[dict]] = {"progress": [], "funding": [], "risk": [], "risk_funding": [], "tasks": [],
+    out: dict[str, list[dict]] = {"progress": [], "funding": Rows(), "risk": [], "risk_funding": [], "tasks": [],
                                   "signoff": [], "interactions": []}
+    out["funding"].columns = {"project_code": [], "source": [], "fund_year": [], "amount_wan": []}
     name_to_code: dict[str, str] = {}   # normalised name → code, for the sheets that name projects
     first_code: dict[str, str] = {}     # raw name → the code of its first row (附件1 and 附件2 repeat names)
     sources: dict[str, int] = {}   # table → how many sheets gave it rows
+    named = any(ps.form in ("tasks", "signoff", "interactions") for ps in sheets)   # sheets that name projects
     ftypes = {form: {f.name: f for f in fl} for form, fl in F.FORMS.items()}
 
     def add(ps, row, fname, value, msg, sev="error"):
@@ -84,6 +86,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             for rec, v in zip(recs, codes):
                 if v and not (type(v) is str and v.isascii() and v.isalnum()):   # (norm_code leaves those)
                     rec["project_code"] = N.norm_code(v) or None
+            codes = _column(recs, "project_code")
         fdefs = ftypes[ps.form]
         keep = _KEEP_TEXT.get(ps.form)
         # parse errors
@@ -133,51 +136,76 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         if req_missing and recs:
             flagged.add(0)   # the first row also reports the required columns the sheet lacks
         over = _over_total(column, funds) if ident else set()
-        for i in sorted(flagged) if not ident else range(len(recs)):
+
+        def check(i, rec, row):
+            """The checks of a flagged row (required fields, years, negative amounts)."""
+            # the first row also reports the required columns the sheet lacks, in the form's field order
+            for f in (req_all if req_missing and i == 0 else req_cols):
+                if f in req_missing:
+                    add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
+                elif rec.get(f.name) in (None, "") and (row, f.name) not in raw:
+                    if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
+                        # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
+                        add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
+                        rec["_no_risk"] = True
+                        continue
+                    add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
+            # a year out of range or a negative amount
+            for yf, hi in years:
+                y = rec.get(yf)
+                if y is not None and not (MIN_YEAR <= y <= hi):
+                    add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
+            for fname in signed:
+                v = rec.get(fname)
+                if v is not None and v < 0:
+                    add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
+
+        def check_total(rec, row):
+            srcs = [v for v in map(rec.get, funds) if v is not None]
+            tot = rec.get("total_investment_wan")
+            if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
+                add(ps, row, "total_investment_wan", N.fmt(tot),
+                    f"九类资金合计 {N.fmt(sum(srcs, Decimal(0)))} 万元大于总投资 {N.fmt(tot)} 万元")
+
+        # the usual sheet of projects: every row named, under its own code; then _identity has nothing to
+        # derive or report, the codes are set at once and only the flagged rows are looked at one by one
+        if ident and not companion and "name" in column and all(column["name"]) and all(codes):
+            codes = list(map(str.strip, codes))
+            unique = len(set(codes)) == len(codes)
+        else:
+            unique = False
+        if unique:
+            for i in sorted(flagged | over):
+                rec = recs[i]
+                if i in flagged:
+                    check(i, rec, rec["_row"])
+                if i in over:
+                    check_total(rec, rec["_row"])
+            for rec, code in zip(recs, codes):
+                rec["_code"], rec["_derived"] = code, False
+            if named:
+                for name, code in zip(column["name"], codes):
+                    first_code.setdefault(name, code)
+        for i in () if unique else sorted(flagged) if not ident else range(len(recs)):
             rec = recs[i]
             row = rec["_row"]
             if i in flagged:
-                # the first row also reports the required columns the sheet lacks, in the form's field order
-                for f in (req_all if req_missing and i == 0 else req_cols):
-                    if f in req_missing:
-                        add(ps, None, "", "", f"缺少必填列：{f.synonyms[0]}")
-                    elif rec.get(f.name) in (None, "") and (row, f.name) not in raw:
-                        if ps.companion and f.name == "grade" and not _has_risk_values(ps, rec):
-                            # a 一张表 row not graded (yet): its 附件1 part stands, nothing of 附件2 to lose
-                            add(ps, row, f.name, "", "未填风险等级，本行只导入推进情况（附件1）", "warning")
-                            rec["_no_risk"] = True
-                            continue
-                        add(ps, row, f.name, "", f"缺少必填项：{f.synonyms[0]}")
-                # a year out of range or a negative amount
-                for yf, hi in years:
-                    y = rec.get(yf)
-                    if y is not None and not (MIN_YEAR <= y <= hi):
-                        add(ps, row, yf, str(y), f"年度 {y} 超出范围（{MIN_YEAR}—{hi}年）")
-                for fname in signed:
-                    v = rec.get(fname)
-                    if v is not None and v < 0:
-                        add(ps, row, fname, N.fmt(v), "金额/数量不能为负数")
+                check(i, rec, row)
             if ident:
                 name, code = rec.get("name"), rec.get("project_code")
-                if name and code and not companion:   # the common case, as in _identity: a new code
+                if name and code and not companion:   # as in _identity, for a code not seen before
                     code = code.strip()
                     key = (code, rec.get("fund_year")) if progress else code
-                    if key not in seen:
-                        rec["_code"], rec["_derived"] = code, False
-                        first_code.setdefault(name, code)
-                        seen[key] = row
-                    else:
-                        _identity(ps, rec, add, seen, first_code)
+                if name and code and not companion and key not in seen:
+                    rec["_code"], rec["_derived"] = code, False
+                    first_code.setdefault(name, code)
+                    seen[key] = row
                 else:
                     _identity(ps, rec, add, seen, first_code)
                 if rec.get("_no_risk"):
                     rec["_code"] = None
                 if i in over:
-                    srcs = [v for v in map(rec.get, funds) if v is not None]
-                    tot = rec.get("total_investment_wan")
-                    if srcs and tot is not None and sum(srcs, Decimal(0)) > tot:
-                        add(ps, row, "total_investment_wan", N.fmt(tot),
-                            f"九类资金合计 {N.fmt(sum(srcs, Decimal(0)))} 万元大于总投资 {N.fmt(tot)} 万元")
+                    check_total(rec, row)
         if not ident and first_code:   # the project sheets are done: key their names (normalised once each)
             for name, code in first_code.items():
                 name_to_code.setdefault(N.norm_name(name), code)
@@ -377,6 +405,7 @@ def _shape_progress(ps, out, add, round_date, present, column):
     funds = [f for f in FUND_FIELDS if f in column]   # the sheet's columns (a record holds exactly those)
     srcs = [f[5:] for f in funds]
     funding = out["funding"]
+    lines = funding.columns.values()   # the same lines column by column
     for i, rec, amounts in zip(count(), recs, zip(*(column[f] for f in funds)) if funds else repeat(())):
         code = rec.get("_code")
         if not code:
@@ -393,6 +422,8 @@ def _shape_progress(ps, out, add, round_date, present, column):
                 continue
             fund_keys[k] = rec["_row"]
             funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
+            for col, v in zip(lines, (code, src, fy, amt)):
+                col.append(v)
     kept = [False] * len(recs)
     for i in first.values():
         kept[i] = True
