@@ -213,7 +213,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         # shape rows
         before = {t: len(v) for t, v in out.items()}
         if ps.form == "progress":
-            _shape_progress(ps, out, add, round_date, present, column)
+            _shape_progress(ps, out, add, round_date, present, column, unique)
         elif ps.form == "risk":
             kept = [rec.get("_code") for rec in recs]   # the records with a code make the table's rows
             _add_table(out, "risk", _table(RISK_COLS, present, column, recs, kept, ps.name, mapped))
@@ -396,39 +396,48 @@ def _has_risk_values(ps, rec) -> bool:
         or any((rec["_row"], k) in ps.raw for k in _risk_fields(ps))
 
 
-def _shape_progress(ps, out, add, round_date, present, column):
+def _shape_progress(ps, out, add, round_date, present, column, unique):
     """附件1 rows → progress rows (one per project: a project on several rows, one per 资金年度, takes the
-    first row's values and fills what it left empty from the later ones) and its fund lines."""
+    first row's values and fills what it left empty from the later ones) and its fund lines. ``unique``:
+    every record has a code of its own (then no project and no fund line comes twice)."""
     first: dict[str, int] = {}   # code → index of its first record
     fund_keys: dict[tuple, int] = {}
     recs = ps.records
     funds = [f for f in FUND_FIELDS if f in column]   # the sheet's columns (a record holds exactly those)
     srcs = [f[5:] for f in funds]
     funding = out["funding"]
-    lines = funding.columns.values()   # the same lines column by column
+    cols = funding.columns   # the same lines column by column
+    to_code, to_src, to_year, to_amount = (cols[c].append for c in ("project_code", "source", "fund_year", "amount_wan"))
     for i, rec, amounts in zip(count(), recs, zip(*(column[f] for f in funds)) if funds else repeat(())):
         code = rec.get("_code")
         if not code:
             continue
-        first.setdefault(code, i)
+        if not unique:
+            first.setdefault(code, i)
         if not any(amounts):
             continue
         fy = rec.get("fund_year") or rec.get("build_year") or _fund_year(ps, rec, add, round_date)
         for src, amt in compress(zip(srcs, amounts), amounts):   # the amounts given (not 0)
-            k = (code, src, fy)
-            if k in fund_keys:
-                add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
-                    f"项目 {code} 的{g.FUND_SOURCES[src]}（{fy}年度）与第{fund_keys[k]}行重复")
-                continue
-            fund_keys[k] = rec["_row"]
+            if not unique:
+                k = (code, src, fy)
+                if k in fund_keys:
+                    add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
+                        f"项目 {code} 的{g.FUND_SOURCES[src]}（{fy}年度）与第{fund_keys[k]}行重复")
+                    continue
+                fund_keys[k] = rec["_row"]
             funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
-            for col, v in zip(lines, (code, src, fy, amt)):
-                col.append(v)
-    kept = [False] * len(recs)
-    for i in first.values():
-        kept[i] = True
+            to_code(code)
+            to_src(src)
+            to_year(fy)
+            to_amount(amt)
+    if unique:
+        kept = [True] * len(recs)
+    else:
+        kept = [False] * len(recs)
+        for i in first.values():
+            kept[i] = True
     rows = _table(PROGRESS_COLS, present, column, recs, kept, ps.name, {c.field for c in ps.columns})
-    if len(first) < sum(1 for rec in recs if rec.get("_code")):   # a project on several rows
+    if not unique and len(first) < sum(1 for rec in recs if rec.get("_code")):   # a project on several rows
         rows.columns = None
         by_code = dict(zip(first, rows))
         for i, rec in enumerate(recs):
