@@ -123,8 +123,8 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         progress, companion = ps.form == "progress", ps.companion
         raw = ps.raw
         # the record fields this sheet's checks and table rows need, read row by row in one pass and then
-        # column by column (the records do not change below but for their _code/_derived/_no_risk)
-        # (a record holds exactly its sheet's columns, from the reader, and here maybe the kept text)
+        # turned column by column (the records do not change below but for their _code/_derived/_no_risk).
+        # A record holds exactly its sheet's columns (from the reader) and maybe the kept text (see above).
         present = [c for c in _SHAPE_COLS.get(ps.form, ()) if c in mapped or (c == keep and kept_text)]
         need = present + [f for f in dict.fromkeys([*(f.name for f in req_cols), *(yf for yf, _ in years), *signed,
                                                     *funds, "total_investment_wan"])
