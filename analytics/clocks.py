@@ -146,38 +146,42 @@ def episodes(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=EPISODE_COLUMNS)
 
 
-# The clock facts (FACT_COLUMNS) of every 红/黄 episode up to round $upto, in one query: the rules of the
-# module docstring, set-wise (#7: the import derives them for its touched projects at every round it
-# changes, so they must cost SQL, not a Python loop per project). {codes} restricts every table read to
-# the projects in the temp table _state_touched (or is empty). Parameters: $upto, $start0
-# (default_clock_start), $red1 / $red3 / $yellow1 (the months of red_1m / red_3m / yellow_1m).
-# h: the grade history ≤ $upto (one row per project per round, grade_hist) of projects ever 红/黄 by then,
-#    with the previous and next row; an episode starts at a 红/黄 row after none or a 绿 one, a segment at a
+# The clock facts (FACT_COLUMNS) of every 红/黄 episode, in one query: the rules of the module docstring,
+# set-wise (#7: the import derives them for its touched projects at every round it changes, so they must
+# cost SQL, not a Python loop per project). One row per clock per round ``at_round`` of the relation {at}
+# (column at_round, every one ≤ $upto): the facts of the ledger up to that round. {codes} restricts every
+# table read to the projects in the temp table _state_touched (or is empty). Parameters: $upto,
+# $start0 (default_clock_start), $red1 / $red3 / $yellow1 (the months of red_1m / red_3m / yellow_1m),
+# $three (THREE_FAILURES).
+# h: the grade history ≤ at_round (one row per project per round, grade_hist) of projects ever 红/黄, with
+#    the previous and next row; an episode starts at a 红/黄 row after none or a 绿 one, a segment at a
 #    红/黄 row whose grade differs from the previous row's; a segment's (episode's) end = the round of the row
 #    after its last row (the next segment's first row or the 绿 row ending the episode; NULL while open).
 _FACTS_SQL = """
-WITH h AS (
-    SELECT project_code, round_date, grade, graded_on, problems,
-           lag(round_date) OVER w AS prev_round, lag(grade) OVER w AS prev_grade, lead(round_date) OVER w AS next_round
-    FROM (SELECT x.* FROM grade_hist x {codes}
-          SEMI JOIN (SELECT project_code FROM grade_hist WHERE round_date <= $upto AND grade IN ('red', 'yellow')) ry
-               USING (project_code)
-          WHERE x.round_date <= $upto)
-    WINDOW w AS (PARTITION BY project_code ORDER BY round_date)
+WITH a AS (SELECT DISTINCT at_round FROM {at}),
+h AS (
+    SELECT a.at_round, x.project_code, x.round_date, x.grade, x.graded_on, x.problems,
+           lag(x.round_date) OVER w AS prev_round, lag(x.grade) OVER w AS prev_grade,
+           lead(x.round_date) OVER w AS next_round
+    FROM a JOIN (SELECT x.* FROM grade_hist x {codes}
+                 SEMI JOIN (SELECT project_code FROM grade_hist WHERE round_date <= $upto AND grade IN ('red', 'yellow')) ry
+                      USING (project_code)
+                 WHERE x.round_date <= $upto) x ON x.round_date <= a.at_round
+    WINDOW w AS (PARTITION BY a.at_round, x.project_code ORDER BY x.round_date)
 ), e AS (
     SELECT *, sum(CASE WHEN prev_grade IN ('red', 'yellow') THEN 0 ELSE 1 END)
-                  OVER (PARTITION BY project_code ORDER BY round_date ROWS UNBOUNDED PRECEDING) AS episode_no,
+                  OVER (PARTITION BY at_round, project_code ORDER BY round_date ROWS UNBOUNDED PRECEDING) AS episode_no,
            prev_grade IS DISTINCT FROM grade AS seg_first
     FROM h WHERE grade IN ('red', 'yellow')
 ), sg AS (
-    SELECT *, sum(seg_first::INTEGER) OVER (PARTITION BY project_code, episode_no ORDER BY round_date
+    SELECT *, sum(seg_first::INTEGER) OVER (PARTITION BY at_round, project_code, episode_no ORDER BY round_date
                                             ROWS UNBOUNDED PRECEDING) AS seg_no,
-           last_value(next_round) OVER (PARTITION BY project_code, episode_no ORDER BY round_date
+           last_value(next_round) OVER (PARTITION BY at_round, project_code, episode_no ORDER BY round_date
                                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ep_end
     FROM e
 ), seg AS (
-    SELECT project_code, episode_no, seg_no, grade, round_date AS first_round, problems, ep_end,
-           last_value(next_round) OVER (PARTITION BY project_code, episode_no, seg_no ORDER BY round_date
+    SELECT at_round, project_code, episode_no, seg_no, grade, round_date AS first_round, problems, ep_end,
+           last_value(next_round) OVER (PARTITION BY at_round, project_code, episode_no, seg_no ORDER BY round_date
                                         ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS seg_end,
            seg_first,
            CASE WHEN seg_no = 1 THEN COALESCE(graded_on, greatest($start0::DATE, round_date))
@@ -186,34 +190,39 @@ WITH h AS (
     FROM sg
 ), s AS (
     SELECT * EXCLUDE (seg_first), least(start, first_round) AS lower FROM seg WHERE seg_first
-), ev AS (  -- the round-dated evidence (any unit's row of the project in a round ≤ $upto)
+), ev AS (  -- the round-dated evidence (any unit's row of the project in a round; ≤ at_round when used)
     SELECT project_code, round_date,
            bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
            bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
            bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
     FROM project_rounds x {codes} WHERE x.round_date <= $upto GROUP BY ALL
-), td AS (  -- each task's evidence date: done_on, else the first round (≤ $upto) it was reported done
-    SELECT project_code, COALESCE(min(done_on), min(round_date)) AS done_date
-    FROM tasks x {codes} WHERE x.round_date <= $upto AND x.status = 'done' GROUP BY project_code, unit, task_seq
-), lt AS (  -- the date the latest task list (latest round ≤ $upto with tasks) was all done, NULL if not all done
-    SELECT project_code, CASE WHEN bool_and(status = 'done') THEN max(COALESCE(done_on, round_date)) END AS all_done
-    FROM (SELECT x.project_code, x.round_date, x.status, x.done_on FROM tasks x {codes} WHERE x.round_date <= $upto
-          QUALIFY x.round_date = max(x.round_date) OVER (PARTITION BY x.project_code))
-    GROUP BY project_code
+), t AS (SELECT x.project_code, x.unit, x.task_seq, x.round_date, x.status, x.done_on FROM tasks x {codes}
+         WHERE x.round_date <= $upto
+), td AS (  -- each task's evidence date: done_on, else the first round (≤ at_round) it was reported done
+    SELECT a.at_round, t.project_code, COALESCE(min(t.done_on), min(t.round_date)) AS done_date
+    FROM a JOIN t ON t.round_date <= a.at_round WHERE t.status = 'done'
+    GROUP BY a.at_round, t.project_code, t.unit, t.task_seq
+), lt AS (  -- the date the latest task list (latest round ≤ at_round with tasks) was all done, NULL if not all done
+    SELECT at_round, project_code,
+           CASE WHEN bool_and(status = 'done') THEN max(COALESCE(done_on, round_date)) END AS all_done
+    FROM (SELECT a.at_round, t.* FROM a JOIN t ON t.round_date <= a.at_round
+          QUALIFY t.round_date = max(t.round_date) OVER (PARTITION BY a.at_round, t.project_code))
+    GROUP BY ALL
 ), m AS (
-    SELECT s.project_code, s.episode_no, s.seg_no,
+    SELECT s.at_round, s.project_code, s.episode_no, s.seg_no,
            min(ev.round_date) FILTER (WHERE ev.substantive) AS sub_round,
            min(ev.round_date) FILTER (WHERE (NOT list_has_any(s.problems, ['built_not_finished', 'finished_not_used'])
                                              OR ev.operating)
                                         AND (NOT list_contains(s.problems, 'used_not_well') OR ev.earning)) AS cure_round
     FROM s JOIN ev ON ev.project_code = s.project_code AND ev.round_date >= s.first_round
+                  AND ev.round_date <= s.at_round
     WHERE s.grade = 'red' GROUP BY ALL
 ), tm AS (
-    SELECT s.project_code, s.episode_no, s.seg_no, min(td.done_date) AS task_date
-    FROM s JOIN td ON td.project_code = s.project_code AND td.done_date >= s.lower
+    SELECT s.at_round, s.project_code, s.episode_no, s.seg_no, min(td.done_date) AS task_date
+    FROM s JOIN td ON td.at_round = s.at_round AND td.project_code = s.project_code AND td.done_date >= s.lower
     WHERE s.grade = 'red' GROUP BY ALL
 ), k AS (SELECT * FROM (VALUES ('red_1m', 'red', 0), ('red_3m', 'red', 1), ('yellow_1m', 'yellow', 2)) k(kind, grade, o))
-SELECT s.project_code, s.episode_no, k.kind, s.start,
+SELECT s.at_round, s.project_code, s.episode_no, k.kind, s.start,
        CAST(s.start + to_months(CASE k.kind WHEN 'red_1m' THEN $red1 WHEN 'red_3m' THEN $red3 ELSE $yellow1 END) AS DATE)
            AS due,
        CASE k.kind WHEN 'red_1m' THEN least(m.sub_round, s.seg_end)
@@ -223,9 +232,9 @@ SELECT s.project_code, s.episode_no, k.kind, s.start,
                    WHEN 'yellow_1m' THEN CASE WHEN lt.all_done >= s.lower THEN lt.all_done END END AS met_task,
        s.seg_no, k.o AS kind_no
 FROM s JOIN k USING (grade)
-LEFT JOIN m USING (project_code, episode_no, seg_no)
-LEFT JOIN tm USING (project_code, episode_no, seg_no)
-LEFT JOIN lt ON lt.project_code = s.project_code
+LEFT JOIN m USING (at_round, project_code, episode_no, seg_no)
+LEFT JOIN tm USING (at_round, project_code, episode_no, seg_no)
+LEFT JOIN lt ON lt.at_round = s.at_round AND lt.project_code = s.project_code
 """
 
 _LATEST_TASKS_SQL = """
@@ -241,7 +250,7 @@ FACT_COLUMNS = ["project_code", "episode_no", "kind", "start", "due", "met_round
 def _facts_arrow(con, *, upto: date, s: dict, touched_only: bool = False, select: str = ", ".join(FACT_COLUMNS),
                  order: bool = True) -> "pa.Table":
     """``_FACTS_SQL`` at round ``upto`` with the settings ``s`` as an Arrow table of ``select``."""
-    sql = ("SELECT " + select + " FROM (" + _FACTS_SQL.format(codes=_CODES_JOIN if touched_only else "") + ")"
+    sql = ("SELECT " + select + " FROM (" + _FACTS_SQL.format(codes=_CODES_JOIN if touched_only else "", at=_AT_UPTO) + ")"
            + (" ORDER BY project_code, episode_no, seg_no, kind_no" if order else ""))
     with warnings.catch_warnings():  # "Arrow output on a DB-API result makes an extra copy": small here
         warnings.simplefilter("ignore", UserWarning)
@@ -255,6 +264,7 @@ def _facts_params(upto: date, s: dict) -> dict:
 
 
 _CODES_JOIN = "SEMI JOIN _state_touched t USING (project_code)"
+_AT_UPTO = "(SELECT $upto::DATE AS at_round)"  # {at} of _FACTS_SQL: the one round $upto
 
 
 def clock_facts(con, *, upto: date, settings: dict | None = None, touched_only: bool = False) -> pd.DataFrame:

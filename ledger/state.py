@@ -86,7 +86,7 @@ LEFT JOIN f ON f.round_date = COALESCE(p.round_date, r.round_date) AND f.unit = 
 _GRADE_HIST_SQL = """
 INSERT INTO grade_hist
 SELECT round_date, project_code, grade, graded_on, unit, problems
-FROM risk_rows WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)
+FROM risk_rows x{codes} WHERE x.round_date IN (SELECT DISTINCT round_date FROM _state_keys)
 QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) = 1
 """
 
@@ -151,13 +151,21 @@ def _temp(con, name: str, cols: str, rows: list) -> None:
             con.unregister("_state_rows_in")
 
 
-def _derive_rows(con, keys: list[tuple[str, date]]) -> None:
-    """(Re)derive project_rounds and grade_hist for the (unit, round) pairs ``keys``."""
+def _derive_rows(con, keys: list[tuple[str, date]], *, touched_only: bool = False) -> None:
+    """(Re)derive project_rounds and grade_hist for the (unit, round) pairs ``keys``. ``touched_only``: the
+    grade_hist rows of those rounds only for the projects in _state_touched (an import of one unit's round:
+    a grade_hist row takes the first unit by name among the round's 附件2 rows of its project, so only the
+    projects in that unit's old or new rows can change; the other units' rows of the round are not re-read)."""
     _temp(con, "_state_keys", "unit VARCHAR, round_date DATE", keys)
     con.execute("DELETE FROM project_rounds x USING _state_keys k WHERE x.unit = k.unit AND x.round_date = k.round_date")
     con.execute(_PROJECT_ROUNDS_SQL)
-    con.execute("DELETE FROM grade_hist WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
-    con.execute(_GRADE_HIST_SQL)
+    if touched_only:
+        con.execute("DELETE FROM grade_hist x USING _state_touched t WHERE x.project_code = t.project_code "
+                    "AND x.round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
+        con.execute(_GRADE_HIST_SQL.format(codes=" SEMI JOIN _state_touched t USING (project_code)"))
+    else:
+        con.execute("DELETE FROM grade_hist WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
+        con.execute(_GRADE_HIST_SQL.format(codes=""))
 
 
 _TOUCHED = "_state_touched"  # ``codes`` argument: the temp table _state_touched already holds them
@@ -220,7 +228,7 @@ def _derive_clocks(con, codes: "set[str] | None | str", from_round: date) -> Non
     the current settings. The rule is analytics' (clocks._FACTS_SQL, the one implementation of DOMAIN §6,
     which clocks.clock_facts also runs); the store keeps its rows per round, so the import step reaches
     into analytics here. One INSERT … SELECT per round, no rows through Python."""
-    from analytics.clocks import FACT_COLUMNS, _CODES_JOIN, _FACTS_SQL, _facts_params, clock_settings_key
+    from analytics.clocks import _CODES_JOIN, _FACTS_SQL, FACT_COLUMNS, _facts_params, clock_settings_key
     from analytics.settings import get_settings
 
     s = get_settings(con)
@@ -228,16 +236,24 @@ def _derive_clocks(con, codes: "set[str] | None | str", from_round: date) -> Non
     if codes is not None and stored is not None and stored[0] != clock_settings_key(s):
         # the stored facts of the other projects were derived with other settings: derive them all
         codes, from_round = None, con.execute("SELECT min(round_date) FROM rounds").fetchone()[0]
+    rounds = [r for (r,) in con.execute("SELECT round_date FROM rounds WHERE round_date >= ? ORDER BY 1",
+                                        [from_round]).fetchall()]
     if _touch(con, codes, "project_rounds"):
         con.execute("DELETE FROM clock_state WHERE at_round >= ?", [from_round])
-        sql = _FACTS_SQL.format(codes="")
+        codes_sql, per_query = "", 1  # every project: one round per query (a round's history is the store's)
     else:
         con.execute("DELETE FROM clock_state x USING _state_touched t "
                     "WHERE x.at_round >= ? AND x.project_code = t.project_code", [from_round])
-        sql = _FACTS_SQL.format(codes=_CODES_JOIN)
-    insert = "INSERT INTO clock_state SELECT $upto, " + ", ".join(FACT_COLUMNS) + " FROM (" + sql + ")"
-    for (rnd,) in con.execute("SELECT round_date FROM rounds WHERE round_date >= ? ORDER BY 1", [from_round]).fetchall():
-        con.execute(insert, _facts_params(rnd, s))
+        n = con.execute("SELECT count(*) FROM _state_touched").fetchone()[0]
+        # the touched projects at all these rounds at once (a query costs ~15 ms however few projects), in
+        # batches of about 200,000 project-rounds (each carries the project's history up to its round)
+        codes_sql, per_query = _CODES_JOIN, max(1, 200_000 // max(n, 1))
+    sql = ("INSERT INTO clock_state SELECT at_round, " + ", ".join(FACT_COLUMNS) + " FROM ("
+           + _FACTS_SQL.format(codes=codes_sql, at="(SELECT round_date AS at_round FROM rounds "
+                                                     "WHERE round_date >= $first AND round_date <= $upto)") + ")")
+    for i in range(0, len(rounds), per_query):
+        batch = rounds[i:i + per_query]
+        con.execute(sql, {**_facts_params(batch[-1], s), "first": batch[0]})
     con.execute("INSERT INTO meta VALUES ('clock_settings', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 [clock_settings_key(s)])
 
@@ -296,7 +312,7 @@ def refresh_after_import(con, *, unit: str, round_date: date, before: set[str], 
             for t in ("project_state", "clock_state"):  # t: these two tables only
                 con.execute(f"INSERT INTO {t} SELECT ?::DATE AS at_round, * EXCLUDE (at_round) FROM {t} x "
                             "ANTI JOIN _state_touched t USING (project_code) WHERE x.at_round = ?", [round_date, prev])
-    _derive_rows(con, [(unit, round_date)])
+    _derive_rows(con, [(unit, round_date)], touched_only=True)
     _derive_state(con, _TOUCHED, round_date)
     _derive_reopen(con, _TOUCHED)
     _derive_clocks(con, _TOUCHED, round_date)
