@@ -36,21 +36,32 @@ def latest_row(partition: str, alias: str = "") -> str:
     rows with round_date and unit (``alias``: their table alias with the dot, e.g. "v."), keeping one row
     per ``partition``. Used by the in-force state below, by analytics' latest identity ≤ as_of
     (analytics.interactions) and latest report of each 销号 application (analytics.signoff); project
-    search applies the same order with hash aggregates instead of a window (aec436e, for speed)."""
+    search and the in-force state (``latest_pick``) apply the same order with hash aggregates instead of a
+    window (aec436e, for speed)."""
     return (f"QUALIFY ROW_NUMBER() OVER (PARTITION BY {partition} "
             f"ORDER BY {alias}round_date DESC, {alias}unit) = 1")
+
+
+def latest_pick(alias: str, x: str) -> str:
+    """``latest_row``'s order as a hash aggregate (no sort): in a GROUP BY of the rows of each partition, a
+    struct {round_date, unit, x} of the row ``latest_row`` keeps (latest round_date, then first unit by
+    name). ``alias``: the rows' table alias with the dot; ``x``: one more column of that row to carry."""
+    return (f"arg_min({{'round_date': {alias}round_date, 'unit': {alias}unit, 'x': {x}}}, "
+            f"{{'d': date_diff('day', {alias}round_date, DATE '2000-01-01'), 'u': {alias}unit}})")
 
 
 _PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
     asset_type, high_concern, total_investment_wan"""
 
 # one unit's report rows of a project (附件1 ⟗ 附件2) for the (unit, round) pairs in _state_keys
+_KEYS_JOIN = "SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date"
+_KEY_WHERE = "WHERE x.unit = $u AND x.round_date = $rd"
 _PROJECT_ROUNDS_SQL = """
 INSERT INTO project_rounds BY NAME
-WITH p AS (SELECT x.* FROM progress_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date),
-     r AS (SELECT x.* FROM risk_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date),
+WITH p AS (SELECT x.* FROM progress_rows x {keys}),
+     r AS (SELECT x.* FROM risk_rows x {keys}),
      f AS (SELECT round_date, unit, project_code, CAST(SUM(amount_wan) AS DECIMAL(24,6)) AS funds_wan
-           FROM funding_rows x SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date
+           FROM funding_rows x {keys}
            GROUP BY ALL)
 SELECT
     COALESCE(p.round_date, r.round_date)     AS round_date,
@@ -90,19 +101,20 @@ FROM risk_rows x{codes} WHERE x.round_date IN (SELECT DISTINCT round_date FROM _
 QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) = 1
 """
 
-# the ledger in force at each round ≥ $from, for the codes in _state_touched. The choice of row (latest_row),
-# the first grades and the latest grade are worked out on narrow keys first (a window or an ASOF join over the
-# sixty columns of project_rounds sorts them all: 0.9 s of 1 s at 100,000 projects); the wide row joins once.
+# the ledger in force at each round ≥ $from, for the codes in _state_touched. The choice of row (latest_pick),
+# the first grades and the latest grade (for rows without a grade of their own) are worked out on narrow keys
+# first (a window or an ASOF join over the sixty columns of project_rounds sorts them all: 0.9 s of 1 s at
+# 100,000 projects); the wide row joins once.
 _PROJECT_STATE_SQL = f"""
 INSERT INTO project_state BY NAME
 WITH at_rounds AS (SELECT round_date AS at_round FROM rounds WHERE round_date >= $from),
 ir AS (SELECT a.at_round, s.unit, max(s.round_date) AS round_date
        FROM at_rounds a JOIN submissions s ON s.round_date <= a.at_round GROUP BY ALL),
-k AS (SELECT ir.at_round, v.project_code, v.round_date, v.unit
-      FROM (SELECT x.project_code, x.round_date, x.unit FROM project_rounds x
+k AS (SELECT ir.at_round, v.project_code, {latest_pick("v.", "v.grade")} AS pick
+      FROM (SELECT x.project_code, x.round_date, x.unit, x.grade FROM project_rounds x
             SEMI JOIN _state_touched t USING (project_code)) v
-      JOIN ir ON v.unit = ir.unit AND v.round_date = ir.round_date
-      {latest_row("ir.at_round, v.project_code", "v.")}),
+      JOIN ir ON v.unit = ir.unit AND v.round_date = ir.round_date GROUP BY ALL),
+k1 AS (SELECT at_round, project_code, pick.round_date, pick.unit, pick.x AS row_grade FROM k),
 h AS (SELECT x.project_code, x.round_date, x.grade, x.graded_on FROM grade_hist x
       SEMI JOIN _state_touched t USING (project_code)),
 first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
@@ -110,8 +122,9 @@ first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
               FROM h GROUP BY ALL),
 first_ry AS (SELECT project_code, arg_min(grade, round_date) AS tier_grade, min(round_date) AS first_ry_round
              FROM h WHERE grade IN ('red', 'yellow') GROUP BY ALL),
-kg AS (SELECT k.*, lg.grade AS last_grade FROM k
-       ASOF LEFT JOIN h lg ON k.project_code = lg.project_code AND k.at_round >= lg.round_date)
+kn AS (SELECT k1.at_round, k1.project_code, lg.grade AS last_grade FROM k1
+       ASOF JOIN h lg ON k1.project_code = lg.project_code AND k1.at_round >= lg.round_date WHERE k1.row_grade IS NULL),
+kg AS (SELECT k1.*, kn.last_grade FROM k1 LEFT JOIN kn USING (at_round, project_code))
 SELECT kg.at_round, pr.* EXCLUDE (grade, funds_wan), pr.grade AS row_grade,
        COALESCE(pr.grade, kg.last_grade) AS grade,
        CAST(COALESCE(pr.funds_wan, pr.reported_funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan,
@@ -158,7 +171,10 @@ def _derive_rows(con, keys: list[tuple[str, date]], *, touched_only: bool = Fals
     projects in that unit's old or new rows can change; the other units' rows of the round are not re-read)."""
     _temp(con, "_state_keys", "unit VARCHAR, round_date DATE", keys)
     con.execute("DELETE FROM project_rounds x USING _state_keys k WHERE x.unit = k.unit AND x.round_date = k.round_date")
-    con.execute(_PROJECT_ROUNDS_SQL)
+    if len(keys) == 1:  # one import: the key as constants (the scans skip the other rounds' row groups)
+        con.execute(_PROJECT_ROUNDS_SQL.format(keys=_KEY_WHERE), {"u": keys[0][0], "rd": keys[0][1]})
+    else:
+        con.execute(_PROJECT_ROUNDS_SQL.format(keys=_KEYS_JOIN))
     if touched_only:
         con.execute("DELETE FROM grade_hist x USING _state_touched t WHERE x.project_code = t.project_code "
                     "AND x.round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
