@@ -14,12 +14,14 @@ round's rows instead of re-deriving all history on every run:
 - ``reopen_events``: every reopening (反弹) in a project's grade history, read by analytics.signoff;
   re-derived for the touched projects (a row depends only on the grades up to its round).
 - ``clock_state``: the deadline clocks' facts at each round (start, due, the evidence dates), derived
-  by analytics.clocks.clock_facts for the touched projects; the status on a day is computed on read.
+  by analytics.clocks' one query (``_FACTS_SQL``, which ``clock_facts`` runs too) for the touched projects
+  at every round from R on, in one INSERT … SELECT; the status on a day is computed on read.
 
 ``refresh_after_import`` is called by the importer inside the import's transaction (so the state
 commits or rolls back with the rows); ``refresh_all`` re-derives everything from scratch (rebuild,
 schema upgrade, tests that write tables directly). Both run the same SQL: ``_derive_state``.
-Cost: an import touches its unit's projects × the rounds from R on (usually one round), not the store.
+Cost: an import touches its unit's projects × the rounds from R on (usually one round), not the store:
+every statement reads the touched projects (one temp table, ``_state_touched``) or the (unit, R) rows.
 """
 from __future__ import annotations
 
@@ -97,7 +99,7 @@ LEFT JOIN f ON f.round_date = COALESCE(p.round_date, r.round_date) AND f.unit = 
 _GRADE_HIST_SQL = """
 INSERT INTO grade_hist
 SELECT round_date, project_code, grade, graded_on, unit, problems
-FROM risk_rows x{codes} WHERE x.round_date IN (SELECT DISTINCT round_date FROM _state_keys)
+FROM risk_rows x{codes} WHERE x.round_date IN {rounds}
 QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) = 1
 """
 
@@ -166,7 +168,7 @@ def _temp(con, name: str, cols: str, rows: list) -> None:
 
 def _derive_rows(con, keys: list[tuple[str, date]], *, touched_only: bool = False) -> None:
     """(Re)derive project_rounds and grade_hist for the (unit, round) pairs ``keys``. ``touched_only``: the
-    grade_hist rows of those rounds only for the projects in _state_touched (an import of one unit's round:
+    grade_hist rows of its one round only for the projects in _state_touched (an import of one unit's round:
     a grade_hist row takes the first unit by name among the round's 附件2 rows of its project, so only the
     projects in that unit's old or new rows can change; the other units' rows of the round are not re-read)."""
     _temp(con, "_state_keys", "unit VARCHAR, round_date DATE", keys)
@@ -175,13 +177,14 @@ def _derive_rows(con, keys: list[tuple[str, date]], *, touched_only: bool = Fals
         con.execute(_PROJECT_ROUNDS_SQL.format(keys=_KEY_WHERE), {"u": keys[0][0], "rd": keys[0][1]})
     else:
         con.execute(_PROJECT_ROUNDS_SQL.format(keys=_KEYS_JOIN))
-    if touched_only:
+    if touched_only:  # one import: its round as a constant
         con.execute("DELETE FROM grade_hist x USING _state_touched t WHERE x.project_code = t.project_code "
-                    "AND x.round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
-        con.execute(_GRADE_HIST_SQL.format(codes=" SEMI JOIN _state_touched t USING (project_code)"))
+                    "AND x.round_date = ?", [keys[0][1]])
+        con.execute(_GRADE_HIST_SQL.format(codes=" SEMI JOIN _state_touched t USING (project_code)",
+                                           rounds="($rd)"), {"rd": keys[0][1]})
     else:
         con.execute("DELETE FROM grade_hist WHERE round_date IN (SELECT DISTINCT round_date FROM _state_keys)")
-        con.execute(_GRADE_HIST_SQL.format(codes=""))
+        con.execute(_GRADE_HIST_SQL.format(codes="", rounds="(SELECT DISTINCT round_date FROM _state_keys)"))
 
 
 _TOUCHED = "_state_touched"  # ``codes`` argument: the temp table _state_touched already holds them
