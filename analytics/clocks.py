@@ -45,6 +45,7 @@ met 10-29 → on_time.
 from __future__ import annotations
 
 import json
+import warnings
 from datetime import date
 
 import pandas as pd
@@ -145,23 +146,95 @@ def episodes(con, *, as_of: date, settings: dict | None = None) -> pd.DataFrame:
     return pd.DataFrame(recs, columns=EPISODE_COLUMNS)
 
 
-_EVIDENCE_SQL = """
-SELECT project_code, round_date,
-       bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
-       bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
-       bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
-FROM v_project_round WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
-_EVIDENCE_TAIL = " GROUP BY ALL ORDER BY project_code, round_date"
-
-# the grade history (v_grade_history, rounds ≤ $as_of) of the projects ever graded 红/黄
-_HISTORY_SQL = """
-SELECT project_code, round_date, grade, graded_on, problems FROM v_grade_history
-WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
-
-# each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
-_TASK_DONE_SQL = """
-SELECT project_code, unit, task_seq, COALESCE(min(done_on), min(round_date)) AS done_date
-FROM tasks WHERE round_date <= $as_of AND status = 'done' GROUP BY ALL
+# The clock facts (FACT_COLUMNS) of every 红/黄 episode, in one query: the rules of the module docstring,
+# set-wise (#7: the import derives them for its touched projects at every round it changes, so they must
+# cost SQL, not a Python loop per project). One row per clock per round ``at_round`` of the relation {at}
+# (column at_round, every one ≤ $upto): the facts of the ledger up to that round. {codes} restricts every
+# table read to the projects in the temp table _state_touched (or is empty). Parameters: $upto,
+# $start0 (default_clock_start), $red1 / $red3 / $yellow1 (the months of red_1m / red_3m / yellow_1m),
+# $three (THREE_FAILURES).
+# h: the grade history ≤ at_round (one row per project per round, grade_hist) of projects ever 红/黄, with
+#    the previous and next row; an episode starts at a 红/黄 row after none or a 绿 one, a segment at a
+#    红/黄 row whose grade differs from the previous row's; a segment's (episode's) end = the round of the row
+#    after its last row (the next segment's first row or the 绿 row ending the episode; NULL while open).
+_FACTS_SQL = """
+WITH a AS (SELECT DISTINCT at_round FROM {at}),
+h AS (
+    SELECT a.at_round, x.project_code, x.round_date, x.grade, x.graded_on, x.problems,
+           lag(x.round_date) OVER w AS prev_round, lag(x.grade) OVER w AS prev_grade,
+           lead(x.round_date) OVER w AS next_round
+    FROM a JOIN (SELECT x.* FROM grade_hist x {codes}
+                 SEMI JOIN (SELECT project_code FROM grade_hist WHERE round_date <= $upto AND grade IN ('red', 'yellow')) ry
+                      USING (project_code)
+                 WHERE x.round_date <= $upto) x ON x.round_date <= a.at_round
+    WINDOW w AS (PARTITION BY a.at_round, x.project_code ORDER BY x.round_date)
+), e AS (
+    SELECT *, sum(CASE WHEN prev_grade IN ('red', 'yellow') THEN 0 ELSE 1 END)
+                  OVER (PARTITION BY at_round, project_code ORDER BY round_date ROWS UNBOUNDED PRECEDING) AS episode_no,
+           prev_grade IS DISTINCT FROM grade AS seg_first
+    FROM h WHERE grade IN ('red', 'yellow')
+), sg AS (
+    SELECT *, sum(seg_first::INTEGER) OVER (PARTITION BY at_round, project_code, episode_no ORDER BY round_date
+                                            ROWS UNBOUNDED PRECEDING) AS seg_no,
+           last_value(next_round) OVER (PARTITION BY at_round, project_code, episode_no ORDER BY round_date
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS ep_end
+    FROM e
+), seg AS (
+    SELECT at_round, project_code, episode_no, seg_no, grade, round_date AS first_round, problems, ep_end,
+           last_value(next_round) OVER (PARTITION BY at_round, project_code, episode_no, seg_no ORDER BY round_date
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS seg_end,
+           seg_first,
+           CASE WHEN seg_no = 1 THEN COALESCE(graded_on, greatest($start0::DATE, round_date))
+                WHEN graded_on IS NOT NULL AND (prev_round IS NULL OR graded_on > prev_round) THEN graded_on
+                ELSE round_date END AS start
+    FROM sg
+), s AS (
+    SELECT * EXCLUDE (seg_first), least(start, first_round) AS lower FROM seg WHERE seg_first
+), ev AS (  -- the round-dated evidence (any unit's row of the project in a round; ≤ at_round when used)
+    SELECT project_code, round_date,
+           bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
+           bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
+           bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
+    FROM project_rounds x {codes} WHERE x.round_date <= $upto GROUP BY ALL
+), t AS (SELECT x.project_code, x.unit, x.task_seq, x.round_date, x.status, x.done_on FROM tasks x {codes}
+         WHERE x.round_date <= $upto
+), td AS (  -- each task's evidence date: done_on, else the first round (≤ at_round) it was reported done
+    SELECT a.at_round, t.project_code, COALESCE(min(t.done_on), min(t.round_date)) AS done_date
+    FROM a JOIN t ON t.round_date <= a.at_round WHERE t.status = 'done'
+    GROUP BY a.at_round, t.project_code, t.unit, t.task_seq
+), lt AS (  -- the date the latest task list (latest round ≤ at_round with tasks) was all done, NULL if not all done
+    SELECT at_round, project_code,
+           CASE WHEN bool_and(status = 'done') THEN max(COALESCE(done_on, round_date)) END AS all_done
+    FROM (SELECT a.at_round, t.* FROM a JOIN t ON t.round_date <= a.at_round
+          QUALIFY t.round_date = max(t.round_date) OVER (PARTITION BY a.at_round, t.project_code))
+    GROUP BY ALL
+), m AS (
+    SELECT s.at_round, s.project_code, s.episode_no, s.seg_no,
+           min(ev.round_date) FILTER (WHERE ev.substantive) AS sub_round,
+           min(ev.round_date) FILTER (WHERE (NOT list_has_any(s.problems, ['built_not_finished', 'finished_not_used'])
+                                             OR ev.operating)
+                                        AND (NOT list_contains(s.problems, 'used_not_well') OR ev.earning)) AS cure_round
+    FROM s JOIN ev ON ev.project_code = s.project_code AND ev.round_date >= s.first_round
+                  AND ev.round_date <= s.at_round
+    WHERE s.grade = 'red' GROUP BY ALL
+), tm AS (
+    SELECT s.at_round, s.project_code, s.episode_no, s.seg_no, min(td.done_date) AS task_date
+    FROM s JOIN td ON td.at_round = s.at_round AND td.project_code = s.project_code AND td.done_date >= s.lower
+    WHERE s.grade = 'red' GROUP BY ALL
+), k AS (SELECT * FROM (VALUES ('red_1m', 'red', 0), ('red_3m', 'red', 1), ('yellow_1m', 'yellow', 2)) k(kind, grade, o))
+SELECT s.at_round, s.project_code, s.episode_no, k.kind, s.start,
+       CAST(s.start + to_months(CASE k.kind WHEN 'red_1m' THEN $red1 WHEN 'red_3m' THEN $red3 ELSE $yellow1 END) AS DATE)
+           AS due,
+       CASE k.kind WHEN 'red_1m' THEN least(m.sub_round, s.seg_end)
+                   WHEN 'red_3m' THEN least(CASE WHEN list_has_any(s.problems, $three) THEN m.cure_round END, s.ep_end)
+                   ELSE s.ep_end END AS met_round,
+       CASE k.kind WHEN 'red_1m' THEN tm.task_date
+                   WHEN 'yellow_1m' THEN CASE WHEN lt.all_done >= s.lower THEN lt.all_done END END AS met_task,
+       s.seg_no, k.o AS kind_no
+FROM s JOIN k USING (grade)
+LEFT JOIN m USING (at_round, project_code, episode_no, seg_no)
+LEFT JOIN tm USING (at_round, project_code, episode_no, seg_no)
+LEFT JOIN lt ON lt.at_round = s.at_round AND lt.project_code = s.project_code
 """
 
 _LATEST_TASKS_SQL = """
@@ -171,125 +244,36 @@ JOIN (SELECT project_code, max(round_date) AS round_date FROM tasks WHERE round_
 ORDER BY t.project_code, t.unit, t.task_seq
 """
 
-
-def _all_done_date(latest: list[tuple], as_of: date) -> date | None:
-    """Date the latest task list was all done (latest done date), None if not (yet) all done.
-
-    ``latest``: the project's latest task list as (status, done_on, round_date) tuples.
-    """
-    if not latest or not all(st == "done" for st, _, _ in latest):
-        return None
-    d = max(d if not _na(d) else r for _, d, r in latest)
-    return d if d <= as_of else None
-
-
-def _first_round(evid: list[tuple], since: date, need: int | tuple[int, ...]) -> date | None:
-    """Round date of the first evidence row (round_date, substantive, operating, earning) dated on/after
-    ``since`` whose flag(s) ``need`` (column indexes) all hold; rows are sorted by round."""
-    need = (need,) if isinstance(need, int) else need
-    for row in evid:
-        if row[0] >= since and all(row[i] for i in need):
-            return row[0]
-    return None
-
-
-def _clock_rows(code: str, ep_no: int, ep: dict, *, s: dict, default_start: date,
-                evid: list[tuple], task_dates: list[date], all_done: date | None) -> list[dict]:
-    """The clocks of one episode as facts that do not depend on the day they are read: start, due,
-    ``met_round`` (the earliest round-dated evidence: 实质性进展 or cure reported, or the segment/episode
-    ending) and ``met_task`` (the earliest task-dated evidence, which may lie after the last round:
-    it counts only once it is ≤ as_of). ``_STATUS_SQL`` turns them into the status at a date."""
-    out = []
-    ep_end = ep["end_round"]
-    for k, seg in enumerate(ep["segments"]):
-        first = seg["first"]
-        if k == 0:
-            start = _episode_start(first, default_start)
-        elif not _na(first["graded_on"]) and (seg["prev_round"] is None or first["graded_on"] > seg["prev_round"]):
-            start = first["graded_on"]
-        else:
-            start = first["round_date"]
-        lower = min(start, first["round_date"])
-        since = first["round_date"]
-        tasks_ok = [d for d in task_dates if lower <= d]
-        if seg["grade"] == "red":
-            cands = []
-            sub = _first_round(evid, since, 1)
-            if sub is not None:
-                cands.append(sub)
-            if seg["end_round"] is not None:
-                cands.append(seg["end_round"])
-            out.append(("red_1m", start, add_months(start, int(s["red_progress_months"])),
-                        min(cands) if cands else None, min(tasks_ok) if tasks_ok else None))
-            probs = set([] if _na(first["problems"]) else list(first["problems"])) & set(THREE_FAILURES)
-            cands = []
-            if probs:
-                need = []
-                if probs & {"built_not_finished", "finished_not_used"}:
-                    need.append(2)  # operating
-                if "used_not_well" in probs:
-                    need.append(3)  # earning
-                hit = _first_round(evid, since, tuple(need))
-                if hit is not None:
-                    cands.append(hit)
-            if ep_end is not None:
-                cands.append(ep_end)
-            out.append(("red_3m", start, add_months(start, int(s["red_operation_months"])),
-                        min(cands) if cands else None, None))
-        else:
-            out.append(("yellow_1m", start, add_months(start, int(s["yellow_fix_months"])), ep_end,
-                        all_done if all_done is not None and all_done >= lower else None))
-    return [{"project_code": code, "episode_no": ep_no, "kind": kind, "start": start, "due": due,
-             "met_round": mr, "met_task": mt} for kind, start, due, mr, mt in out]
-
-
 FACT_COLUMNS = ["project_code", "episode_no", "kind", "start", "due", "met_round", "met_task"]
 
 
-def _d(v) -> date:
-    return v.date() if isinstance(v, pd.Timestamp) else v
+def _facts_arrow(con, *, upto: date, s: dict, touched_only: bool = False, select: str = ", ".join(FACT_COLUMNS),
+                 order: bool = True) -> "pa.Table":
+    """``_FACTS_SQL`` at round ``upto`` with the settings ``s`` as an Arrow table of ``select``."""
+    sql = ("SELECT " + select + " FROM (" + _FACTS_SQL.format(codes=_CODES_JOIN if touched_only else "", at=_AT_UPTO) + ")"
+           + (" ORDER BY project_code, episode_no, seg_no, kind_no" if order else ""))
+    with warnings.catch_warnings():  # "Arrow output on a DB-API result makes an extra copy": small here
+        warnings.simplefilter("ignore", UserWarning)
+        return con.execute(sql, _facts_params(upto, s)).to_arrow_table()
 
 
-def _group(rows: list[tuple]) -> dict[str, list[tuple]]:
-    """{project_code: [rest of the row, ...]} for rows whose first item is the project code (order kept)."""
-    by: dict[str, list[tuple]] = {}
-    for r in rows:
-        by.setdefault(r[0], []).append(r[1:])
-    return by
+def _facts_params(upto: date, s: dict) -> dict:
+    return {"upto": upto, "start0": _as_date(s["default_clock_start"]), "red1": int(s["red_progress_months"]),
+            "red3": int(s["red_operation_months"]), "yellow1": int(s["yellow_fix_months"]),
+            "three": list(THREE_FAILURES)}
 
 
-_CODES_FILTER = " AND project_code IN (SELECT project_code FROM _state_touched)"
+_CODES_JOIN = "SEMI JOIN _state_touched t USING (project_code)"
+_AT_UPTO = "(SELECT $upto::DATE AS at_round)"  # {at} of _FACTS_SQL: the one round $upto
 
 
 def clock_facts(con, *, upto: date, settings: dict | None = None, touched_only: bool = False) -> pd.DataFrame:
     """The clock facts (FACT_COLUMNS) of every 红/黄 episode in the ledger up to round ``upto``, from
-    the rules above; ``touched_only``: only the projects in the temp table ``_state_touched`` (the
-    importer's materialisation, ledger/state.py, stores these per round in ``clock_state``)."""
+    the rules above (``_FACTS_SQL``), ordered by project, episode, segment and kind; ``touched_only``: only
+    the projects in the temp table ``_state_touched``. The importer's materialisation (ledger/state.py)
+    stores the same query's rows per round in ``clock_state``."""
     s = settings or get_settings(con)
-    default_start = _as_date(s["default_clock_start"])
-    extra = _CODES_FILTER if touched_only else ""
-    evid_by = _group([(c, rd, bool(sub), bool(op), bool(earn))  # NULL flags count as FALSE
-                      for c, rd, sub, op, earn in con.execute(_EVIDENCE_SQL + extra + _EVIDENCE_TAIL,
-                                                              {"as_of": upto}).fetchall()])
-    done_by = {c: sorted(d for (d,) in v) for c, v in _group(
-        con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ") WHERE TRUE" + extra,
-                    {"as_of": upto}).fetchall()).items()}
-    latest_by = _group(con.execute("SELECT project_code, status, done_on, round_date FROM ("
-                                   + _LATEST_TASKS_SQL + ") WHERE TRUE" + extra, {"as_of": upto}).fetchall())
-    hist: dict[str, list[dict]] = {}
-    for code, rd, grade, graded_on, problems in con.execute(_HISTORY_SQL + extra + " ORDER BY project_code, round_date",
-                                                            {"as_of": upto}).fetchall():
-        hist.setdefault(code, []).append({"round_date": rd, "grade": grade, "graded_on": graded_on,
-                                          "problems": problems})
-    recs: list[dict] = []
-    for code in sorted(hist):
-        e = evid_by.get(code, [])
-        tdates = done_by.get(code, [])
-        all_done = _all_done_date(latest_by.get(code, []), date.max)
-        for n, ep in enumerate(_runs(hist[code]), start=1):
-            recs.extend(_clock_rows(code, n, ep, s=s, default_start=default_start, evid=e,
-                                    task_dates=tdates, all_done=all_done))
-    return pd.DataFrame(recs, columns=FACT_COLUMNS)
+    return _facts_arrow(con, upto=upto, s=s, touched_only=touched_only).cast(_FACT_SCHEMA).to_pandas()
 
 
 # settings the clock facts depend on: when they differ from those the stored facts were derived with,
@@ -329,8 +313,8 @@ def _status_sql(con, *, as_of: date, s: dict) -> tuple[str, dict, "pa.Table | No
         facts, live = "(SELECT * FROM clock_state WHERE at_round = $rnd)", None
         params["rnd"] = rnd
     else:
-        f = clock_facts(con, upto=rnd, settings=s) if rnd is not None else pd.DataFrame(columns=FACT_COLUMNS)
-        live = pa.Table.from_pandas(f, schema=_FACT_SCHEMA, preserve_index=False)
+        live = (_facts_arrow(con, upto=rnd, s=s, order=False).cast(_FACT_SCHEMA) if rnd is not None
+                else _FACT_SCHEMA.empty_table())
         facts = "_clock_facts_live"
     return _STATUS_SQL.format(facts=facts), params, live
 

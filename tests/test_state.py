@@ -10,11 +10,16 @@ from __future__ import annotations
 
 import random
 import shutil
+from datetime import date
 
 import duckdb
+import pandas as pd
+from dateutil.relativedelta import relativedelta
 
+from analytics.base import RED_YELLOW_CODES_SQL
 from ledger import db as dbm
 from ledger import importer
+from ledger.glossary import THREE_FAILURES
 from ledger.sample import sample_files
 from ledger.state import refresh_all
 from tests.fixture_db import build_fixture
@@ -82,6 +87,216 @@ GROUP BY r.project_code, r.reopened_round ORDER BY r.project_code
 """
 
 
+# ---- the clock rule's second implementation ------------------------------------------------------------
+# analytics.clocks derives the clock facts in SQL (_FACTS_SQL: clock_facts and the import's clock_state run
+# it). Below is the Python derivation it replaced (DOMAIN §6, rules in analytics/clocks.py's docstring),
+# kept verbatim as the reference the SQL is compared with at every round of the fixture, the sample, the
+# shuffled imports and the scaled stores.
+def _add_months(d: date, n: int) -> date:
+    return d + relativedelta(months=n)  # clamps to the month's last day
+
+
+def _na(v) -> bool:
+    """None / NaN / NA scalar (list-like values, e.g. a problems array, are never NA)."""
+    return v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
+
+
+
+def _runs(rows: list[dict]) -> list[dict]:
+    """Episodes with their segments, from a grade history (one project's rows, sorted by round;
+    each row a dict with grade, round_date, graded_on, problems)."""
+    out: list[dict] = []
+    cur = None
+    for i, r in enumerate(rows):
+        if r["grade"] in ("red", "yellow"):
+            prev_round = rows[i - 1]["round_date"] if i > 0 else None
+            if cur is None:
+                cur = {"rows": [], "segments": [], "end_round": None}
+                out.append(cur)
+            if not cur["segments"] or cur["segments"][-1]["grade"] != r["grade"]:
+                cur["segments"].append({"grade": r["grade"], "first": r, "prev_round": prev_round,
+                                        "end_round": None, "end_grade": None})
+            cur["rows"].append(r)
+            if len(cur["segments"]) >= 2 and cur["segments"][-2]["end_round"] is None:
+                cur["segments"][-2]["end_round"] = cur["segments"][-1]["first"]["round_date"]
+                cur["segments"][-2]["end_grade"] = cur["segments"][-1]["grade"]
+        elif cur is not None:
+            cur["end_round"] = r["round_date"]
+            cur["segments"][-1]["end_round"] = r["round_date"]
+            cur["segments"][-1]["end_grade"] = "green"
+            cur = None
+    return out
+
+
+def _episode_start(first: dict, default_start: date) -> date:
+    if not _na(first["graded_on"]):
+        return first["graded_on"]
+    return max(default_start, first["round_date"])
+
+
+
+_EVIDENCE_SQL = """
+SELECT project_code, round_date,
+       bool_or(COALESCE(substantive_progress, FALSE)) AS substantive,
+       bool_or(COALESCE(op_status IN ('normal', 'trial'), FALSE)) AS operating,
+       bool_or(COALESCE(revenue_wan > 0 AND households > 0, FALSE)) AS earning
+FROM v_project_round WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
+_EVIDENCE_TAIL = " GROUP BY ALL ORDER BY project_code, round_date"
+
+# the grade history (v_grade_history, rounds ≤ $as_of) of the projects ever graded 红/黄
+_HISTORY_SQL = """
+SELECT project_code, round_date, grade, graded_on, problems FROM v_grade_history
+WHERE round_date <= $as_of AND project_code IN (""" + RED_YELLOW_CODES_SQL + """)"""
+
+# each task's evidence date: done_on, else the first round (≤ as_of) it was reported done
+_TASK_DONE_SQL = """
+SELECT project_code, unit, task_seq, COALESCE(min(done_on), min(round_date)) AS done_date
+FROM tasks WHERE round_date <= $as_of AND status = 'done' GROUP BY ALL
+"""
+
+_LATEST_TASKS_SQL = """
+SELECT t.* FROM tasks t
+JOIN (SELECT project_code, max(round_date) AS round_date FROM tasks WHERE round_date <= $as_of GROUP BY ALL) l
+  USING (project_code, round_date)
+ORDER BY t.project_code, t.unit, t.task_seq
+"""
+
+
+
+def _all_done_date(latest: list[tuple], as_of: date) -> date | None:
+    """Date the latest task list was all done (latest done date), None if not (yet) all done.
+
+    ``latest``: the project's latest task list as (status, done_on, round_date) tuples.
+    """
+    if not latest or not all(st == "done" for st, _, _ in latest):
+        return None
+    d = max(d if not _na(d) else r for _, d, r in latest)
+    return d if d <= as_of else None
+
+
+def _first_round(evid: list[tuple], since: date, need: int | tuple[int, ...]) -> date | None:
+    """Round date of the first evidence row (round_date, substantive, operating, earning) dated on/after
+    ``since`` whose flag(s) ``need`` (column indexes) all hold; rows are sorted by round."""
+    need = (need,) if isinstance(need, int) else need
+    for row in evid:
+        if row[0] >= since and all(row[i] for i in need):
+            return row[0]
+    return None
+
+
+def _clock_rows(code: str, ep_no: int, ep: dict, *, s: dict, default_start: date,
+                evid: list[tuple], task_dates: list[date], all_done: date | None) -> list[dict]:
+    """The clocks of one episode as facts that do not depend on the day they are read: start, due,
+    ``met_round`` (the earliest round-dated evidence: 实质性进展 or cure reported, or the segment/episode
+    ending) and ``met_task`` (the earliest task-dated evidence, which may lie after the last round:
+    it counts only once it is ≤ as_of). ``_STATUS_SQL`` turns them into the status at a date."""
+    out = []
+    ep_end = ep["end_round"]
+    for k, seg in enumerate(ep["segments"]):
+        first = seg["first"]
+        if k == 0:
+            start = _episode_start(first, default_start)
+        elif not _na(first["graded_on"]) and (seg["prev_round"] is None or first["graded_on"] > seg["prev_round"]):
+            start = first["graded_on"]
+        else:
+            start = first["round_date"]
+        lower = min(start, first["round_date"])
+        since = first["round_date"]
+        tasks_ok = [d for d in task_dates if lower <= d]
+        if seg["grade"] == "red":
+            cands = []
+            sub = _first_round(evid, since, 1)
+            if sub is not None:
+                cands.append(sub)
+            if seg["end_round"] is not None:
+                cands.append(seg["end_round"])
+            out.append(("red_1m", start, _add_months(start, int(s["red_progress_months"])),
+                        min(cands) if cands else None, min(tasks_ok) if tasks_ok else None))
+            probs = set([] if _na(first["problems"]) else list(first["problems"])) & set(THREE_FAILURES)
+            cands = []
+            if probs:
+                need = []
+                if probs & {"built_not_finished", "finished_not_used"}:
+                    need.append(2)  # operating
+                if "used_not_well" in probs:
+                    need.append(3)  # earning
+                hit = _first_round(evid, since, tuple(need))
+                if hit is not None:
+                    cands.append(hit)
+            if ep_end is not None:
+                cands.append(ep_end)
+            out.append(("red_3m", start, _add_months(start, int(s["red_operation_months"])),
+                        min(cands) if cands else None, None))
+        else:
+            out.append(("yellow_1m", start, _add_months(start, int(s["yellow_fix_months"])), ep_end,
+                        all_done if all_done is not None and all_done >= lower else None))
+    return [{"project_code": code, "episode_no": ep_no, "kind": kind, "start": start, "due": due,
+             "met_round": mr, "met_task": mt} for kind, start, due, mr, mt in out]
+
+
+
+
+def _group(rows: list[tuple]) -> dict[str, list[tuple]]:
+    by: dict[str, list[tuple]] = {}
+    for r in rows:
+        by.setdefault(r[0], []).append(r[1:])
+    return by
+
+
+def reference_clock_facts(con, *, upto, s: dict) -> list[tuple]:
+    """The clock facts (project_code, episode_no, kind, start, due, met_round, met_task) of every 红/黄
+    episode up to round ``upto``: analytics.clocks.clock_facts as it was before #7 moved it into SQL, a
+    Python loop over each project's grade history (rows in project, episode, segment, kind order)."""
+    default_start = date.fromisoformat(str(s["default_clock_start"]))
+    evid_by = _group([(c, rd, bool(sub), bool(op), bool(earn))  # NULL flags count as FALSE
+                      for c, rd, sub, op, earn in con.execute(_EVIDENCE_SQL + _EVIDENCE_TAIL,
+                                                              {"as_of": upto}).fetchall()])
+    done_by = {c: sorted(d for (d,) in v) for c, v in _group(
+        con.execute("SELECT project_code, done_date FROM (" + _TASK_DONE_SQL + ")", {"as_of": upto}).fetchall()).items()}
+    latest_by = _group(con.execute("SELECT project_code, status, done_on, round_date FROM (" + _LATEST_TASKS_SQL + ")",
+                                   {"as_of": upto}).fetchall())
+    hist: dict[str, list[dict]] = {}
+    for code, rd, grade, graded_on, problems in con.execute(_HISTORY_SQL + " ORDER BY project_code, round_date",
+                                                            {"as_of": upto}).fetchall():
+        hist.setdefault(code, []).append({"round_date": rd, "grade": grade, "graded_on": graded_on,
+                                          "problems": problems})
+    recs: list[tuple] = []
+    for code in sorted(hist):
+        e = evid_by.get(code, [])
+        tdates = done_by.get(code, [])
+        all_done = _all_done_date(latest_by.get(code, []), date.max)
+        for n, ep in enumerate(_runs(hist[code]), start=1):
+            recs.extend((r["project_code"], r["episode_no"], r["kind"], r["start"], r["due"], r["met_round"],
+                         r["met_task"]) for r in _clock_rows(code, n, ep, s=s, default_start=default_start, evid=e,
+                                                             task_dates=tdates, all_done=all_done))
+    return recs
+
+
+def clock_mismatches(con) -> list[str]:
+    """Rounds where clock_state (the import's materialised facts) or clocks.clock_facts (the live query)
+    differ from ``reference_clock_facts``; also a complaint when there are no clocks at any round."""
+    from analytics import clocks
+    from analytics.settings import get_settings
+
+    s = get_settings(con)
+    bad, total = [], 0
+    for (d,) in con.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall():
+        want = reference_clock_facts(con, upto=d, s=s)
+        live = list(map(tuple, clocks.clock_facts(con, upto=d, settings=s).itertuples(index=False)))
+        stored = con.execute("SELECT project_code, episode_no, kind, start, due, met_round, met_task FROM clock_state "
+                             "WHERE at_round = ? ORDER BY ALL", [d]).fetchall()
+        if live != want:
+            bad.append(f"{d}: clock_facts {len(live)} rows != reference {len(want)}: "
+                       f"{sorted(set(live) ^ set(want))[:3]}")
+        if stored != sorted(want):
+            bad.append(f"{d}: clock_state {len(stored)} rows != reference {len(want)}: "
+                       f"{sorted(set(stored) ^ set(want))[:3]}")
+        total += len(want)
+    if total == 0:
+        bad.append("no clocks at any round")
+    return bad
+
+
 def mismatches(con) -> list[str]:
     """Rounds where project_state differs from REFERENCE_SQL (both ways, every listed column), or the
     reopenings read from reopen_events (analytics.signoff) differ from REOPENED_REFERENCE_SQL."""
@@ -111,6 +326,7 @@ def test_fixture_state_matches_reference_at_every_round():
     con = dbm.connect(":memory:")
     build_fixture(con)
     assert mismatches(con) == []
+    assert clock_mismatches(con) == []
     # 5 rounds; 莲塘镇 missed R5, so its R4 rows stay in force: 13 projects at R5 (P02 is new in R4 → 12 before)
     counts = con.execute("SELECT at_round, count(*) FROM project_state GROUP BY 1 ORDER BY 1").fetchall()
     assert [n for _, n in counts] == [12, 12, 12, 13, 13]
@@ -121,6 +337,7 @@ def test_sample_state_built_import_by_import_matches_reference_and_refresh_all(s
     shutil.copyfile(sample_db_path, copy)  # checkpointed by the build (no .wal)
     con = dbm.connect(copy)
     assert mismatches(con) == []
+    assert clock_mismatches(con) == []
     incremental = state_tables(con)
     refresh_all(con)
     assert state_tables(con) == incremental
@@ -135,6 +352,7 @@ def test_imports_in_any_order_give_the_same_state(tmp_path):
     for f in files:
         assert importer.import_file(con, f, archive_root=tmp_path / "a").status == "accepted"
     assert mismatches(con) == []
+    assert clock_mismatches(con) == []
     incremental = state_tables(con)
     refresh_all(con)
     assert state_tables(con) == incremental
@@ -188,6 +406,7 @@ def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db
     replicated = state_tables(con)
     refresh_all(con)
     assert state_tables(con) == replicated
+    assert clock_mismatches(con) == []
 
 
 def test_clock_settings_change_rederives_the_stored_clocks():
@@ -210,6 +429,7 @@ def test_clock_settings_change_rederives_the_stored_clocks():
         stored = con.execute("SELECT project_code, episode_no, kind, start, due, met_round, met_task FROM clock_state "
                              "WHERE at_round = ? ORDER BY ALL", [rnd]).fetchall()
         assert sorted(map(tuple, live.itertuples(index=False))) == stored
+    assert clock_mismatches(con) == []  # and both equal the Python reference with the new settings
 
 
 def test_scaled_sample_with_fewer_rounds_is_the_store_as_it_stood_then(sample_db_path, tmp_path):
@@ -225,6 +445,7 @@ def test_scaled_sample_with_fewer_rounds_is_the_store_as_it_stood_then(sample_db
     s2 = importer.summary(con)
     assert s2["projects"] == 2 * s1["projects"] and s2["grades"] == {g: 2 * n for g, n in s1["grades"].items()}
     assert mismatches(con) == []
+    assert clock_mismatches(con) == []
 
 
 def test_schema_is_applied_only_when_the_file_does_not_record_the_current_one(tmp_path):
@@ -242,3 +463,21 @@ def test_schema_is_applied_only_when_the_file_does_not_record_the_current_one(tm
     assert con.execute("SELECT count(*) FROM duckdb_views() WHERE view_name = 'v_grade_history'").fetchone()[0] == 1
     assert con.execute("SELECT value FROM meta WHERE key = 'schema_key'").fetchone()[0] == dbm._schema_key()
     con.close()
+
+
+def test_reimports_into_the_sample_keep_the_state_equal_to_a_rederivation(sample_db_path, tmp_path):
+    # a unit's round replaced by another file: the last round (a re-import), then the first (every round
+    # after it is re-derived for the touched projects only; grade_hist of the round for those projects only,
+    # since validate lets one unit alone grade a project in a round)
+    copy = tmp_path / "copy.duckdb"
+    shutil.copyfile(sample_db_path, copy)
+    con = dbm.connect(copy)
+    files = {f.name: f for f in sample_files()}
+    for name, rd in (("贺街镇_2024-06-14.xlsx", "2024-06-29"), ("贺街镇_2023-10-14.xlsx", "2023-09-29")):
+        r = importer.import_file(con, files[name], round_date=rd, archive_root=tmp_path / "a", allow_shrink=True)
+        assert r.status == "accepted", r.problems
+        assert mismatches(con) == []
+    assert clock_mismatches(con) == []
+    incremental = state_tables(con)
+    refresh_all(con)
+    assert state_tables(con) == incremental
