@@ -57,7 +57,7 @@ from ledger.state import CLOCK_SETTINGS
 
 from ._db import query
 from ._memo import FrameMemo, state_token
-from .base import RED_YELLOW_CODES_SQL, grade_history_by_project, project_columns, red_yellow_filters, state_sql
+from .base import grade_history_by_project, project_columns, red_yellow_filters, state_sql
 from .filters import Filters
 from .settings import get_settings
 
