@@ -13,10 +13,12 @@ import shutil
 from datetime import date
 
 import duckdb
-import pandas as pd
 from dateutil.relativedelta import relativedelta
 
 from analytics.base import RED_YELLOW_CODES_SQL
+# episodes and their start are analytics.clocks' own (they also define clocks.episodes): what the
+# reference below checks is the facts' derivation, the SQL against the Python it replaced
+from analytics.clocks import _episode_start, _na, _runs
 from ledger import db as dbm
 from ledger import importer
 from ledger.glossary import THREE_FAILURES
@@ -90,48 +92,12 @@ GROUP BY r.project_code, r.reopened_round ORDER BY r.project_code
 # ---- the clock rule's second implementation ------------------------------------------------------------
 # analytics.clocks derives the clock facts in SQL (_FACTS_SQL: clock_facts and the import's clock_state run
 # it). Below is the Python derivation it replaced (DOMAIN §6, rules in analytics/clocks.py's docstring),
-# kept verbatim as the reference the SQL is compared with at every round of the fixture, the sample, the
+# kept as the reference the SQL is compared with at every round of the fixture, the sample, the
 # shuffled imports and the scaled stores.
 def _add_months(d: date, n: int) -> date:
     return d + relativedelta(months=n)  # clamps to the month's last day
 
 
-def _na(v) -> bool:
-    """None / NaN / NA scalar (list-like values, e.g. a problems array, are never NA)."""
-    return v is None or (pd.api.types.is_scalar(v) and pd.isna(v))
-
-
-
-def _runs(rows: list[dict]) -> list[dict]:
-    """Episodes with their segments, from a grade history (one project's rows, sorted by round;
-    each row a dict with grade, round_date, graded_on, problems)."""
-    out: list[dict] = []
-    cur = None
-    for i, r in enumerate(rows):
-        if r["grade"] in ("red", "yellow"):
-            prev_round = rows[i - 1]["round_date"] if i > 0 else None
-            if cur is None:
-                cur = {"rows": [], "segments": [], "end_round": None}
-                out.append(cur)
-            if not cur["segments"] or cur["segments"][-1]["grade"] != r["grade"]:
-                cur["segments"].append({"grade": r["grade"], "first": r, "prev_round": prev_round,
-                                        "end_round": None, "end_grade": None})
-            cur["rows"].append(r)
-            if len(cur["segments"]) >= 2 and cur["segments"][-2]["end_round"] is None:
-                cur["segments"][-2]["end_round"] = cur["segments"][-1]["first"]["round_date"]
-                cur["segments"][-2]["end_grade"] = cur["segments"][-1]["grade"]
-        elif cur is not None:
-            cur["end_round"] = r["round_date"]
-            cur["segments"][-1]["end_round"] = r["round_date"]
-            cur["segments"][-1]["end_grade"] = "green"
-            cur = None
-    return out
-
-
-def _episode_start(first: dict, default_start: date) -> date:
-    if not _na(first["graded_on"]):
-        return first["graded_on"]
-    return max(default_start, first["round_date"])
 
 
 
