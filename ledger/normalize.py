@@ -44,10 +44,16 @@ def strip_invisible(s: str) -> str:
     return _STRIP_RE.sub("", s)
 
 
+def is_plain_code(v) -> bool:
+    """Plain ASCII letters and digits: what ``norm_code`` returns as it is (NFKC, the invisible characters
+    and the spaces leave them alone)."""
+    return type(v) is str and v.isascii() and v.isalnum()
+
+
 def norm_code(v) -> str:
     """A project code for comparing and storing: NFKC (ＨＸ → HX), no invisible characters, no spaces."""
-    if type(v) is str and v.isascii() and v.isalnum():
-        return v   # NFKC, the invisible characters and the spaces leave plain ASCII letters and digits alone
+    if is_plain_code(v):
+        return v
     return re.sub(r"\s+", "", strip_invisible(unicodedata.normalize("NFKC", str(v or ""))))
 
 

@@ -84,7 +84,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         codes = _column(recs, "project_code")
         if not _plain_codes(codes):   # look-alike codes (ＨＸ…, zero-width characters) key as one project
             for rec, v in zip(recs, codes):
-                if v and not (type(v) is str and v.isascii() and v.isalnum()):   # (norm_code leaves those)
+                if v and not N.is_plain_code(v):
                     rec["project_code"] = N.norm_code(v) or None
             codes = _column(recs, "project_code")
         fdefs = ftypes[ps.form]
@@ -242,7 +242,8 @@ def _column(records: list[dict], fname: str) -> list:
 
 
 def _plain_codes(codes: list) -> bool:
-    """Every code empty or plain ASCII letters and digits (which ``normalize.norm_code`` leaves alone)."""
+    """Every code empty or ``normalize.is_plain_code`` (which ``norm_code`` leaves alone), checked for the
+    whole column in C."""
     try:
         given = list(filter(None, codes))
         return set(map(type, given)) <= {str} and all(map(str.isascii, given)) and all(map(str.isalnum, given))
