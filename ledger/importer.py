@@ -88,7 +88,7 @@ def resolve_round(sheets, path: Path) -> tuple[date | None, str]:
     for ps in sheets:
         if ps.meta.get("submitted_on"):
             return RD.nearest_due_date(ps.meta["submitted_on"]), "填报日期"
-    rep = [r["reported_on"] for ps in sheets for r in ps.records if r.get("reported_on")]
+    rep = [d for ps in sheets for d in ps.column_values("reported_on") if d]
     if rep:
         return RD.nearest_due_date(max(rep)), "报送日期列"
     return None, ""
@@ -230,7 +230,7 @@ def _shrink_problems(con, rows, *, forms: list[str], n_records: int, round_date:
             continue
         old = {c for (c,) in con.execute(f"SELECT project_code FROM {table} WHERE unit = ? AND round_date = ?",
                                          [unit, prev]).fetchall()}
-        new = {r["project_code"] for r in rows[form]}
+        new = set(V.column(rows[form], "project_code"))
         gone = old - new
         if old and len(gone) / len(old) > share:
             out.append(R.problem(None, None, "", f"{len(old)}→{len(new)}",
@@ -403,9 +403,9 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
         res.problems.extend(foreign_rows(con, rows, file_unit=unit, user=as_user, file_name=file_name))
     res.problems.extend(V.check_against_db(con, rows, round_date=rd, unit=unit))
     res.problems.extend(_settle_risk_funding(con, rows, forms=res.forms, round_date=rd, unit=unit))
-    n_records = sum(len(ps.records) for ps in sheets if not ps.companion)
+    n_records = sum(ps.n_records for ps in sheets if not ps.companion)
     res.problems.extend(IN.replaced_by_one_sheet(con, sheets, unit=unit, round_date=rd, file_name=file_name))
-    res.shared = IN.shared_projects(con, [r["project_code"] for k in ("progress", "risk") for r in rows[k]],
+    res.shared = IN.shared_projects(con, [c for k in ("progress", "risk") for c in V.column(rows[k], "project_code")],
                                     unit=unit, round_date=rd)
     if any(p["severity"] == "error" for p in res.problems):
         return reject()
@@ -430,7 +430,7 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
 
     submitted_on = next((ps.meta["submitted_on"] for ps in sheets if ps.meta.get("submitted_on")), None)
     if submitted_on is None:
-        rep = [r.get("reported_on") for ps in sheets for r in ps.records if r.get("reported_on")]
+        rep = [d for ps in sheets for d in ps.column_values("reported_on") if d]
         submitted_on = max(rep) if rep else rd
 
     frames = {k: _arrow(rows[k], TABLES[k][1]) for k in TABLES}   # before anything is archived
@@ -612,7 +612,7 @@ def _replace_funding(con, rows, *, forms: list[str], round_date: date, unit: str
     if has_p and has_r:
         con.execute(f"DELETE FROM funding_rows WHERE {where}", [round_date, unit])
     elif has_p:
-        with dbm.code_list(con, {r["project_code"] for r in rows["progress"]}) as view:
+        with dbm.code_list(con, set(V.column(rows["progress"], "project_code"))) as view:
             con.execute(f"DELETE FROM funding_rows WHERE {where} AND (project_code IN ({prog}) "
                         f"OR project_code IN (SELECT project_code FROM {view}))", [round_date, unit, round_date, unit])
     elif has_r:

@@ -80,9 +80,14 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
     order = {"progress": 0, "risk": 1, "tasks": 2, "signoff": 3, "interactions": 4}
     for ps in sorted(sheets, key=lambda s: order[s.form]):
         problems.extend(ps.notes)
-        recs = ps.records
-        codes = _column(recs, "project_code")
+        # a 附件1/附件2 sheet from the sandbox holds its records column by column (``ParsedSheet.record_columns``):
+        # the usual sheet is checked and shaped from the columns and its row dicts are never made (issue #7).
+        # ``recs`` is None while that holds; any step that changes a record makes the dicts first (ps.records).
+        recs = None if ps.form in ("progress", "risk") and ps.record_columns is not None else ps.records
+        n_recs = ps.n_records
+        codes = ps.column_values("project_code")
         if not _plain_codes(codes):   # look-alike codes (ＨＸ…, zero-width characters) key as one project
+            recs = ps.records
             for rec, v in zip(recs, codes):
                 if v and not N.is_plain_code(v):
                     rec["project_code"] = N.norm_code(v) or None
@@ -104,6 +109,7 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                     lbl = next(iter(fdefs[fname].synonyms), fname)
                     kept_text.setdefault(row, []).append(f"{lbl}：{raw}")
         if kept_text:   # the unparsable text goes into the row's free-text field (before it is checked)
+            recs = ps.records
             for rec in recs:
                 if rec["_row"] in kept_text:
                     base = rec.get(keep)
@@ -129,11 +135,14 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
         need = present + [f for f in dict.fromkeys([*(f.name for f in req_cols), *(yf for yf, _ in years), *signed,
                                                     *funds, "total_investment_wan"])
                           if f in mapped and f not in present]
-        values = _values(recs, need)
-        column = dict(zip(need, zip(*values))) if recs else dict.fromkeys(need, ())
+        if recs is None:
+            column = {f: ps.column_values(f) for f in need}
+        else:
+            values = _values(recs, need)
+            column = dict(zip(need, zip(*values))) if recs else dict.fromkeys(need, ())
         # the rows with something to report, found column by column: the per-row checks below run there only
         flagged = _flagged_rows(column, req_cols, years, signed)
-        if req_missing and recs:
+        if req_missing and n_recs:
             flagged.add(0)   # the first row also reports the required columns the sheet lacks
         over = _over_total(column, funds) if ident else set()
 
@@ -176,16 +185,21 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             unique = False
         if unique:
             for i in sorted(flagged | over):
-                rec = recs[i]
+                # a record of its own (columns) or the record itself: check() changes a record only for a
+                # companion (_no_risk), which is never on this path
+                rec = recs[i] if recs is not None else ps.record_at(i)
                 if i in flagged:
                     check(i, rec, rec["_row"])
                 if i in over:
                     check_total(rec, rec["_row"])
-            for rec, code in zip(recs, codes):
-                rec["_code"], rec["_derived"] = code, False
+            if recs is not None:
+                for rec, code in zip(recs, codes):
+                    rec["_code"], rec["_derived"] = code, False
             if named:
                 for name, code in zip(column["name"], codes):
                     first_code.setdefault(name, code)
+        elif recs is None:
+            recs = ps.records
         for i in () if unique else sorted(flagged) if not ident else range(len(recs)):
             rec = recs[i]
             row = rec["_row"]
@@ -212,12 +226,17 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
             first_code.clear()
         # shape rows
         before = {t: len(v) for t, v in out.items()}
+        if ident:   # each record's _code, _derived and _row, column by column
+            if recs is None:   # the usual sheet, from its columns: every record under its own code
+                keys = (codes, [False] * n_recs, ps.column_values("_row"))
+            else:
+                keys = (_column(recs, "_code"), _column(recs, "_derived"), _column(recs, "_row"))
         if ps.form == "progress":
-            _shape_progress(ps, out, add, round_date, present, column, unique)
+            _shape_progress(ps, out, add, round_date, present, column, unique, keys, recs)
         elif ps.form == "risk":
-            kept = [rec.get("_code") for rec in recs]   # the records with a code make the table's rows
-            _add_table(out, "risk", _table(RISK_COLS, present, column, recs, kept, ps.name, mapped))
-            _shape_risk_funding(ps, out, add, round_date)
+            # the records with a code make the table's rows
+            _add_table(out, "risk", _table(RISK_COLS, present, column, keys[0], ps.name, mapped, keys, recs))
+            _shape_risk_funding(ps, out, add, round_date, keys)
         elif ps.form == "tasks":
             _shape_tasks(ps, out, add, name_to_code)
         elif ps.form == "signoff":
@@ -397,48 +416,53 @@ def _has_risk_values(ps, rec) -> bool:
         or any((rec["_row"], k) in ps.raw for k in _risk_fields(ps))
 
 
-def _shape_progress(ps, out, add, round_date, present, column, unique):
+def _shape_progress(ps, out, add, round_date, present, column, unique, keys, recs):
     """附件1 rows → progress rows (one per project: a project on several rows, one per 资金年度, takes the
     first row's values and fills what it left empty from the later ones) and its fund lines. ``unique``:
-    every record has a code of its own (then no project and no fund line comes twice)."""
+    every record has a code of its own (then no project and no fund line comes twice). ``keys``: the
+    records' (_code, _derived, _row) columns; ``recs``: the records, or None while they are columns (only
+    when ``unique``)."""
     first: dict[str, int] = {}   # code → index of its first record
     fund_keys: dict[tuple, int] = {}
-    recs = ps.records
+    code_col, _derived, row_col = keys
+    n = len(code_col)
     funds = [f for f in FUND_FIELDS if f in column]   # the sheet's columns (a record holds exactly those)
     srcs = [f[5:] for f in funds]
     funding = out["funding"]
     cols = funding.columns   # the same lines column by column
     to_code, to_src, to_year, to_amount = (cols[c].append for c in ("project_code", "source", "fund_year", "amount_wan"))
-    for i, rec, amounts in zip(count(), recs, zip(*(column[f] for f in funds)) if funds else repeat(())):
-        code = rec.get("_code")
+    none = repeat(None)
+    fund_year, build_year = column.get("fund_year", none), column.get("build_year", none)   # in ``column`` if mapped
+    for i, code, row, fyr, byr, amounts in zip(range(n), code_col, row_col, fund_year, build_year,
+                                               zip(*(column[f] for f in funds)) if funds else repeat(())):
         if not code:
             continue
         if not unique:
             first.setdefault(code, i)
         if not any(amounts):
             continue
-        fy = rec.get("fund_year") or rec.get("build_year") or _fund_year(ps, rec, add, round_date)
+        fy = fyr or byr or _fund_year(ps, {"_row": row}, add, round_date)
         for src, amt in compress(zip(srcs, amounts), amounts):   # the amounts given (not 0)
             if not unique:
                 k = (code, src, fy)
                 if k in fund_keys:
-                    add(ps, rec["_row"], f"fund_{src}", N.fmt(amt),
+                    add(ps, row, f"fund_{src}", N.fmt(amt),
                         f"项目 {code} 的{g.FUND_SOURCES[src]}（{fy}年度）与第{fund_keys[k]}行重复")
                     continue
-                fund_keys[k] = rec["_row"]
+                fund_keys[k] = row
             funding.append({"project_code": code, "source": src, "fund_year": fy, "amount_wan": amt})
             to_code(code)
             to_src(src)
             to_year(fy)
             to_amount(amt)
     if unique:
-        kept = [True] * len(recs)
+        kept = [True] * n
     else:
-        kept = [False] * len(recs)
+        kept = [False] * n
         for i in first.values():
             kept[i] = True
-    rows = _table(PROGRESS_COLS, present, column, recs, kept, ps.name, {c.field for c in ps.columns})
-    if not unique and len(first) < sum(1 for rec in recs if rec.get("_code")):   # a project on several rows
+    rows = _table(PROGRESS_COLS, present, column, kept, ps.name, {c.field for c in ps.columns}, keys, recs)
+    if not unique and len(first) < sum(1 for code in code_col if code):   # a project on several rows
         rows.columns = None
         by_code = dict(zip(first, rows))
         for i, rec in enumerate(recs):
@@ -451,32 +475,96 @@ def _shape_progress(ps, out, add, round_date, present, column, unique):
     _add_table(out, "progress", rows)
 
 
-class Rows(list):
-    """A table's rows (dicts) together with the same values column by column (``columns``: name → sequence,
-    for ``importer._arrow``, which then need not transpose the rows back). Build once, then only read:
-    ``columns`` holds for the rows as they were built (``_arrow`` falls back to the rows themselves when
-    the length differs)."""
-    __slots__ = ("columns",)
+class Rows:
+    """A table's rows: dicts, or the same values column by column (``columns``: name → list), or both.
+
+    The usual 附件1/附件2 sheet is shaped column by column and its rows exist only as ``columns`` (issue #7:
+    building 20,000 row dicts per sheet cost more than all the checks). Whatever reads rows (iterating,
+    indexing, ``append``) makes the dicts once, from the columns, and from then on the dicts are the rows;
+    ``columns`` still serves ``importer._arrow`` and ``column`` while its length agrees with the rows
+    (appending a row makes it disagree, unless the caller appends to the columns too, as the fund lines
+    do). Read-only by convention: a row dict changed in place is not seen by ``columns``."""
+    __slots__ = ("columns", "_rows")
+    __hash__ = None
+
+    def __init__(self, rows: list[dict] | None = None, columns: dict[str, list] | None = None):
+        self.columns = columns
+        self._rows = rows if rows is not None or columns is None else None
+
+    def _list(self) -> list[dict]:
+        if self._rows is None:
+            names = list(self.columns)
+            self._rows = [dict(zip(names, t)) for t in zip(*self.columns.values())]
+        return self._rows
+
+    def __len__(self) -> int:
+        if self._rows is not None:
+            return len(self._rows)
+        return len(next(iter(self.columns.values()), ()))
+
+    def __iter__(self):
+        return iter(self._list())
+
+    def __getitem__(self, i):
+        return self._list()[i]
+
+    def __eq__(self, other) -> bool:
+        return self._list() == (other._list() if isinstance(other, Rows) else other)
+
+    def __add__(self, other) -> Rows:
+        return Rows([*self._list(), *other])
+
+    def __radd__(self, other) -> Rows:
+        return Rows([*other, *self._list()])
+
+    def __repr__(self) -> str:
+        return f"Rows({self._list()!r})"
+
+    def append(self, row: dict) -> None:
+        self._list().append(row)
+
+    def extend(self, rows) -> None:
+        self._list().extend(rows)
+
+    def column(self, name: str) -> list:
+        """Every row's ``name`` (None where it has none), from the columns while they hold."""
+        cols = self.columns
+        if cols is not None and name in cols and len(cols[name]) == len(self):
+            return cols[name]
+        return [r.get(name) for r in self._list()]
+
+
+def column(rows, name: str) -> list:
+    """``[r.get(name) for r in rows]`` for a table's rows (a ``Rows`` answers from its columns)."""
+    return rows.column(name) if isinstance(rows, Rows) else [r.get(name) for r in rows]
 
 
 _EXTRA = ("project_code", "code_derived", "sheet", "excel_row")
 
 
-def _table(cols, present, column, recs, kept, sheet, mapped) -> Rows:
-    """The table rows of the records where ``kept`` is true, each ``dict(zip(cols, map(rec.get, cols)))``
-    plus project_code, code_derived, sheet and excel_row (in another key order), and their columns
-    (``column``: the sheet's columns ``mapped``, ``present`` those of ``cols`` the records have)."""
+def _table(cols, present, column, kept, sheet, mapped, keys, recs) -> Rows:
+    """The table rows of the records where ``kept`` is true: their ``cols`` plus project_code,
+    code_derived, sheet and excel_row (``keys``: the records' _code, _derived and _row columns), column by
+    column (``column``: the sheet's columns ``mapped``, ``present`` those of ``cols`` the records have).
+    ``recs``: the records, which then make the row dicts at once (each a copy of its record without the
+    fields the table does not take); None while the records are columns (the rows are only columns)."""
     if all(kept):
         def pick(col):
             return col
     else:
         def pick(col):
             return list(compress(col, kept))
-    kept_recs = pick(recs)
-    n = len(kept_recs)
-    columns = {c: (pick(column[c]) if c in present else [None] * n) for c in cols}
-    for c, f in (("project_code", "_code"), ("code_derived", "_derived"), ("sheet", None), ("excel_row", "_row")):
-        columns[c] = list(map(operator.itemgetter(f), kept_recs)) if f else [sheet] * n
+    code_col, derived_col, row_col = keys
+    columns = {c: (pick(column[c]) if c in present else None) for c in cols}
+    columns["project_code"], columns["code_derived"] = pick(code_col), pick(derived_col)
+    columns["excel_row"] = pick(row_col)
+    n = len(columns["excel_row"])
+    columns["sheet"] = [sheet] * n
+    for c in cols:
+        if columns[c] is None:
+            columns[c] = [None] * n
+    if recs is None:
+        return Rows(columns=columns)
     # a row is a copy of its record (_row and the sheet's columns, from the reader; _code and _derived)
     # without the fields the table does not take, which is cheaper than building it key by key; a record
     # with other fields (or without these) is shaped key by key instead
@@ -484,9 +572,9 @@ def _table(cols, present, column, recs, kept, sheet, mapped) -> Rows:
     drop = [k for k in dict.fromkeys(("_row", *mapped, "_code", "_derived")) if k not in keys]
     absent = [c for c in cols if c not in mapped]   # None, or the kept text validate added to the record
     size = len(keys)
-    rows = Rows()
+    rows = []
     append = rows.append
-    for rec, code, derived, row in zip(kept_recs, columns["project_code"], columns["code_derived"],
+    for rec, code, derived, row in zip(pick(recs), columns["project_code"], columns["code_derived"],
                                        columns["excel_row"]):
         r = rec.copy()
         try:
@@ -502,8 +590,7 @@ def _table(cols, present, column, recs, kept, sheet, mapped) -> Rows:
             r = dict(zip(cols, map(rec.get, cols)))
             r.update(project_code=code, code_derived=derived, sheet=sheet, excel_row=row)
         append(r)
-    rows.columns = columns
-    return rows
+    return Rows(rows, columns)
 
 
 def _add_table(out, table, rows: Rows) -> None:
@@ -512,10 +599,12 @@ def _add_table(out, table, rows: Rows) -> None:
     if not have:
         out[table] = rows
         return
-    both = isinstance(have, Rows) and have.columns is not None and rows.columns is not None
+    if not isinstance(have, Rows):
+        out[table] = have = Rows(list(have))
+    both = have.columns is not None and rows.columns is not None and len(have.columns[next(iter(have.columns))]) == len(have)
+    cols = {c: [*v, *rows.columns[c]] for c, v in have.columns.items()} if both else None
     have.extend(rows)
-    if isinstance(have, Rows):
-        have.columns = {c: [*v, *rows.columns[c]] for c, v in have.columns.items()} if both else None
+    have.columns = cols
 
 
 def _fund_year(ps, rec, add, round_date):
@@ -527,7 +616,7 @@ def _fund_year(ps, rec, add, round_date):
     return fy
 
 
-def _shape_risk_funding(ps, out, add, round_date):
+def _shape_risk_funding(ps, out, add, round_date, keys):
     """Fund lines from a 风险排查表 that carries the source columns (资金来源|衔接资金 …).
 
     附件1 is the funding form: for a project with a 附件1 row in the same file its lines stand, and a
@@ -540,8 +629,7 @@ def _shape_risk_funding(ps, out, add, round_date):
     for fr in out["funding"]:
         by_src = prog_funds.setdefault(fr["project_code"], {})
         by_src[fr["source"]] = by_src.get(fr["source"], Decimal(0)) + fr["amount_wan"]
-    for rec in ps.records:
-        code = rec.get("_code")
+    for rec, code in zip(ps.records, keys[0]):   # ``keys``: the records' (_code, _derived, _row)
         if not code or all(rec.get(f) is None for f in FUND_FIELDS):
             continue
         if code in prog_rows:
@@ -680,7 +768,7 @@ def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit
     risk = rows.get("risk") or []
     if not risk or unit == g.TASK_FORCE:
         return []
-    with dbm.code_list(con, {r["project_code"] for r in risk}) as view:
+    with dbm.code_list(con, set(column(risk, "project_code"))) as view:
         found = con.execute(
             f"SELECT project_code, unit FROM risk_rows SEMI JOIN {view} USING (project_code) "
             "WHERE round_date = ? AND unit <> ? AND unit <> ? ORDER BY project_code, unit",
@@ -689,7 +777,7 @@ def check_against_db(con, rows: dict[str, list[dict]], *, round_date: date, unit
     for code, u in found:
         other.setdefault(code, u)
     out = []
-    for r in risk:
+    for r in risk if other else ():   # the rows only when there is something to report
         if r["project_code"] in other:
             out.append(problem(r.get("sheet"), r.get("excel_row"), "项目编号", r["project_code"],
                                f"项目 {r['project_code']} 本期（{round_date.isoformat()}）已由{other[r['project_code']]}"
