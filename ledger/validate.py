@@ -489,7 +489,7 @@ class Rows:
 
     def __init__(self, rows: list[dict] | None = None, columns: dict[str, list] | None = None):
         self.columns = columns
-        self._rows = rows if rows is not None or columns is None else None
+        self._rows = rows if rows is not None else [] if columns is None else None
 
     def _list(self) -> list[dict]:
         if self._rows is None:
