@@ -493,9 +493,10 @@ class _ForkedPart(_Grandchild):
             while _FAULT == "part_spin":
                 pass
             data = pickle.dumps(fn(), protocol=pickle.HIGHEST_PROTOCOL)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            fd = os.open(path + ".tmp", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
+            os.rename(path + ".tmp", path)   # whole when it appears: the caller may read it before we exit
         self.pid = _fork(body)
 
     def result(self) -> str:
@@ -724,9 +725,11 @@ def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None) ->
     pre = precheck(path, lim)
     fd, out = tempfile.mkstemp(prefix="ledger_parse_", suffix=".pickle")
     os.close(fd)
+    early = _EarlyPart(out + ".part") if mode == "parse" else None
     try:
         reply = _ZYGOTE.run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out, "mode": mode,
                              "colmap": colmap, "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
+        part_early = early.stop() if early is not None else None
         if reply is None:
             raise ReadError(_MSG_CRASH.format(why="解析进程无法启动"), "crash")
         if reply["timeout"] or reply["signal"] == signal.SIGXCPU:
@@ -741,14 +744,46 @@ def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None) ->
         for part in res.get("parts", []):
             if part != out + ".part":   # only the file the child was told to use
                 raise ReadError("文件解析失败：读取程序返回了无效的结果", "crash")
-            res["sheets"] = res["sheets"] + _load(part)["sheets"]
+            res["sheets"] = res["sheets"] + (part_early if part_early is not None else _load(part))["sheets"]
         return res
     finally:
-        for f in (out, out + ".part"):
+        if early is not None:
+            early.stop()
+        for f in (out, out + ".part", out + ".part.tmp"):
             try:
                 os.unlink(f)
             except OSError:
                 pass
+
+
+class _EarlyPart:
+    """Reads the grandchild's outcome (``<out>.part``) as soon as it appears, in a thread, while the child is
+    still parsing its own sheets: the parent is idle then, and unpickling the part is otherwise done after
+    the child exits (~0.07 s per 20,000-row sheet, issue #7). The file appears whole (renamed into place).
+    Its content counts only if the child then succeeds (the child's own checks of its grandchild); until
+    then it is only held. ``stop()`` ends the wait and gives the loaded outcome, or None (not there yet,
+    or it did not load: the caller loads it itself and reports what is wrong)."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.done = threading.Event()
+        self.result: dict | None = None
+        self.thread = threading.Thread(target=self._watch, name="ledger-part", daemon=True)
+        self.thread.start()
+
+    def _watch(self) -> None:
+        while not self.done.wait(0.005):
+            if os.path.exists(self.path):
+                try:
+                    self.result = _load(self.path)
+                except Exception:  # noqa: BLE001 - the caller loads it again and reports
+                    self.result = None
+                return
+
+    def stop(self) -> dict | None:
+        self.done.set()
+        self.thread.join()
+        return self.result
 
 
 def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, list, list, str]], dict]:
