@@ -348,24 +348,26 @@ def foreign_rows(con, rows: dict, *, file_unit: str | None, user: User, file_nam
     if file_unit != user.unit:
         return [problem(None, None, "", file_unit or file_name,
                         f"无权限：本账号只能导入{user.unit}的台账，此文件的填报单位是{file_unit or '未知'}，未导入")]
+    from .validate import column   # the table rows column by column (validate.Rows: no row dicts made)
+    tables = ("progress", "risk", "tasks", "signoff", "interactions")
+    cols = {k: [column(rows.get(k, []), c) for c in ("project_code", "town", "department", "sheet", "excel_row")]
+            for k in tables}
     in_file: dict[str, list[tuple]] = {}
     for k in ("progress", "risk"):
-        for r in rows.get(k, []):
-            if r.get("town") or r.get("department"):
-                in_file.setdefault(r["project_code"], []).append((r.get("town"), r.get("department")))
-    codes = sorted({r["project_code"] for k in ("progress", "risk", "tasks", "signoff", "interactions")
-                    for r in rows.get(k, []) if r.get("project_code")})
+        for code, town, dep, _s, _r in zip(*cols[k]):
+            if town or dep:
+                in_file.setdefault(code, []).append((town, dep))
+    codes = sorted({code for k in tables for code in cols[k][0] if code})
     in_db = _latest_units(con, codes)
     out: list[dict] = []
-    for k in ("progress", "risk", "tasks", "signoff", "interactions"):
-        for r in rows.get(k, []):
-            code = r.get("project_code")
+    for k in tables:
+        for code, _t, _d, sheet, excel_row in zip(*cols[k]):
             claims = in_file.get(code, []) + ([in_db[code]] if code in in_db else [])
             bad = next((w for w in claims if not owns(user, *w)), None)
             if claims and bad is None:
                 continue
             whose = (bad[0] if user.unit_is_town else bad[1]) if bad else None
-            out.append(problem(r.get("sheet"), r.get("excel_row"), "", code,
+            out.append(problem(sheet, excel_row, "", code,
                                f"无权限：项目 {code} 属于{whose or '未知单位'}，不是{user.unit}的项目；"
                                f"本账号只能导入本单位的项目，文件未导入"))
     return out
