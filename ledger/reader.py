@@ -60,7 +60,8 @@ class ParsedSheet:
     parts: dict[str, set[str]] | None = None
     companion: bool = False             # the second form read from the same rows (no notes of its own)
     # the sandbox child sends the records as columns instead (names, [column …]): they pickle in half the
-    # time and unpickle in a fifth of it, and the parent builds the row dicts once (``rows_from_columns``)
+    # time and unpickle in a fifth of it; the row dicts are made only when ``records`` is read (validate reads
+    # a usual sheet through ``column_values``/``record_at`` and never makes them)
     record_columns: tuple | None = None
 
     def rows_from_columns(self) -> None:
@@ -630,7 +631,7 @@ def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None
                 as_columns: bool = False) -> ParsedSheet | None:
     """One sheet → ParsedSheet (see the module docstring). ``memo``: parse caches shared by the sheets
     of one workbook (``_normalise_column``). ``as_columns``: leave the records in ``record_columns``
-    (the sandbox child; ``ParsedSheet.rows_from_columns`` makes the row dicts)."""
+    (the sandbox child; reading ``ParsedSheet.records`` makes the row dicts)."""
     ps = layout(grid, colmap)
     if ps is None:
         return None
