@@ -20,7 +20,7 @@ SQL_DIR = Path(__file__).resolve().parent / "sql"
 DEFAULT_DB = ROOT / "data" / "ledger.duckdb"
 DB_ENV = "LEDGER_DB"
 ARCHIVE_ENV = "LEDGER_ARCHIVE"
-SCHEMA_VERSION = "6"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only); 5: users + audit_log (060_auth.sql); 6: reopen_events (015_state.sql)
+SCHEMA_VERSION = "7"  # 2: interactions (030_interactions.sql); 3: materialised state (015_state.sql); 4: orders (050_orders.sql, new table only); 5: users + audit_log (060_auth.sql); 6: reopen_events (015_state.sql); 7: no PRIMARY KEY on progress_rows, funding_rows, risk_rows (010_tables.sql), narrow project_rounds (015_state.sql)
 
 WRITE_LOCK = threading.RLock()
 
@@ -93,9 +93,42 @@ def _migrate_6(con) -> None:
     _new_token(con)
 
 
+UNKEYED_TABLES = ("progress_rows", "funding_rows", "risk_rows")  # no PRIMARY KEY from schema 7 on
+
+
+def _remade(con, tables: list[str], sql_file: str) -> None:
+    """Re-create ``tables`` (constants) with their definition in ``sql_file`` and the rows they hold: each is
+    renamed, created anew by the file (IF NOT EXISTS: only the renamed ones are new) and refilled with the
+    columns the new definition has (same rows, same order), and the old one dropped. Views and macros
+    name the tables and bind when used, so they follow."""
+    for t in tables:
+        con.execute(f"ALTER TABLE {t} RENAME TO _{t}_old")
+    con.execute((SQL_DIR / sql_file).read_text(encoding="utf-8"))
+    for t in tables:
+        cols = ", ".join(c for (c,) in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE database_name = current_database() "
+            "AND schema_name = current_schema() AND table_name = ? ORDER BY column_index", [t]).fetchall())
+        con.execute(f"INSERT INTO {t} BY NAME SELECT {cols} FROM _{t}_old")
+        con.execute(f"DROP TABLE _{t}_old")
+
+
+def _migrate_7(con) -> None:
+    """7: ``UNKEYED_TABLES`` lose their PRIMARY KEY (010_tables.sql: the import checks their keys itself,
+    importer._check_unique) and ``project_rounds`` keeps only its narrow columns (015_state.sql: the whole row
+    in force is in project_state). DuckDB cannot drop a constraint or many columns at once cheaply: the
+    tables are made again (``_remade``)."""
+    def has(sql: str, t: str) -> bool:
+        return bool(con.execute(sql + " AND database_name = current_database() AND schema_name = current_schema() "
+                                "AND table_name = ?", [t]).fetchone()[0])
+    _remade(con, [t for t in UNKEYED_TABLES if has(
+        "SELECT count(*) FROM duckdb_constraints() WHERE constraint_type = 'PRIMARY KEY'", t)], "010_tables.sql")
+    _remade(con, [t for t in ("project_rounds",) if has(
+        "SELECT count(*) FROM duckdb_columns() WHERE column_name = 'village'", t)], "015_state.sql")
+
+
 # Forward-only migrations: version → step run once when a file at an older version is opened for
 # writing (after the .sql files have created any new tables). A fresh file skips them all.
-MIGRATIONS = {3: _migrate_3, 5: _migrate_5, 6: _migrate_6}
+MIGRATIONS = {3: _migrate_3, 5: _migrate_5, 6: _migrate_6, 7: _migrate_7}
 
 
 def _version(con) -> int | None:

@@ -485,6 +485,7 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
                     finally:
                         con.unregister(view)
                     _fault("mid_insert")
+                _check_unique(con, [TABLES[k][0] for k in keys], round_date=rd, unit=unit)
                 con.execute(
                     "INSERT INTO submissions VALUES (?, ?, ?, ?) ON CONFLICT (round_date, unit) DO UPDATE "
                     "SET submitted_on = excluded.submitted_on, import_id = excluded.import_id",
@@ -618,6 +619,23 @@ def _replace_funding(con, rows, *, forms: list[str], round_date: date, unit: str
     elif has_r:
         con.execute(f"DELETE FROM funding_rows WHERE {where} AND project_code NOT IN ({prog})",
                     [round_date, unit, round_date, unit])
+
+
+# the key of each row table without a PRIMARY KEY (db.UNKEYED_TABLES; round_date and unit are the import's)
+_ROW_KEYS = {"progress_rows": "project_code", "risk_rows": "project_code",
+             "funding_rows": "project_code, source, fund_year"}
+
+
+def _check_unique(con, tables: list[str], *, round_date: date, unit: str) -> None:
+    """Raise when the rows of (``unit``, ``round_date``) in ``tables`` repeat a key (what their PRIMARY KEY
+    checked up to schema 7). validate rejects a file that repeats one, so this only catches a bug (e.g. fund
+    lines kept from 附件1 plus the same lines again): the import is then rejected and rolled back. One query
+    over this import's rows only (a few ms at 20,000 projects; an index cost ~0.12 s)."""
+    parts = [f"SELECT count(*) FROM (SELECT 1 FROM {t} WHERE round_date = $rd AND unit = $u "  # t, keys: constants
+             f"GROUP BY {_ROW_KEYS[t]} HAVING count(*) > 1)" for t in tables if t in _ROW_KEYS]
+    if parts and con.execute("SELECT " + " + ".join(f"({p})" for p in parts),
+                             {"rd": round_date, "u": unit}).fetchone()[0]:
+        raise RuntimeError(f"repeated row key in {tables} for {unit} {round_date}")
 
 
 def _append_manifest(root: Path, rel: str, event: dict) -> None:

@@ -52,16 +52,19 @@ def latest_pick(alias: str, x: str) -> str:
             f"{{'d': date_diff('day', {alias}round_date, DATE '2000-01-01'), 'u': {alias}unit}})")
 
 
-_PR_COLS = """code_derived, name, town, village, department, implementer, operator, build_year, category,
-    asset_type, high_concern, total_investment_wan"""
-
 # one unit's report rows of a project (附件1 ⟗ 附件2) for the (unit, round) pairs in _state_keys
 _KEYS_JOIN = "SEMI JOIN _state_keys k ON x.unit = k.unit AND x.round_date = k.round_date"
 _KEY_WHERE = "WHERE x.unit = $u AND x.round_date = $rd"
+# project_rounds is narrow (schema 7): the keys and the few columns the readers of every round's rows use
+# (project search, the clocks' evidence, the in-force choice below); the wide row of a project in force is
+# joined from progress_rows and risk_rows once, into project_state (_WIDE_ROW), instead of being written a
+# second time here (a 20,000-project import wrote ~50 columns × 20,000 rows more, ~0.1 s)
 _PROJECT_ROUNDS_SQL = """
 INSERT INTO project_rounds BY NAME
-WITH p AS (SELECT x.* FROM progress_rows x {keys}),
-     r AS (SELECT x.* FROM risk_rows x {keys}),
+WITH p AS (SELECT x.round_date, x.unit, x.project_code, x.name, x.town, x.department, x.build_year, x.category,
+                  x.op_status, x.substantive_progress FROM progress_rows x {keys}),
+     r AS (SELECT x.round_date, x.unit, x.project_code, x.name, x.town, x.department, x.build_year, x.category,
+                  x.grade, x.revenue_wan, x.households FROM risk_rows x {keys}),
      f AS (SELECT round_date, unit, project_code, CAST(SUM(amount_wan) AS DECIMAL(24,6)) AS funds_wan
            FROM funding_rows x {keys}
            GROUP BY ALL)
@@ -69,6 +72,23 @@ SELECT
     COALESCE(p.round_date, r.round_date)     AS round_date,
     COALESCE(p.unit, r.unit)                 AS unit,
     COALESCE(p.project_code, r.project_code) AS project_code,
+    COALESCE(p.name, r.name)                 AS name,
+    COALESCE(p.town, r.town)                 AS town,
+    COALESCE(p.department, r.department)     AS department,
+    COALESCE(p.build_year, r.build_year)     AS build_year,
+    COALESCE(p.category, r.category)         AS category,
+    r.grade, p.op_status, p.substantive_progress, r.revenue_wan, r.households,
+    f.funds_wan
+FROM p FULL OUTER JOIN r
+  ON p.round_date = r.round_date AND p.unit = r.unit AND p.project_code = r.project_code
+LEFT JOIN f ON f.round_date = COALESCE(p.round_date, r.round_date) AND f.unit = COALESCE(p.unit, r.unit)
+ AND f.project_code = COALESCE(p.project_code, r.project_code)
+"""
+
+# the wide row of one unit's report of a project (附件1 ⟗ 附件2: identity from 附件1 when present), from the
+# rows p (progress_rows) and r (risk_rows) of one key, at least one of them present; without the grade
+# and the funds (project_state adds them)
+_WIDE_ROW = """
     COALESCE(p.code_derived, r.code_derived) AS code_derived,
     COALESCE(p.name, r.name)                 AS name,
     COALESCE(p.town, r.town)                 AS town,
@@ -85,16 +105,10 @@ SELECT
     p.completion_accepted_on, p.settled, p.rights_registered, p.joint_account, p.progress_text,
     p.substantive_progress, p.issues_text, p.next_steps,
     r.funds_wan AS reported_funds_wan,
-    r.problems, r.problem_detail, r.grade, r.graded_on, r.sensitive, r.pretreatment,
+    r.problems, r.problem_detail, r.graded_on, r.sensitive, r.pretreatment,
     r.pretreatment_done, r.disposal, r.revenue_wan, r.distribution_wan, r.linkage_mode, r.households,
     r.households_exited, r.households_monitored, r.measures, r.deadline, r.resp_leader, r.resp_unit,
-    r.resp_person, r.patrolled, r.signoff_status, r.signoff_applied_on, r.signoff_accepted_on,
-    f.funds_wan
-FROM p FULL OUTER JOIN r
-  ON p.round_date = r.round_date AND p.unit = r.unit AND p.project_code = r.project_code
-LEFT JOIN f ON f.round_date = COALESCE(p.round_date, r.round_date) AND f.unit = COALESCE(p.unit, r.unit)
- AND f.project_code = COALESCE(p.project_code, r.project_code)
-"""
+    r.resp_person, r.patrolled, r.signoff_status, r.signoff_applied_on, r.signoff_accepted_on"""
 
 _GRADE_HIST_SQL = """
 INSERT INTO grade_hist
@@ -105,18 +119,19 @@ QUALIFY ROW_NUMBER() OVER (PARTITION BY project_code, round_date ORDER BY unit) 
 
 # the ledger in force at each round ≥ $from, for the codes in _state_touched. The choice of row (latest_pick),
 # the first grades and the latest grade (for rows without a grade of their own) are worked out on narrow keys
-# first (a window or an ASOF join over the sixty columns of project_rounds sorts them all: 0.9 s of 1 s at
-# 100,000 projects); the wide row joins once.
+# first (a window or an ASOF join over sixty columns sorts them all: 0.9 s of 1 s at 100,000 projects); the
+# wide row (_WIDE_ROW, from the chosen key's progress_rows and risk_rows rows) joins once.
 _PROJECT_STATE_SQL = f"""
 INSERT INTO project_state BY NAME
 WITH at_rounds AS (SELECT round_date AS at_round FROM rounds WHERE round_date >= $from),
 ir AS (SELECT a.at_round, s.unit, max(s.round_date) AS round_date
        FROM at_rounds a JOIN submissions s ON s.round_date <= a.at_round GROUP BY ALL),
-k AS (SELECT ir.at_round, v.project_code, {latest_pick("v.", "v.grade")} AS pick
-      FROM (SELECT x.project_code, x.round_date, x.unit, x.grade FROM project_rounds x
+k AS (SELECT ir.at_round, v.project_code, {latest_pick("v.", "{'g': v.grade, 'f': v.funds_wan}")} AS pick
+      FROM (SELECT x.project_code, x.round_date, x.unit, x.grade, x.funds_wan FROM project_rounds x
             SEMI JOIN _state_touched t USING (project_code)) v
       JOIN ir ON v.unit = ir.unit AND v.round_date = ir.round_date GROUP BY ALL),
-k1 AS (SELECT at_round, project_code, pick.round_date, pick.unit, pick.x AS row_grade FROM k),
+k1 AS (SELECT at_round, project_code, pick.round_date, pick.unit, pick.x.g AS row_grade, pick.x.f AS line_funds
+       FROM k),
 h AS (SELECT x.project_code, x.round_date, x.grade, x.graded_on FROM grade_hist x
       SEMI JOIN _state_touched t USING (project_code)),
 first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
@@ -127,16 +142,17 @@ first_ry AS (SELECT project_code, arg_min(grade, round_date) AS tier_grade, min(
 kn AS (SELECT k1.at_round, k1.project_code, lg.grade AS last_grade FROM k1
        ASOF JOIN h lg ON k1.project_code = lg.project_code AND k1.at_round >= lg.round_date WHERE k1.row_grade IS NULL),
 kg AS (SELECT k1.*, kn.last_grade FROM k1 LEFT JOIN kn USING (at_round, project_code))
-SELECT kg.at_round, pr.* EXCLUDE (grade, funds_wan), pr.grade AS row_grade,
-       COALESCE(pr.grade, kg.last_grade) AS grade,
-       CAST(COALESCE(pr.funds_wan, pr.reported_funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan,
+SELECT kg.at_round, kg.round_date, kg.unit, kg.project_code, {_WIDE_ROW},
+       kg.row_grade, COALESCE(kg.row_grade, kg.last_grade) AS grade,
+       CAST(COALESCE(kg.line_funds, r.funds_wan, 0) AS DECIMAL(24,6)) AS funds_wan,
        CASE WHEN fa.first_graded_round <= kg.at_round THEN fa.initial_grade END AS initial_grade,
        CASE WHEN fa.first_graded_round <= kg.at_round THEN fa.initial_graded_on END AS initial_graded_on,
        CASE WHEN fa.first_graded_round <= kg.at_round THEN fa.first_graded_round END AS first_graded_round,
        CASE WHEN fr.first_ry_round <= kg.at_round THEN fr.tier_grade END AS tier_grade,
        CASE WHEN fr.first_ry_round <= kg.at_round THEN fr.first_ry_round END AS first_ry_round
 FROM kg
-JOIN project_rounds pr ON pr.project_code = kg.project_code AND pr.round_date = kg.round_date AND pr.unit = kg.unit
+LEFT JOIN progress_rows p ON p.project_code = kg.project_code AND p.round_date = kg.round_date AND p.unit = kg.unit
+LEFT JOIN risk_rows r ON r.project_code = kg.project_code AND r.round_date = kg.round_date AND r.unit = kg.unit
 LEFT JOIN first_any fa ON fa.project_code = kg.project_code
 LEFT JOIN first_ry fr ON fr.project_code = kg.project_code
 """

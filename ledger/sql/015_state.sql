@@ -3,21 +3,13 @@
 -- `python -m ledger rebuild` (and tests/test_state.py) re-derive them from scratch and must agree.
 
 -- 附件1 and 附件2 rows of one project in one unit's report, joined (was the view v_project_round:
--- a FULL OUTER JOIN of every round on every read). Identity from 附件1 when present.
+-- a FULL OUTER JOIN of every round on every read). Identity from 附件1 when present. Narrow (schema 7):
+-- the keys and what the readers of every round's rows use (project search, the clocks' evidence, the
+-- choice of the row in force); the whole row in force is in project_state.
 CREATE TABLE IF NOT EXISTS project_rounds (
-    round_date DATE NOT NULL, unit VARCHAR NOT NULL, project_code VARCHAR NOT NULL, code_derived BOOLEAN,
-    name VARCHAR, town VARCHAR, village VARCHAR, department VARCHAR, implementer VARCHAR, operator VARCHAR,
-    build_year INTEGER, category VARCHAR, asset_type VARCHAR, high_concern BOOLEAN,
-    total_investment_wan DECIMAL(20,6), enterprise_funds_wan DECIMAL(20,6), paid_wan DECIMAL(20,6),
-    build_status VARCHAR, op_status VARCHAR, planned_completion DATE, completion_accepted_on DATE,
-    settled BOOLEAN, rights_registered BOOLEAN, joint_account BOOLEAN, progress_text VARCHAR,
-    substantive_progress BOOLEAN, issues_text VARCHAR, next_steps VARCHAR,
-    reported_funds_wan DECIMAL(20,6), problems VARCHAR[], problem_detail VARCHAR, grade VARCHAR,
-    graded_on DATE, sensitive VARCHAR[], pretreatment VARCHAR[], pretreatment_done BOOLEAN, disposal VARCHAR,
-    revenue_wan DECIMAL(20,6), distribution_wan DECIMAL(20,6), linkage_mode VARCHAR, households INTEGER,
-    households_exited INTEGER, households_monitored INTEGER, measures VARCHAR, deadline DATE,
-    resp_leader VARCHAR, resp_unit VARCHAR, resp_person VARCHAR, patrolled BOOLEAN, signoff_status VARCHAR,
-    signoff_applied_on DATE, signoff_accepted_on DATE,
+    round_date DATE NOT NULL, unit VARCHAR NOT NULL, project_code VARCHAR NOT NULL,
+    name VARCHAR, town VARCHAR, department VARCHAR, build_year INTEGER, category VARCHAR,
+    grade VARCHAR, op_status VARCHAR, substantive_progress BOOLEAN, revenue_wan DECIMAL(20,6), households INTEGER,
     funds_wan DECIMAL(24,6)          -- sum of this report's funding lines (nine sources), NULL when none
 );
 

@@ -228,7 +228,7 @@ def test_schema_upgrade_from_version_4_in_place(tmp_path):
     c.close()
     c = db.connect(p)                                     # opened for writing: upgraded in place
     try:
-        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == db.SCHEMA_VERSION == "6"
+        assert c.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0] == db.SCHEMA_VERSION == "7"
         assert c.execute("SELECT count(*) FROM imports").fetchone()[0] == n_imports
         assert c.execute("SELECT count(*) FROM users").fetchone()[0] == 0
         assert actions(c) == [("schema_upgrade", "system", "5")]
