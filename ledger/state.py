@@ -139,8 +139,12 @@ first_any AS (SELECT project_code, arg_min(grade, round_date) AS initial_grade,
               FROM h GROUP BY ALL),
 first_ry AS (SELECT project_code, arg_min(grade, round_date) AS tier_grade, min(round_date) AS first_ry_round
              FROM h WHERE grade IN ('red', 'yellow') GROUP BY ALL),
-kn AS (SELECT k1.at_round, k1.project_code, lg.grade AS last_grade FROM k1
-       ASOF JOIN h lg ON k1.project_code = lg.project_code AND k1.at_round >= lg.round_date WHERE k1.row_grade IS NULL),
+-- the latest grade for the rows without one: the ASOF join sorts its right side, so only the grades of those
+-- projects go in (usually none: 0.19 s for 340,000 grades at 150x the sample when it took them all)
+k0 AS (SELECT at_round, project_code FROM k1 WHERE row_grade IS NULL),
+kn AS (SELECT k0.at_round, k0.project_code, lg.grade AS last_grade FROM k0
+       ASOF JOIN (SELECT * FROM h SEMI JOIN k0 USING (project_code)) lg
+       ON k0.project_code = lg.project_code AND k0.at_round >= lg.round_date),
 kg AS (SELECT k1.*, kn.last_grade FROM k1 LEFT JOIN kn USING (at_round, project_code))
 SELECT kg.at_round, kg.round_date, kg.unit, kg.project_code, {_WIDE_ROW},
        kg.row_grade, COALESCE(kg.row_grade, kg.last_grade) AS grade,
