@@ -90,10 +90,7 @@ class ParsedSheet:
                 return cols[names.index(fname)]
             except ValueError:
                 return [None] * (len(cols[0]) if cols else 0)
-        try:
-            return list(map(operator.itemgetter(fname), self.records))
-        except KeyError:
-            return [rec.get(fname) for rec in self.records]
+        return record_column(self.records, fname)
 
     def record_at(self, i: int) -> dict:
         """Record ``i`` as a dict (a fresh one while the records are columns: changes to it are not kept)."""
@@ -107,6 +104,15 @@ class ParsedSheet:
             if c.field == fname:
                 return c
         return None
+
+
+def record_column(records: list[dict], fname: str) -> list:
+    """``[rec.get(fname) for rec in records]``, in C where every record has the field (the reader gives
+    each record of a sheet the same fields)."""
+    try:
+        return list(map(operator.itemgetter(fname), records))
+    except KeyError:
+        return [rec.get(fname) for rec in records]
 
 
 def _get_records(self) -> list[dict]:

@@ -18,6 +18,7 @@ from . import forms as F
 from . import glossary as g
 from . import normalize as N
 from .reader import ParsedSheet, problem
+from .reader import record_column as _column
 
 MIN_YEAR = 2013
 FUND_FIELDS = [f"fund_{c}" for c in g.FUND_SOURCES]
@@ -249,15 +250,6 @@ def validate(sheets: list[ParsedSheet], *, as_of: date | None = None, round_date
                 sources[t] = sources.get(t, 0) + 1
     problems.extend(_cross_sheet_duplicates(out, {t for t, n in sources.items() if n > 1}))
     return problems, out
-
-
-def _column(records: list[dict], fname: str) -> list:
-    """``[rec.get(fname) for rec in records]``, in C where every record has the field (the reader gives
-    each record of a sheet the same fields)."""
-    try:
-        return list(map(operator.itemgetter(fname), records))
-    except KeyError:
-        return [rec.get(fname) for rec in records]
 
 
 def _plain_codes(codes: list) -> bool:
