@@ -297,10 +297,32 @@ def import_file(con, path, *, round_date: date | str | None = None, unit: str | 
                            imported_by=imported_by, archive_root=archive_root, dry_run=dry_run,
                            allow_shrink=allow_shrink, column_map=column_map, _imported_at=_imported_at,
                            _replay=_replay, _db_name=_db_name, as_user=as_user)
+    except _Rejected as e:   # found inside the write transaction (rolled back): a rejection like any other
+        return reject(e.problems)
     except Exception:  # noqa: BLE001 - never a traceback: the file is rejected, the database unchanged
         res.problems = [p for p in res.problems if p["severity"] != "error"]
         return reject([R.problem(None, None, "", file_name,
                                  "导入时发生内部错误，文件未导入、数据库未改动。请把该文件交给系统管理员检查")])
+
+
+class _Rejected(Exception):
+    """Errors found after the writes began (the deferred scan's): the transaction is rolled back and the
+    file rejected with ``problems``."""
+
+    def __init__(self, problems: list[dict]):
+        super().__init__("rejected")
+        self.problems = problems
+
+
+def _scan_problems(finish, file_name: str) -> list[dict]:
+    """The deferred uncached-cell scan's problems (``reader.parse_workbook(defer_scan=True)``), once: a scan
+    that failed is one error with its Chinese message."""
+    if getattr(finish, "done", None) is None:
+        try:
+            finish.done = finish()
+        except SB.ReadError as e:
+            finish.done = [R.problem(None, None, "", file_name, e.message)]
+    return finish.done
 
 
 @contextlib.contextmanager
@@ -345,7 +367,9 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
     limits = SB.limits(con)
     explicit_map = {R.header_key(h): f for h, f in (column_map or {}).items()}
     try:
-        sheets, notes = R.parse_workbook(path, colmap=explicit_map or None, limits=limits)
+        # the uncached-cell scan runs after the parse, beside validation and the writes (issue #7); its
+        # problems are in before anything commits (``_scan_problems``)
+        sheets, notes, finish = R.parse_workbook(path, colmap=explicit_map or None, limits=limits, defer_scan=True)
     except SB.ReadError as e:
         return reject([R.problem(None, None, "", file_name, e.message)])
     except Exception:  # noqa: BLE001 - a file the layout code cannot make sense of
@@ -357,7 +381,8 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
     stored = IN.column_map(con, unit) if unit else None
     if stored:  # read again with the unit's own mapping of its odd headers
         try:
-            sheets, notes = R.parse_workbook(path, colmap={**stored, **explicit_map}, limits=limits)
+            sheets, notes, finish = R.parse_workbook(path, colmap={**stored, **explicit_map}, limits=limits,
+                                                     defer_scan=finish.scan)
         except SB.ReadError as e:
             return reject([R.problem(None, None, "", file_name, e.message)])
         except Exception:  # noqa: BLE001
@@ -407,13 +432,15 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
     res.problems.extend(IN.replaced_by_one_sheet(con, sheets, unit=unit, round_date=rd, file_name=file_name))
     res.shared = IN.shared_projects(con, [c for k in ("progress", "risk") for c in V.column(rows[k], "project_code")],
                                     unit=unit, round_date=rd)
+    if dry_run or any(p["severity"] == "error" for p in res.problems):
+        res.problems.extend(_scan_problems(finish, file_name))   # a check reports everything; a rejection too
     if any(p["severity"] == "error" for p in res.problems):
         return reject()
     if not allow_shrink and not _replay:
         shrink = _shrink_problems(con, rows, forms=res.forms, n_records=n_records, round_date=rd, unit=unit,
                                   share=float(settings.get("import_shrink_share", 0.5)))
         if shrink:
-            return reject(shrink)
+            return reject(shrink + _scan_problems(finish, file_name))
 
     sha = sha256_of(path)
     last = con.execute(
@@ -504,6 +531,10 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
                            detail={"import_id": import_id, "unit": unit, "round_date": rd, "forms": res.forms,
                                    "rows": n_records, "replaced_import_id": prev[0] if prev else None})
                 _fault("before_record")
+                if not dry_run:   # the scan's errors reject the file: the rollback below undoes all of it
+                    late = _scan_problems(finish, file_name)
+                    if any(p["severity"] == "error" for p in late):
+                        raise _Rejected(late)
                 if not _replay:
                     # the archive record is written inside the transaction, just before COMMIT: a committed
                     # import always has one; a crash between the two leaves a record `verify` reports as

@@ -783,40 +783,63 @@ def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None
     return ps
 
 
-def parse_workbook(path: str | Path, colmap: dict | None = None,
-                   limits: dict | None = None) -> tuple[list[ParsedSheet], list[dict]]:
+def parse_workbook(path: str | Path, colmap: dict | None = None, limits: dict | None = None,
+                   *, defer_scan: "bool | SB.PendingScan" = False):
     """All recognised sheets of a workbook (a one-sheet 附件1+附件2 ledger gives one of each, see
     ``split_combined``) and notes about the sheets that were not recognised. Raises
-    ``sandbox.ReadError`` for a file that cannot be read safely (see ``read_workbook``)."""
-    parsed, notes = [], []
-    items, uncached = SB.parse_sheets(Path(path), limits, colmap)   # read and parsed in the sandbox
+    ``sandbox.ReadError`` for a file that cannot be read safely (see ``read_workbook``).
+
+    ``defer_scan`` (the importer): the scan for cells that read as empty although they are not (formulas
+    without a cached value, error values; ``sandbox._uncached_formulas``) runs after the parse, in its own
+    sandboxed child, while the caller goes on; a third item ``finish()`` waits for it and returns its
+    problems (errors, one per faulty data cell; raises ``sandbox.ReadError`` if the scan failed). Without
+    it the same problems are in the sheets' notes, as before. ``finish.scan`` is the running scan: given as
+    ``defer_scan`` to a second parse of the same file (other column mappings), it is used, not started again."""
+    parsed, notes, named = [], [], []
+    items, uncached = SB.parse_sheets(Path(path), limits, colmap, defer_scan=defer_scan)   # in the sandbox
     for name, vis, ps in items:
         if isinstance(ps, str):          # "empty": nothing in its first 50 rows
             continue
         if ps is None:
             notes.append(problem(name, None, "", "", "未识别为任何台账表格（附件1/2/5/销号表/政企互动台账），已跳过", "info"))
             continue
-        _guard_notes(Grid(name, [], [], vis, uncached.get(name, [])), ps)
+        _hidden_note(name, vis, ps)
+        if not defer_scan:
+            ps.notes.extend(_uncached_notes(name, uncached.get(name, []), ps))
         parsed.append(ps)
+        named.append((name, ps))
     own = {ps.form for ps in parsed if not ps.parts}
     sheets = [q for ps in parsed for q in split_combined(ps, own)]
-    return sheets, notes
+    if not defer_scan:
+        return sheets, notes
+
+    def finish() -> list[dict]:
+        found = uncached.result()
+        return [p for name, ps in named for p in _uncached_notes(name, found.get(name, []), ps)]
+    finish.scan = uncached
+    return sheets, notes, finish
 
 
-def _guard_notes(grid: Grid, ps: ParsedSheet) -> None:
-    """Issue #12: a hidden sheet is imported only with a warning naming it; a formula with no cached
-    value in a data cell is an error (it would read as empty)."""
-    if grid.visible != "visible":
-        kind = "深度隐藏（veryHidden）" if grid.visible == "veryhidden" else "隐藏"
-        ps.notes.append(problem(grid.name, None, "", grid.name,
-                                f"工作表“{grid.name}”在 Excel 中是{kind}的，其中的数据已一并导入，请核对", "warning"))
-    if grid.uncached:
+def _hidden_note(name: str, visible: str, ps: ParsedSheet) -> None:
+    """Issue #12: a hidden sheet is imported only with a warning naming it."""
+    if visible != "visible":
+        kind = "深度隐藏（veryHidden）" if visible == "veryhidden" else "隐藏"
+        ps.notes.append(problem(name, None, "", name,
+                                f"工作表“{name}”在 Excel 中是{kind}的，其中的数据已一并导入，请核对", "warning"))
+
+
+def _uncached_notes(name: str, uncached: list, ps: ParsedSheet) -> list[dict]:
+    """Issue #12: a formula with no cached value (or an error value, or a numeric cell that is not a
+    number) in a data cell is an error: it would read as empty."""
+    out = []
+    if uncached:
         rows = set(ps.column_values("_row"))
         cols = {c.index: c for c in ps.columns}
-        for r0, c0, kind in sorted(grid.uncached):
+        for r0, c0, kind in sorted(uncached):
             if r0 + 1 in rows and c0 in cols:
                 c = cols[c0]
-                ps.notes.append(problem(grid.name, r0 + 1, f"{c.letter} {c.header}", "", _FAULTS[kind]))
+                out.append(problem(name, r0 + 1, f"{c.letter} {c.header}", "", _FAULTS[kind]))
+    return out
 
 
 _FAULTS = {

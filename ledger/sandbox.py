@@ -16,7 +16,9 @@ until the kernel kills it; no ``except`` can catch that. So:
    server and the server receives parsed sheets, not millions of raw cells. A workbook of at least
    ``SPLIT_MIN_BYTES`` with two or more sheets is split: every other sheet is parsed by a grandchild
    at the same time (issue #7: two cores). A grandchild dies with its parent, and its crash is the
-   child's own. The outcome is pickled; the parent unpickles with an allow-list (dates, Decimal and
+   child's own. The scan for cells that read as empty although they are not (``_uncached_formulas``)
+   runs beside the parse in a grandchild, or, for the importer (``parse_sheets(defer_scan=True)``), after
+   it in a child of a second zygote (``PendingScan``), beside validation and the writes. The outcome is pickled; the parent unpickles with an allow-list (dates, Decimal and
    the reader's two dataclasses). A crash, a limit hit or a timeout becomes ``ReadError`` with a
    Chinese message.
 
@@ -284,7 +286,8 @@ def _child(req: dict) -> None:
                 pass
         elif fault == "hog":
             _hog = [bytearray(1 << 26) for _ in range(1 << 12)]  # noqa: F841 - 256 GiB: hits RLIMIT_AS
-        out = _read(Path(req["path"]), lim, req["kind"], req.get("mode", "grids"), req.get("colmap"), req["out"])
+        out = _read(Path(req["path"]), lim, req["kind"], req.get("mode", "grids"), req.get("colmap"), req["out"],
+                    req.get("scan", True))
     except ReadError as e:
         out = {"ok": False, "message": e.message, "code": e.code}
     except MemoryError:
@@ -333,9 +336,13 @@ def _chinese(e: BaseException) -> str:
 
 
 def _read(path: Path, lim: dict, kind: str, mode: str = "grids", colmap: dict | None = None,
-          out: str | None = None) -> dict:
+          out: str | None = None, scan: bool = True) -> dict:
+    if mode == "scan":   # the scan alone (``PendingScan``), in this child
+        if _FAULT == "scan_abort":
+            os.abort()
+        return {"ok": True, "uncached": _uncached_formulas(path) if kind == "zip" else {}}
     import python_calamine as pc
-    scan = _ForkedScan(path, lim["parse_cpu_seconds"]) if kind == "zip" else None
+    scan = _ForkedScan(path, lim["parse_cpu_seconds"]) if kind == "zip" and scan else None
     try:
         if mode == "parse":
             return _parse_sheets(pc, path, lim, scan, colmap, out)
@@ -362,7 +369,7 @@ def _outcome(fn, lim: dict) -> dict:
 # (issue #7: a 附件1 + 附件2 ledger's two sheets take about the same time; this machine has two cores).
 SPLIT_MIN_BYTES = 256 * 1024
 _FAULT = None   # the request's test fault, in the child: "split" / "nosplit" force or forbid the split, "part_abort" /
-#                 "part_spin" make the grandchild abort / spin
+#                 "part_spin" make the grandchild abort / spin, "scan_abort" makes a deferred scan's child abort
 
 
 def _worksheets(pc, path: Path) -> list[tuple[int, str, str]]:
@@ -545,7 +552,7 @@ def _sheet_cells(pc, wb, name: str, lim: dict) -> tuple[list, list] | None:
 
 class _ForkedScan(_Grandchild):
     """``_uncached_formulas`` in a grandchild (same limits, inherited), run while calamine parses in the
-    child: the two take ~0.4 s and ~0.8 s per 40,000-row ledger and this machine has two cores."""
+    child (``read_grids`` and a parse that does not defer the scan)."""
 
     def __init__(self, path: Path, cpu_seconds: int):
         self.cpu = cpu_seconds
@@ -718,8 +725,10 @@ def _load(path: str) -> dict:
     return res
 
 
-def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None) -> dict:
-    """The child's outcome for ``mode`` ("grids" | "parse"), with the parts of a split parse merged."""
+def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None, *, scan: bool = True,
+         zygote: "_Zygote | None" = None) -> dict:
+    """The child's outcome for ``mode`` ("grids" | "parse" | "scan"), with the parts of a split parse merged.
+    ``scan=False``: a parse without the uncached-cell scan (the caller runs it as a ``PendingScan``)."""
     lim = {**defaults(), **(lim or {})}
     path = Path(path).resolve()
     pre = precheck(path, lim)
@@ -727,8 +736,9 @@ def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None) ->
     os.close(fd)
     early = _EarlyPart(out + ".part") if mode == "parse" else None
     try:
-        reply = _ZYGOTE.run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out, "mode": mode,
-                             "colmap": colmap, "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
+        reply = (zygote or _ZYGOTE).run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out, "mode": mode,
+                                         "colmap": colmap, "scan": scan,
+                                         "fault": os.environ.get("LEDGER_SANDBOX_FAULT")})
         part_early = early.stop() if early is not None else None
         if reply is None:
             raise ReadError(_MSG_CRASH.format(why="解析进程无法启动"), "crash")
@@ -793,10 +803,49 @@ def read_grids(path: Path, lim: dict | None = None) -> tuple[list[tuple[str, lis
     return res["grids"], res["uncached"]
 
 
-def parse_sheets(path: Path, lim: dict | None = None, colmap: dict | None = None):
+def parse_sheets(path: Path, lim: dict | None = None, colmap: dict | None = None, *,
+                 defer_scan: "bool | PendingScan" = False):
     """The workbook's sheets read, laid out and parsed in the child (``ledger.reader.parse_sheet``), two
     processes at once for a large workbook of several sheets: ([(name, visibility, ParsedSheet | None |
-    "empty")] in workbook order, {sheet: [(row0, col0, kind)] uncached cells}). Raises ReadError."""
-    res = _run(path, lim, "parse", colmap)
-    items = sorted(res["sheets"], key=lambda t: t[0])
-    return [(name, vis, ps) for _i, name, vis, ps in items], res["uncached"]
+    "empty")] in workbook order, {sheet: [(row0, col0, kind)] uncached cells}). Raises ReadError.
+    ``defer_scan``: the second item is a ``PendingScan`` started when the parse is done, instead of the
+    scan's result (the parse's own processes then have the two cores to themselves)."""
+    res = _run(path, lim, "parse", colmap, scan=not defer_scan)
+    items = [(name, vis, ps) for _i, name, vis, ps in sorted(res["sheets"], key=lambda t: t[0])]
+    if not defer_scan:
+        return items, res["uncached"]
+    # a PendingScan given: the scan of this same file, already running (a second parse with other settings)
+    return items, defer_scan if isinstance(defer_scan, PendingScan) else PendingScan(path, lim)
+
+
+# The scan's own zygote: a deferred scan runs while the caller may start another parse (the web page's
+# preview, a second import), and one zygote serves one request at a time.
+_SCAN_ZYGOTE = _Zygote()
+
+
+class PendingScan:
+    """``_uncached_formulas`` of a workbook in a sandboxed child of its own (same limits, same Chinese
+    failures as a parse), started now and run while the caller goes on (issue #7: an import validates and
+    shapes its rows meanwhile, on the core the parse no longer needs). ``result()`` waits for it:
+    {sheet: [(row0, col0, kind)]}, or raises ReadError. A file that is not a zip workbook has nothing to
+    scan (``{}`` at once)."""
+
+    def __init__(self, path: Path, lim: dict | None = None):
+        self.uncached: dict | None = None
+        self.error: ReadError | None = None
+        self.thread = threading.Thread(target=self._scan, args=(Path(path), lim), name="ledger-scan", daemon=True)
+        self.thread.start()
+
+    def _scan(self, path: Path, lim: dict | None) -> None:
+        try:
+            self.uncached = _run(path, lim, "scan", zygote=_SCAN_ZYGOTE)["uncached"]
+        except ReadError as e:
+            self.error = e
+        except Exception:  # noqa: BLE001 - as a parse's failure: a Chinese rejection, never a traceback
+            self.error = ReadError("文件已损坏：工作表内容无法解压或解析", "corrupt")
+
+    def result(self) -> dict:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        return self.uncached

@@ -205,6 +205,15 @@ def build(tmp: Path) -> list[Case]:
         "错误值")
     add("uncached_formula", progress_book(tmp / "formula.xlsx", good_rows(amount="=60+40"), title=TITLE),
         "rejected", "公式但没有计算结果")
+    # an uncached formula where an empty cell is valid (row 2's 粤桂协作): validation passes, the rows are
+    # written, and the scan (deferred to run beside the writes, issue #7) rejects the file before COMMIT
+    rows = good_rows()
+    rows[1][7] = "=1+1"
+    add("uncached_formula_in_optional_cell", progress_book(tmp / "formula_opt.xlsx", rows, title=TITLE),
+        "rejected", "公式但没有计算结果")
+    # the deferred scan's child crashes (the parse succeeded): rejected with the parse's crash message
+    add("scan_crash", progress_book(tmp / "scan_crash.xlsx", good_rows(name1="百香果基地（二期）"), title=TITLE), "rejected",
+        "读取程序中止", env={"LEDGER_SANDBOX_FAULT": "scan_abort"})
     rows = good_rows()
     rows[0][12] = "9999-12-31"
     add("date_far_future", progress_book(tmp / "date9999.xlsx", rows, title=TITLE), "rejected", "日期超出范围")
