@@ -599,7 +599,9 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
     cache of its own (the slow path): the shared caches never hold a bool key."""
     kind = ("town",) if c.field == "town" else ("department",) if c.field == "department" \
         else (c.type, c.yuan)
-    typed = bool in set(map(type, raw))
+    uniq = dict.fromkeys(raw)
+    # only a column with a value equal to True or False (1, 0, 1.0 …: they key alike) can hold a bool
+    typed = (True in uniq or False in uniq) and bool in set(map(type, raw))
     parse = _parser(c)
     if typed:
         cache = memo.setdefault(kind + ("typed",), {})
@@ -616,7 +618,6 @@ def _normalise_column(raw: list, c: Column, memo: dict, rec_rows: list[int], err
     # the common path: values and errors in two caches, so the column is one lookup per cell
     cache = memo.setdefault(kind, {})
     errs = memo.setdefault(kind + ("errors",), {})
-    uniq = dict.fromkeys(raw)
     for v in uniq:
         if v not in cache:
             val, err = parse(v)
@@ -659,6 +660,9 @@ def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None
                     v = rows[a][b]
                     for r in range(a + 1, c + 1):
                         fills[(r, cc)] = v
+    row_fills: dict[int, list[tuple[int, object]]] = {}   # the same, by row: most rows have none
+    for (r, cc), v in fills.items():
+        row_fills.setdefault(r, []).append((cc, v))
     label_cols = [by_field[f].index for f in _LABEL_FIELDS if f in by_field]
     first_cols = sorted(set(label_cols) | set(range(min(3, len(rows[0]) if rows else 0))))
     money_cols = [c for c in ps.columns if c.type == "money"]
@@ -677,11 +681,16 @@ def parse_sheet(grid: Grid, colmap: dict | None = None, memo: dict | None = None
     for r in range(h_last, len(rows)):
         row = rows[r]
         excel_row = r + 1
-        if fills:
-            for cc in fill_cols:
-                if (r, cc) in fills and (cc >= len(row) or row[cc] in ("", None)):
-                    row = list(row)
-                    row[cc] = fills[(r, cc)]
+        filled = row_fills.get(r) if row_fills else None
+        if filled:
+            own = None
+            for cc, v in filled:
+                if cc >= len(row) or row[cc] in ("", None):
+                    if own is None:
+                        own = row = list(row)
+                    if cc >= len(row):
+                        row.extend([""] * (cc + 1 - len(row)))
+                    row[cc] = v
         first = None
         for v in row:
             if v != "" and v is not None:
