@@ -16,7 +16,9 @@ bench/make_big_ledger.py in the messy official layout), it times, in this order 
 and prints rows/s for each and the ratios import/raw and import/openpyxl. Data rows counted = 2N
 (both sheets). ``--phases`` also prints where one import spends its time (the sandbox read and parse,
 validation, the Arrow frames, the state refresh, and the rest: inserts, COMMIT, archive), by wrapping
-those functions with a clock; the child's own split is in ``ledger/sandbox.py``'s docstrings. The machine is shared (2 cores): compare the ratios, not the seconds. No limits are
+those functions with a clock; the child's own split is in ``ledger/sandbox.py``'s docstrings. ``--store PATH``
+also imports each ledger into a copy of that store (a province: ``load-sample --scale 150``) as its next
+round, and prints that time against the import into an empty store of the same run. The machine is shared (2 cores): compare the ratios, not the seconds. No limits are
 asserted; this is a measurement.
 """
 from __future__ import annotations
@@ -25,6 +27,7 @@ import argparse
 import sys
 import tempfile
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -72,11 +75,39 @@ def _phases(run) -> str:
     return f"total {total:.2f} s = " + ", ".join(f"{k} {v:.2f}" for k, v in spent.items())
 
 
+def _into_store(store: Path, ledger: Path) -> tuple[float, date]:
+    """Seconds to import ``ledger`` into a copy of ``store`` (copied before the clock starts) as the round
+    after its latest one, as a unit's ledger of a new half-month (the first import of a round also
+    carries every other project's state forward: ledger/state.py); the shrink check is confirmed (the
+    bench ledger's unit has other projects in a sample store)."""
+    import shutil
+    from datetime import timedelta
+
+    from ledger import db, importer
+    from ledger.rounds import due_dates
+    with tempfile.TemporaryDirectory() as tmp:
+        dst = Path(tmp) / store.name
+        shutil.copy(store, dst)
+        con = db.connect(dst)
+        latest = con.execute("SELECT max(round_date) FROM rounds").fetchone()[0]
+        rd = due_dates(latest + timedelta(days=1), latest + timedelta(days=40))[0]
+        t = time.perf_counter()
+        res = importer.import_file(con, ledger, round_date=rd, archive_root=Path(tmp) / "archive",
+                                   imported_by="bench", allow_shrink=True)
+        con.close()
+        took = time.perf_counter() - t
+        if res.status != "accepted":
+            raise SystemExit(f"import into {store} rejected: {res.problems[:3]}")
+    return took, rd
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description="ledger import throughput vs fastexcel and openpyxl")
     ap.add_argument("--rows", type=int, nargs="+", default=[3000, 100_000])
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "out")
     ap.add_argument("--phases", action="store_true", help="also print the time of each phase of one import")
+    ap.add_argument("--store", type=Path, help="also import each ledger into a copy of this store (e.g. a load-sample "
+                    "--scale 150 file) as its next round, against the same import into an empty store")
     args = ap.parse_args(argv)
 
     import fastexcel
@@ -133,6 +164,10 @@ def main(argv: list[str] | None = None) -> None:
               f"{t_imp / t_raw:>10.1f}x {t_opx / t_imp:>15.2f}x faster")
         if args.phases:
             print("         phases of one import: " + _phases(imp))
+        if args.store:
+            t_pop, rd = _into_store(args.store, path)
+            print(f"         into a copy of {args.store.name} as round {rd}: {t_pop:.2f} s = {rps(t_pop):,.0f}/s, "
+                  f"{t_pop / t_imp:.1f}x the import into an empty store")
     print("import/raw: how many times slower the full import is than reading the cells;"
           " import/openpyxl: how many times faster the full import is than pandas+openpyxl alone.")
 

@@ -9,7 +9,7 @@ K``, timed), then, each in a fresh child process whose peak RSS is read from the
 - bench_pages.py: every page's cold and warm AppTest run, with the ratio to a trivial AppTest run
   measured in the same process (the baseline);
 - bench_analytics.py: each analytics function (cold: no memo) as a ratio to base.projects();
-then bench_import.py once (3,000- and 100,000-row ledgers vs the raw fastexcel parse and vs
+then bench_import.py once (3,000-, 20,000- and 100,000-row ledgers vs the raw fastexcel parse and vs
 pandas+openpyxl, in one process). The machine is shared (2 cores): read the ratios, not the seconds.
 No limit is asserted here; the targets are in issue #7 and the note on it.
 """
@@ -90,7 +90,7 @@ def main(argv=None) -> None:
             a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
             print("\n".join(lines[-12:]), flush=True)
     if not a.no_import:
-        imp, _, imp_rss = child([PY, "bench/bench_import.py"])
+        imp, _, imp_rss = child([PY, "bench/bench_import.py", "--rows", "3000", "20000", "100000"])
         lines += ["## Import", "", f"(peak RSS {imp_rss:.0f} MiB)", "", "```", imp.strip(), "```", ""]
     if "x" not in a.scales:
         lines += ["## Not measured", "",
