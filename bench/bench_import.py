@@ -130,10 +130,10 @@ def main(argv: list[str] | None = None) -> None:
         found = sorted(args.out.glob(f"*_{n}行.xlsx"))  # written by an earlier run of make_big_ledger
         path = found[0] if found else make_big_ledger.make(n, args.out)
         data_rows = 2 * n
-        # the machine is shared and noisy (±20 % between runs of the same code): at the check size
-        # and below, each of the three is run three times, interleaved (raw, openpyxl, import, raw, …) so
-        # that a slow spell hits all three alike, and the fastest of each counts
-        repeat = 3 if n <= 20_000 else 1
+        # the machine is shared and noisy (±20 % between runs of the same code; one 100,000-row raw read took
+        # 3.0 s in one run and 4.1 s in the next): each of the three is run three times, interleaved (raw,
+        # openpyxl, import, raw, …) so that a slow spell hits all three alike, and the fastest of each counts
+        repeat = 3
 
         def raw():
             r = fastexcel.read_excel(str(path))
