@@ -315,14 +315,12 @@ class _Rejected(Exception):
 
 
 def _scan_problems(finish, file_name: str) -> list[dict]:
-    """The deferred uncached-cell scan's problems (``reader.parse_workbook(defer_scan=True)``), once: a scan
-    that failed is one error with its Chinese message."""
-    if getattr(finish, "done", None) is None:
-        try:
-            finish.done = finish()
-        except SB.ReadError as e:
-            finish.done = [R.problem(None, None, "", file_name, e.message)]
-    return finish.done
+    """The deferred uncached-cell scan's problems (``reader.parse_workbook(defer_scan=True)``; it waits for
+    the scan once, later calls get the same result): a scan that failed is one error with its Chinese message."""
+    try:
+        return finish()
+    except SB.ReadError as e:
+        return [R.problem(None, None, "", file_name, e.message)]
 
 
 @contextlib.contextmanager
@@ -531,10 +529,9 @@ def _import(con, path: Path, res: ImportResult, reject, *, file_name, round_date
                            detail={"import_id": import_id, "unit": unit, "round_date": rd, "forms": res.forms,
                                    "rows": n_records, "replaced_import_id": prev[0] if prev else None})
                 _fault("before_record")
-                if not dry_run:   # the scan's errors reject the file: the rollback below undoes all of it
-                    late = _scan_problems(finish, file_name)
-                    if any(p["severity"] == "error" for p in late):
-                        raise _Rejected(late)
+                late = _scan_problems(finish, file_name)   # its errors reject the file: rolled back below
+                if any(p["severity"] == "error" for p in late):
+                    raise _Rejected(late)
                 if not _replay:
                     # the archive record is written inside the transaction, just before COMMIT: a committed
                     # import always has one; a crash between the two leaves a record `verify` reports as
