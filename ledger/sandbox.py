@@ -18,8 +18,8 @@ until the kernel kills it; no ``except`` can catch that. So:
    at the same time (issue #7: two cores). A grandchild dies with its parent, and its crash is the
    child's own. The scan for cells that read as empty although they are not (``_uncached_formulas``)
    runs beside the parse in a grandchild, or, for the importer (``parse_sheets(defer_scan=True)``), after
-   it in a child of a second zygote (``PendingScan``), beside validation and the writes. The outcome is pickled; the parent unpickles with an allow-list (dates, Decimal and
-   the reader's two dataclasses). A crash, a limit hit or a timeout becomes ``ReadError`` with a
+   it in a child of a second zygote (``PendingScan``), beside validation and the writes. The outcome is
+   pickled; the parent unpickles with an allow-list (dates, Decimal and the reader's two dataclasses). A crash, a limit hit or a timeout becomes ``ReadError`` with a
    Chinese message.
 
 Limits are settings (``ledger.settings.DEFAULTS``, keys ``parse_*``); ``limits(con)`` reads them.
@@ -827,12 +827,18 @@ class PendingScan:
     """``_uncached_formulas`` of a workbook in a sandboxed child of its own (same limits, same Chinese
     failures as a parse), started now and run while the caller goes on (issue #7: an import validates and
     shapes its rows meanwhile, on the core the parse no longer needs). ``result()`` waits for it:
-    {sheet: [(row0, col0, kind)]}, or raises ReadError. A file that is not a zip workbook has nothing to
-    scan (``{}`` at once)."""
+    {sheet: [(row0, col0, kind)]}, or raises ReadError. A file that is not a zip workbook (.xls) has nothing
+    to scan: ``{}``, with no child. A scan nobody waits for (the import was rejected first) ends on its own."""
 
     def __init__(self, path: Path, lim: dict | None = None):
         self.uncached: dict | None = None
         self.error: ReadError | None = None
+        self.thread: threading.Thread | None = None
+        with open(path, "rb") as f:   # the parse has just read this file: it exists
+            zipped = f.read(4) == _ZIP_MAGIC
+        if not zipped:
+            self.uncached = {}
+            return
         self.thread = threading.Thread(target=self._scan, args=(Path(path), lim), name="ledger-scan", daemon=True)
         self.thread.start()
 
@@ -845,7 +851,8 @@ class PendingScan:
             self.error = ReadError("文件已损坏：工作表内容无法解压或解析", "corrupt")
 
     def result(self) -> dict:
-        self.thread.join()
+        if self.thread is not None:
+            self.thread.join()
         if self.error is not None:
             raise self.error
         return self.uncached

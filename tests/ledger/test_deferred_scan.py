@@ -7,6 +7,8 @@ on the two cores the parse needs; now ``reader.parse_workbook(defer_scan=True)``
 sandboxed child when the parse is done, and the importer waits for it just before COMMIT."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import dump, progress_book
 from hostile_corpus import TITLE, good_rows
 
@@ -15,6 +17,7 @@ from ledger import reader as R
 from ledger import sandbox as SB
 
 NEEDLE = "公式但没有计算结果"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _optional_formula(tmp_path):
@@ -94,3 +97,11 @@ def test_a_failed_scan_is_a_chinese_rejection(tmp_path, monkeypatch):
         assert "读取程序中止" in e.message
     else:
         raise AssertionError("the scan's crash was not reported")
+
+
+def test_an_xls_has_nothing_to_scan_and_starts_no_child():
+    # .xls (OLE) cells have no XML to scan: the deferred scan is {} without a sandboxed child
+    path = ROOT / "data" / "sample" / "ledgers" / "2024-06-29" / "南乡镇_2024-06-29.xls"
+    sheets, _notes, finish = R.parse_workbook(path, defer_scan=True)
+    assert sheets                                     # the sheets themselves were parsed
+    assert finish.scan.thread is None and finish() == []
