@@ -26,26 +26,50 @@ NEUTRAL = ["#4c78a8", "#9ecae9", "#6b6ecf", "#b279a2", "#8c564b", "#7f7f7f", "#1
 FONT = "Microsoft YaHei, PingFang SC, Noto Sans CJK SC, WenQuanYi Micro Hei, sans-serif"
 
 
-def _layout(fig: go.Figure, *, title: str | None, x_title: str | None = None, y_title: str | None = None,
-            height: int = 380, legend_title: str | None = None) -> go.Figure:
-    fig.update_layout(
-        title=title, height=height, margin=dict(l=10, r=10, t=40 if title else 10, b=10),
-        font=dict(family=FONT), legend=dict(title=dict(text=legend_title) if legend_title else None),
-    )
+# Figures are built as plain dicts and wrapped once, without plotly's property-by-property validation
+# (issue #7: a 20-trace bar chart took ~30 ms to build validated, ~1 ms so; every rerun of a page pays it).
+# ``VALIDATE = True`` (tests/test_charts.py and the page spec test) builds them validated instead: a bad
+# property raises, and the figure must equal what plotly's validation makes of it.
+VALIDATE = False
+
+
+def _figure(data: list[dict], layout: dict) -> go.Figure:
+    """The figure of ``data`` (trace dicts, each with its ``type``) and ``layout``: unvalidated unless
+    ``VALIDATE``. (``_validate`` is plotly's own switch, the one its figure factories use; plotly is
+    pinned, and tests/test_charts.py fails if the two ways ever differ.)"""
+    return go.Figure({"data": data, "layout": layout}, _validate=VALIDATE)
+
+
+def _axis(layout: dict, axis: str) -> dict:
+    return layout.setdefault(f"{axis}axis", {})
+
+
+def _layout(layout: dict | None = None, *, title: str | None, x_title: str | None = None,
+            y_title: str | None = None, height: int = 380, legend_title: str | None = None) -> dict:
+    """``layout`` with the house title, height, margins, font, legend title and axis titles."""
+    layout = {} if layout is None else layout
+    if title:
+        layout["title"] = {"text": title}
+    layout["height"] = height
+    layout["margin"] = {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}
+    layout["font"] = {"family": FONT}
+    if legend_title:
+        layout.setdefault("legend", {})["title"] = {"text": legend_title}
     if x_title is not None:
-        fig.update_xaxes(title_text=x_title)
+        _axis(layout, "x")["title"] = {"text": x_title}
     if y_title is not None:
-        fig.update_yaxes(title_text=y_title)
-    return fig
+        _axis(layout, "y")["title"] = {"text": y_title}
+    return layout
 
 
-def _count_axis(fig: go.Figure, values, axis: str = "y") -> None:
+def _count_axis(layout: dict, values, axis: str = "y") -> None:
     """Counts: start at 0 and, for small counts, one tick per whole number (no 0.5 projects)."""
     vals = [v for v in values if v is not None]
-    upd = fig.update_yaxes if axis == "y" else fig.update_xaxes
-    upd(rangemode="tozero")
+    ax = _axis(layout, axis)
+    ax["rangemode"] = "tozero"
     if vals and all(float(v).is_integer() for v in vals) and max(vals) <= 10:
-        upd(dtick=1, tick0=0)
+        ax["dtick"] = 1
+        ax["tick0"] = 0
 
 
 def _cat(values) -> list:
@@ -70,11 +94,12 @@ def donut(names, values, *, codes=None, grade: bool = False, title: str | None =
     names = list(names)
     keys = list(codes) if codes is not None else names
     cmap = series_colors(keys, grade=grade)
-    fig = go.Figure(go.Pie(labels=names, values=_num(values), hole=0.55, sort=False, direction="clockwise",
-                           marker=dict(colors=[cmap[k] for k in keys]), textinfo="label+value"))
+    pie = {"type": "pie", "labels": names, "values": _num(values), "hole": 0.55, "sort": False,
+           "direction": "clockwise", "marker": {"colors": [cmap[k] for k in keys]}, "textinfo": "label+value"}
+    layout = {}
     if center_text:
-        fig.add_annotation(text=center_text, showarrow=False, font=dict(size=16))
-    return _layout(fig, title=title, height=height)
+        layout["annotations"] = [{"text": center_text, "showarrow": False, "font": {"size": 16}}]
+    return _figure([pie], _layout(layout, title=title, height=height))
 
 
 def _series(df: pd.DataFrame, series: str, *, names: dict | None, grade: bool, order: list | None):
@@ -93,21 +118,20 @@ def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
                 height: int = 400) -> go.Figure:
     """Long frame (x, series, y) → one stacked trace per series value (in ``order`` if given).
     ``names`` maps series codes to Chinese; ``grade`` colours series as grades."""
-    fig = go.Figure()
+    data = []
     for k, part, label, color in _series(df, series, names=names, grade=grade, order=order):
         xs, ys = list(part[x]), _num(part[y])
-        fig.add_trace(go.Bar(
-            x=ys if horizontal else xs, y=xs if horizontal else ys, name=label,
-            orientation="h" if horizontal else "v", marker_color=color,
-        ))
-    fig.update_layout(barmode="stack", legend_traceorder="normal")
+        data.append({"type": "bar", "x": ys if horizontal else xs, "y": xs if horizontal else ys, "name": label,
+                     "orientation": "h" if horizontal else "v", "marker": {"color": color}})
+    layout = {"barmode": "stack", "legend": {"traceorder": "normal"}}
     totals: dict = {}
     for xv, yv in zip(df[x], _num(df[y])):
         totals[xv] = totals.get(xv, 0.0) + (yv or 0.0)
-    _count_axis(fig, list(totals.values()), "x" if horizontal else "y")
+    _count_axis(layout, list(totals.values()), "x" if horizontal else "y")
     if horizontal:
-        return _layout(fig, title=title, x_title=y_title, y_title=x_title, height=height, legend_title=legend_title)
-    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height, legend_title=legend_title)
+        x_title, y_title = y_title, x_title
+    return _figure(data, _layout(layout, title=title, x_title=x_title, y_title=y_title, height=height,
+                                 legend_title=legend_title))
 
 
 def bar(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, horizontal: bool = False,
@@ -115,30 +139,30 @@ def bar(df: pd.DataFrame, *, x: str, y: str, x_title: str, y_title: str, horizon
         height: int = 380) -> go.Figure:
     """Single-series bars (neutral colour unless ``color`` is given)."""
     xs, ys = list(df[x]), _num(df[y])
-    fig = go.Figure(go.Bar(
-        x=ys if horizontal else xs, y=xs if horizontal else ys, orientation="h" if horizontal else "v",
-        marker_color=color or NEUTRAL[0], text=list(df[text]) if text else None,
-    ))
-    _count_axis(fig, ys, "x" if horizontal else "y")
+    trace = {"type": "bar", "x": ys if horizontal else xs, "y": xs if horizontal else ys,
+             "orientation": "h" if horizontal else "v", "marker": {"color": color or NEUTRAL[0]}}
+    if text:
+        trace["text"] = list(df[text])
+    layout: dict = {}
+    _count_axis(layout, ys, "x" if horizontal else "y")
     if horizontal:
-        fig.update_yaxes(autorange="reversed")
-        fig.update_layout(bargap=0.45)
-        return _layout(fig, title=title, x_title=y_title, y_title=x_title,
-                       height=min(height, max(200, 56 * len(xs) + 110)))
-    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
+        _axis(layout, "y")["autorange"] = "reversed"
+        layout["bargap"] = 0.45
+        return _figure([trace], _layout(layout, title=title, x_title=y_title, y_title=x_title,
+                                        height=min(height, max(200, 56 * len(xs) + 110))))
+    return _figure([trace], _layout(layout, title=title, x_title=x_title, y_title=y_title, height=height))
 
 
 def trend_lines(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, y_title: str,
                 names: dict | None = None, grade: bool = False, order: list | None = None,
                 title: str | None = None, height: int = 340) -> go.Figure:
     """One line per series value over x (e.g. rounds)."""
-    fig = go.Figure()
-    for _k, part, label, color in _series(df, series, names=names, grade=grade, order=order):
-        fig.add_trace(go.Scatter(x=_cat(part[x]), y=_num(part[y]), name=label, mode="lines+markers",
-                                 line=dict(color=color, width=3)))
-    fig.update_xaxes(type="category")
-    _count_axis(fig, _num(df[y]))
-    return _layout(fig, title=title, x_title=x_title, y_title=y_title, height=height)
+    data = [{"type": "scatter", "x": _cat(part[x]), "y": _num(part[y]), "name": label, "mode": "lines+markers",
+             "line": {"color": color, "width": 3}}
+            for _k, part, label, color in _series(df, series, names=names, grade=grade, order=order)]
+    layout = {"xaxis": {"type": "category"}}
+    _count_axis(layout, _num(df[y]))
+    return _figure(data, _layout(layout, title=title, x_title=x_title, y_title=y_title, height=height))
 
 
 def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, left_title: str = "初始",
@@ -153,14 +177,11 @@ def sankey(df: pd.DataFrame, *, source: str, target: str, value: str, left_title
     labels = [f"{left_title}{name(k)}" for k in left] + [f"{right_title}{name(k)}" for k in right]
     cmap = series_colors(left + right, grade=grade)
     colors = [cmap[k] for k in left] + [cmap[k] for k in right]
-    fig = go.Figure(go.Sankey(
-        node=dict(label=labels, color=colors, pad=18, thickness=18),
-        link=dict(source=[left.index(s) for s in df[source]],
-                  target=[len(left) + right.index(t) for t in df[target]],
-                  value=_num(df[value]),
-                  color=["rgba(127,127,127,0.35)"] * len(df)),
-    ))
-    return _layout(fig, title=title, height=height)
+    trace = {"type": "sankey", "node": {"label": labels, "color": colors, "pad": 18, "thickness": 18},
+             "link": {"source": [left.index(s) for s in df[source]],
+                      "target": [len(left) + right.index(t) for t in df[target]],
+                      "value": _num(df[value]), "color": ["rgba(127,127,127,0.35)"] * len(df)}}
+    return _figure([trace], _layout(title=title, height=height))
 
 
 DATE_TICKS = "%Y年%m月"  # plotly (d3) tick format for date axes: 2023年11月, never English month names
@@ -174,7 +195,7 @@ def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | No
     """Horizontal bars from ``start`` to ``end`` per ``task`` row, coloured by ``status`` (neutral
     palette; an 'overdue' status is drawn dark purple so it stands out without borrowing the grade
     red), with a dashed vertical line at ``today``."""
-    fig = go.Figure()
+    data = []
     keys = list(dict.fromkeys(df[status])) if status else [None]
     cmap = series_colors(keys)
     if "overdue" in cmap:
@@ -183,23 +204,25 @@ def gantt(df: pd.DataFrame, *, task: str, start: str, end: str, status: str | No
         part = df if k is None else df[df[status] == k]
         starts = pd.to_datetime(pd.Series(list(part[start])))
         ends = pd.to_datetime(pd.Series(list(part[end])))
-        fig.add_trace(go.Bar(
-            y=list(part[task]), x=[(e - s).total_seconds() * 1000 for s, e in zip(starts, ends)],
-            base=[s.isoformat() for s in starts], orientation="h",
-            name=(names or {}).get(k, str(k)) if k is not None else "时限", marker_color=cmap[k],
-        ))
+        data.append({"type": "bar", "y": list(part[task]),
+                     "x": [(e - s).total_seconds() * 1000 for s, e in zip(starts, ends)],
+                     "base": [s.isoformat() for s in starts], "orientation": "h",
+                     "name": (names or {}).get(k, str(k)) if k is not None else "时限", "marker": {"color": cmap[k]}})
     # dates in Chinese (2023年11月, hover 2023-11-20); the axis on top so it stays in view above a long
     # list; task labels get the room they need (automargin) instead of being clipped
-    fig.update_xaxes(type="date", tickformat=DATE_TICKS, hoverformat="%Y-%m-%d", side="top", automargin=True)
-    fig.update_yaxes(autorange="reversed", automargin=True)
+    layout = {"xaxis": {"type": "date", "tickformat": DATE_TICKS, "hoverformat": "%Y-%m-%d", "side": "top",
+                        "automargin": True},
+              "yaxis": {"autorange": "reversed", "automargin": True}}
     if today is not None:
-        fig.add_shape(type="line", x0=today.isoformat(), x1=today.isoformat(), y0=0, y1=1, yref="paper",
-                      line=dict(color="#333333", dash="dash"))
-        fig.add_annotation(x=today.isoformat(), y=0, yref="paper", text="数据截至", showarrow=False, yanchor="top")
-    fig = _layout(fig, title=title, x_title=x_title, y_title=y_title, legend_title=legend_title,
-                  height=height or max(260, 40 * len(df) + 140))
-    fig.update_layout(showlegend=True, margin=dict(b=30))  # a legend even for one status (plotly hides it)
-    return fig
+        layout["shapes"] = [{"type": "line", "x0": today.isoformat(), "x1": today.isoformat(), "y0": 0, "y1": 1,
+                             "yref": "paper", "line": {"color": "#333333", "dash": "dash"}}]
+        layout["annotations"] = [{"x": today.isoformat(), "y": 0, "yref": "paper", "text": "数据截至",
+                                  "showarrow": False, "yanchor": "top"}]
+    layout = _layout(layout, title=title, x_title=x_title, y_title=y_title, legend_title=legend_title,
+                     height=height or max(260, 40 * len(df) + 140))
+    layout["showlegend"] = True  # a legend even for one status (plotly hides it)
+    layout["margin"]["b"] = 30
+    return _figure(data, layout)
 
 
 # colours for 按时/逾期/未报 (红黄绿 are reserved for grades)
@@ -226,11 +249,13 @@ def status_heatmap(grid: pd.DataFrame, *, row: str, col: str, status: str, codes
     scale = []
     for k, code in enumerate(order):
         scale += [[k / n, colors[code]], [(k + 1) / n, colors[code]]]
-    fig = go.Figure(go.Heatmap(
-        z=z, x=[str(c) for c in cols], y=rows, text=text, texttemplate="%{text}", zmin=-0.5, zmax=n - 0.5,
-        colorscale=scale, xgap=2, ygap=2, hovertemplate="%{y} %{x}: %{text}<extra></extra>",
-        colorbar=dict(tickvals=list(range(n)), ticktext=[codes[c] for c in order], title="报送"),
-    ))
-    fig.update_layout(title=title, height=max(260, 34 * len(rows) + 120), xaxis=dict(type="category", title="报送期次"),
-                      yaxis=dict(autorange="reversed", title="单位"), margin=dict(l=10, r=10, t=40 if title else 10, b=10))
-    return fig
+    trace = {"type": "heatmap", "z": z, "x": [str(c) for c in cols], "y": rows, "text": text,
+             "texttemplate": "%{text}", "zmin": -0.5, "zmax": n - 0.5, "colorscale": scale, "xgap": 2, "ygap": 2,
+             "hovertemplate": "%{y} %{x}: %{text}<extra></extra>",
+             "colorbar": {"tickvals": list(range(n)), "ticktext": [codes[c] for c in order], "title": {"text": "报送"}}}
+    layout = {"height": max(260, 34 * len(rows) + 120), "xaxis": {"type": "category", "title": {"text": "报送期次"}},
+              "yaxis": {"autorange": "reversed", "title": {"text": "单位"}},
+              "margin": {"l": 10, "r": 10, "t": 40 if title else 10, "b": 10}}
+    if title:
+        layout["title"] = {"text": title}
+    return _figure([trace], layout)
