@@ -102,14 +102,24 @@ def donut(names, values, *, codes=None, grade: bool = False, title: str | None =
     return _figure([pie], _layout(layout, title=title, height=height))
 
 
-def _series(df: pd.DataFrame, series: str, *, names: dict | None, grade: bool, order: list | None):
-    """(key, its rows, Chinese label, colour) per value of ``series`` (in ``order`` if given): the
-    traces of stacked_bar and trend_lines."""
-    keys = order if order is not None else list(dict.fromkeys(df[series]))
+def _series(df: pd.DataFrame, series: str, x: str, y: str, *, names: dict | None, grade: bool,
+            order: list | None):
+    """(key, its x values, its y values, Chinese label, colour) per value of ``series`` (in ``order`` if
+    given): the traces of stacked_bar and trend_lines. One pass over the frame (a boolean mask per series
+    cost ~0.3 ms each)."""
+    rows: dict = {}
+    for xv, yv, k in zip(df[x], df[y], df[series]):
+        got = rows.get(k)
+        if got is None:
+            got = rows[k] = ([], [])
+        got[0].append(xv)
+        got[1].append(yv)
+    keys = order if order is not None else list(rows)
     cmap = series_colors(keys, grade=grade)
     for k in keys:
+        xs, ys = rows.get(k, ([], []))
         label = glossary.label("grade", k) if grade and not names else (names or {}).get(k, str(k))
-        yield k, df[df[series] == k], label, cmap[k]
+        yield k, xs, ys, label, cmap[k]
 
 
 def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, y_title: str,
@@ -119,8 +129,8 @@ def stacked_bar(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
     """Long frame (x, series, y) → one stacked trace per series value (in ``order`` if given).
     ``names`` maps series codes to Chinese; ``grade`` colours series as grades."""
     data = []
-    for k, part, label, color in _series(df, series, names=names, grade=grade, order=order):
-        xs, ys = list(part[x]), _num(part[y])
+    for _k, xs, ys, label, color in _series(df, series, x, y, names=names, grade=grade, order=order):
+        ys = _num(ys)
         data.append({"type": "bar", "x": ys if horizontal else xs, "y": xs if horizontal else ys, "name": label,
                      "orientation": "h" if horizontal else "v", "marker": {"color": color}})
     layout = {"barmode": "stack", "legend": {"traceorder": "normal"}}
@@ -157,9 +167,9 @@ def trend_lines(df: pd.DataFrame, *, x: str, y: str, series: str, x_title: str, 
                 names: dict | None = None, grade: bool = False, order: list | None = None,
                 title: str | None = None, height: int = 340) -> go.Figure:
     """One line per series value over x (e.g. rounds)."""
-    data = [{"type": "scatter", "x": _cat(part[x]), "y": _num(part[y]), "name": label, "mode": "lines+markers",
+    data = [{"type": "scatter", "x": _cat(xs), "y": _num(ys), "name": label, "mode": "lines+markers",
              "line": {"color": color, "width": 3}}
-            for _k, part, label, color in _series(df, series, names=names, grade=grade, order=order)]
+            for _k, xs, ys, label, color in _series(df, series, x, y, names=names, grade=grade, order=order)]
     layout = {"xaxis": {"type": "category"}}
     _count_axis(layout, _num(df[y]))
     return _figure(data, _layout(layout, title=title, x_title=x_title, y_title=y_title, height=height))
