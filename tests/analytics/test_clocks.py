@@ -282,3 +282,23 @@ def test_by_urgency_orders_overdue_longest_first_then_pending_soonest():
     df["days_left"], df["days_overdue"] = df["days_left"].astype("Int64"), df["days_overdue"].astype("Int64")
     # overdue 20 d (E) before 3 d (C); pending 0 d left (D) before 5 d (B); then late (A), on time (F)
     assert list(ck.by_urgency(df)["project_code"]) == ["E", "C", "D", "B", "A", "F"]
+
+
+def test_overdue_projects_fixture(con):
+    # at AS_OF (11-30) the only 逾期未完成 clock is P01 red_1m (due 10-20, above); its red_3m is pending
+    assert ck.overdue_projects(con, as_of=AS_OF)["project_code"].tolist() == ["P01"]
+    # at R2 (10-14) P01 red_1m is not due yet (10-20): no project is overdue
+    assert ck.overdue_projects(con, as_of=R2)["project_code"].tolist() == []
+    # the filter applies: P01 is 区农业农村局's, so 区林业局 has none
+    assert ck.overdue_projects(con, as_of=AS_OF, filters=Filters(departments=("区林业局",))).empty
+
+
+def test_overdue_projects_are_the_clocks_overdue_projects_at_every_round(sample_con):
+    rounds = [r[0] for r in sample_con.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall()]
+    seen = 0
+    for rd in rounds:
+        clk = ck.clocks(sample_con, as_of=rd)
+        want = sorted(set(clk.loc[clk["status"] == "overdue", "project_code"]))
+        assert ck.overdue_projects(sample_con, as_of=rd)["project_code"].tolist() == want, rd
+        seen += len(want)
+    assert seen > 0   # the sample has overdue projects in some round
