@@ -5,6 +5,7 @@ headers, confirm; blank templates to download; import history.
 The flow is ``ledger.uploads.run_import`` (per file, all-or-nothing); statuses, zips and missing units are in
 ``ledger.batch``, units and column mappings in ``ledger.intake`` (all tested without a browser).
 """
+import functools
 from datetime import date, datetime
 
 import streamlit as st
@@ -66,11 +67,6 @@ def _missing(con, reports) -> None:
         st.info(f"{d} 期未报送（{len(units)} 个单位）：{'、'.join(units) if units else '无'}")
 
 
-@st.cache_data(show_spinner=False)
-def _template(kind: str) -> bytes:
-    return T.template_bytes(kind)
-
-
 ctx = page_setup("数据导入", needs_data=False)
 filters_note(ctx, applies="本页不按侧栏筛选", ignored="导入、预检和导入记录针对全部单位")
 st.markdown("上传乡镇（街道）、项目主管部门或区工作专班报送的台账（附件1/2/5、降级销号表、政企互动台账，或一张表的"
@@ -78,8 +74,8 @@ st.markdown("上传乡镇（街道）、项目主管部门或区工作专班报�
             "数据。同一单位同一期次再次导入时替换原数据。")
 with st.expander("下载空白模板（带下拉选项，填好即可导入）"):
     for col, (kind, label) in zip(st.columns(len(T.KINDS)), T.KINDS.items()):
-        col.download_button(label, _template(kind), file_name=T.FILE_NAMES[kind], key=f"tpl_{kind}",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        col.download_button(label, functools.partial(T.template_bytes, kind), file_name=T.FILE_NAMES[kind], key=f"tpl_{kind}",
+                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore")
 
 files = st.file_uploader("上传台账 Excel（.xlsx / .xls，可多选）或一期的 .zip", type=["xlsx", "xls", "xlsm", "zip"],
                          accept_multiple_files=True, key=f"upload_{st.session_state.get(_GEN, 0)}",

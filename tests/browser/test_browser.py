@@ -107,6 +107,24 @@ def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
 
 
 
+def test_blank_template_download_is_built_on_click(server, page, tmp_path):
+    """数据导入's blank templates are built when one is clicked (not on the page's run): the file arrives,
+    named as offered, and is the 附件1 template (its title row)."""
+    from ledger import templates as T
+
+    open_as(page, f"{server['url']}/数据导入", "tf")
+    wait_idle(page, "数据导入")
+    page.get_by_text("下载空白模板", exact=False).first.click()
+    with page.expect_download(timeout=RUN_TIMEOUT) as info:
+        page.locator('[data-testid="stDownloadButton"]', has_text="附件1 推进梳理表").first.locator("button").click()
+    target = tmp_path / (info.value.suggested_filename or "download.xlsx")
+    info.value.save_as(str(target))
+    assert target.name == T.FILE_NAMES["progress"]
+    want = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(T.template_bytes("progress"))).active.iter_rows()]
+    got = [[c.value for c in r] for r in openpyxl.load_workbook(io.BytesIO(target.read_bytes())).active.iter_rows()]
+    assert got == want and "附件1" in str(got[0])
+
+
 def test_cli_import_while_dashboard_runs(server, page, tmp_path):
     """The dashboard opens the database per page run, so an admin's `python -m ledger import` into
     the same file works while it is running, and the next page run shows the new round."""

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 from ledger import db, intake
+from ledger import templates as T
 from tests.ledger.test_intake import flat_book, mixed_book
 from tests.pages.conftest import app_at, assert_ok
 from tests.pages.test_import_page import _app_con, blank_db  # noqa: F401  (fixture)
@@ -71,4 +72,13 @@ def test_template_download_buttons(blank_db):  # noqa: F811
     labels = [at.download_button(key=f"tpl_{k}").label for k in
               ("progress", "risk", "tasks", "interactions", "combined")]
     assert labels == ["附件1 推进梳理表", "附件2 风险排查表", "附件5 任务分解表", "政企互动台账", "推进梳理及风险排查表（一张表）"]
+    # deferred: no workbook is built when the page runs, only when a button is clicked (tests/browser)
+    assert all(at.download_button(key=f"tpl_{k}").proto.deferred_file_id for k in T.KINDS)
     assert db.db_path().exists()
+
+
+def test_page_run_builds_no_template(blank_db, monkeypatch):  # noqa: F811
+    def refuse(kind):
+        raise AssertionError(f"template {kind} built on the page run")
+    monkeypatch.setattr(T, "template_bytes", refuse)
+    assert_ok(app_at("8_数据导入.py"))
