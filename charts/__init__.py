@@ -35,8 +35,8 @@ VALIDATE = False
 
 def _figure(data: list[dict], layout: dict) -> go.Figure:
     """The figure of ``data`` (trace dicts, each with its ``type``) and ``layout``: unvalidated unless
-    ``VALIDATE``. (``_validate`` is plotly's own switch, the one its figure factories use; plotly is
-    pinned, and tests/test_charts.py fails if the two ways ever differ.)"""
+    ``VALIDATE``. (``_validate`` is plotly's own private switch, the one it loads its built-in templates
+    with; plotly is pinned, and tests/test_charts.py fails if the two ways ever differ.)"""
     return go.Figure({"data": data, "layout": layout}, _validate=VALIDATE)
 
 
