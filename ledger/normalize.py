@@ -84,6 +84,8 @@ def is_null(v) -> bool:
 
 def clean_text(v) -> tuple[str | None, str | None]:
     """Free text: trimmed, None when blank/placeholder."""
+    if type(v) is float and v.is_integer():   # a number in a text column (序号, a code): as is_null + below
+        return str(int(v)), None
     if type(v) is str:
         s = strip_invisible(v).replace("\u3000", " ").strip()
         if not s or (len(s) <= 5 and text(s).lower() in NULL_TOKENS):
@@ -162,15 +164,27 @@ def money_parser(yuan: bool = False):
     what Excel stores for a number) parsed inline: the same steps as ``_decimal_and_unit`` and
     ``parse_money`` take for it, without their type dispatch (the reader parses every distinct amount
     of a workbook through this; issue #7). Anything else, and an amount out of range, goes the long way."""
-    def money(v):
-        if type(v) is float and v - v == 0.0:       # finite (inf - inf and nan - nan are nan)
-            d = Decimal(repr(round(v, 6)))
-            if yuan:
-                d = d / WAN
-            if -MONEY_MAX < d < MONEY_MAX:
-                return d.quantize(Q6, rounding=ROUND_HALF_UP), None
-        return parse_field(v, "money", yuan=yuan)
-    return money
+    if yuan:
+        def money(v):
+            if type(v) is float and v - v == 0.0:       # finite (inf - inf and nan - nan are nan)
+                d = Decimal(repr(round(v, 6))) / WAN
+                if -MONEY_MAX < d < MONEY_MAX:
+                    return d.quantize(Q6, rounding=ROUND_HALF_UP), None
+            return parse_field(v, "money", yuan=yuan)
+        return money
+
+    def money_wan(v):
+        # a 万元 amount below 10^9 in size: "%.6f" rounds the float's exact binary value to 6 places, as
+        # round(v, 6) does, and writes every digit, so Decimal() of it is the quantized value (no exponent,
+        # no second rounding; -0.0 gives -0.000000 as before). Below 10^9 that decimal has at most 15
+        # significant digits, so it is also repr(round(v, 6)), the shortest text of that float: the slow
+        # path's value exactly (above, the float is coarser than 6 places and the two differ, e.g.
+        # 99999999999999.98). One format + one Decimal instead of round, repr, Decimal and quantize
+        # (the reader's most frequent cell; issue #7).
+        if type(v) is float and -1e9 < v < 1e9:     # finite; nan compares False
+            return Decimal("%.6f" % v), None
+        return parse_field(v, "money", yuan=False)
+    return money_wan
 
 
 def parse_int(v) -> tuple[int | None, str | None]:

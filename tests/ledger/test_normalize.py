@@ -160,6 +160,9 @@ def test_money_parser_fast_path_equals_parse_field():
             float("inf"), float("nan"), -1.5, 3, True, "12万元", "abc", None, "", 1e-300, 99999999999999.99]
     vals += [rnd.uniform(-1e6, 1e6) for _ in range(3000)] + [round(rnd.uniform(0, 1e5), 2) for _ in range(3000)]
     vals += [rnd.random() * 10 ** rnd.randint(-9, 16) for _ in range(3000)]
+    # around the 万元 fast path's bound (10^9: "%.6f" = repr(round(v, 6)) only below it) and its ties
+    vals += [1e9, -1e9, 999999999.9999995, 999999999.999999, 1e9 - 1e-6, 0.0000025, 2.5e-7, -1e-300]
+    vals += [rnd.uniform(1e8, 1e10) for _ in range(3000)] + [rnd.randint(0, 10 ** 9) / 10 ** 6 for _ in range(3000)]
     for yuan in (False, True):
         fast = N.money_parser(yuan)
         for v in vals:
