@@ -445,7 +445,14 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(fn=cmd_users)
     a = ap.parse_args(argv)
     try:
-        return a.fn(a)
+        rc = a.fn(a)
+        sys.stdout.flush()   # a reader that closed the pipe shows here, not as a warning at exit
+        return rc
+    except BrokenPipeError:
+        # the reader (``| head``) stopped reading: nothing to tell it, and what the command wrote to the
+        # database stays written. Quiet, with the status a shell gives a command killed by SIGPIPE.
+        _silence_stdout()
+        return 141
     except dbm.DatabaseBusy as e:
         _fail(a, str(e))
         return 2
@@ -455,6 +462,17 @@ def main(argv: list[str] | None = None) -> int:
     except Exception:  # noqa: BLE001 - never a traceback on the console
         _fail(a, "命令执行失败（内部错误）：数据库未改动。请联系系统管理员")
         return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's flush at exit does not fail on the closed pipe again."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass
 
 
 def _fail(a, message: str) -> None:

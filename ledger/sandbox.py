@@ -26,6 +26,7 @@ Limits are settings (``ledger.settings.DEFAULTS``, keys ``parse_*``); ``limits(c
 """
 from __future__ import annotations
 
+import atexit
 import io
 import json
 import os
@@ -340,6 +341,8 @@ def _read(path: Path, lim: dict, kind: str, mode: str = "grids", colmap: dict | 
     if mode == "scan":   # the scan alone (``PendingScan``), in this child
         if _FAULT == "scan_abort":
             os.abort()
+        if _FAULT == "scan_slow":
+            time.sleep(3)
         return {"ok": True, "uncached": _uncached_formulas(path) if kind == "zip" else {}}
     import python_calamine as pc
     scan = _ForkedScan(path, lim["parse_cpu_seconds"]) if kind == "zip" and scan else None
@@ -369,7 +372,8 @@ def _outcome(fn, lim: dict) -> dict:
 # (issue #7: a 附件1 + 附件2 ledger's two sheets take about the same time; this machine has two cores).
 SPLIT_MIN_BYTES = 256 * 1024
 _FAULT = None   # the request's test fault, in the child: "split" / "nosplit" force or forbid the split, "part_abort" /
-#                 "part_spin" make the grandchild abort / spin, "scan_abort" makes a deferred scan's child abort
+#                 "part_spin" make the grandchild abort / spin, "scan_abort" makes a deferred scan's child abort and
+#                 "scan_slow" makes it take 3 s more
 
 
 def _worksheets(pc, path: Path) -> list[tuple[int, str, str]]:
@@ -734,6 +738,7 @@ def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None, *,
     pre = precheck(path, lim)
     fd, out = tempfile.mkstemp(prefix="ledger_parse_", suffix=".pickle")
     os.close(fd)
+    _OUTSTANDING.add(out)
     early = _EarlyPart(out + ".part") if mode == "parse" else None
     try:
         reply = (zygote or _ZYGOTE).run({"path": str(path), "limits": lim, "kind": pre.kind, "out": out, "mode": mode,
@@ -759,11 +764,24 @@ def _run(path: Path, lim: dict | None, mode: str, colmap: dict | None = None, *,
     finally:
         if early is not None:
             early.stop()
-        for f in (out, out + ".part", out + ".part.tmp"):
-            try:
-                os.unlink(f)
-            except OSError:
-                pass
+        _OUTSTANDING.discard(out)
+        _unlink_outcome(out)
+
+
+def _unlink_outcome(out: str) -> None:
+    for f in (out, out + ".part", out + ".part.tmp"):
+        try:
+            os.unlink(f)
+        except OSError:
+            pass
+
+
+# The outcome files of the requests still running. A deferred scan nobody waited for (its import was
+# rejected first) is a daemon thread, stopped without its ``finally`` when the interpreter exits: its file
+# is removed here instead, so a command-line import does not leave one in the temp directory per run. A
+# child still running then finds no file to open (it opens without O_CREAT) or writes into an unlinked one.
+_OUTSTANDING: set[str] = set()
+atexit.register(lambda: [_unlink_outcome(out) for out in list(_OUTSTANDING)])
 
 
 class _EarlyPart:

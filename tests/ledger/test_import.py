@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from datetime import date
@@ -201,3 +202,44 @@ def test_cli_import_json_and_exit_codes(tmp_path):
     assert (s["projects"], s["total_funds_wan"]) == (2, 170.5)   # 100 + 20 + 50.5
     assert run("rebuild", "--db", str(dbf)).returncode == 0
     assert json.loads(run("summary", "--db", str(dbf), "--json").stdout) == s
+
+
+def test_cli_closed_pipe_is_quiet_and_keeps_the_import(tmp_path):
+    """``ledger … | head -c N``: the reader closes the pipe before the command has written. The command
+    exits 141 (as a shell reports a SIGPIPE death) with nothing on stderr, not a BrokenPipeError traceback
+    or the "内部错误：数据库未改动" message; an import it was running is still committed."""
+    dbf = tmp_path / "cli.duckdb"
+    good = _good(tmp_path)
+
+    def run_closed(*a):
+        r, w = os.pipe()
+        os.close(r)   # the reader is gone before the command starts: every write to stdout fails with EPIPE
+        try:
+            return subprocess.run([sys.executable, "-m", "ledger", *a], cwd=ROOT, stdout=w,
+                                  stderr=subprocess.PIPE, text=True)
+        finally:
+            os.close(w)
+
+    p = run_closed("import", str(good), "--db", str(dbf), "--json")
+    assert (p.returncode, p.stderr) == (141, "")
+    p = run_closed("summary", "--db", str(dbf), "--json")
+    assert (p.returncode, p.stderr) == (141, "")
+    s = json.loads(subprocess.run([sys.executable, "-m", "ledger", "summary", "--db", str(dbf), "--json"],
+                                  cwd=ROOT, capture_output=True, text=True).stdout)
+    assert (s["projects"], s["total_funds_wan"]) == (2, 170.5)   # 100 + 20 + 50.5, as in the test above
+
+
+def test_cli_rejected_import_leaves_no_temp_files(tmp_path):
+    """An import rejected for its file (here: a unit name with characters no unit has) does not wait for
+    its deferred uncached-cell scan (``sandbox.PendingScan``): the command exits while the scan's child
+    still runs (``scan_slow`` makes it take 3 s more). The scan's outcome file must not stay behind in the
+    temp directory, one per rejected import."""
+    tmpdir = tmp_path / "tmp"
+    tmpdir.mkdir()
+    bad = progress_book(tmp_path / "bad.xlsx", [[1, "贺街镇", "P9", None, 2019, 1, 1, None, None, 0, None, None, None]])
+    env = {**os.environ, "TMPDIR": str(tmpdir), "LEDGER_SANDBOX_FAULT": "scan_slow"}
+    r = subprocess.run([sys.executable, "-m", "ledger", "import", str(bad), "--db", str(tmp_path / "c.duckdb"),
+                        "--round", "2023-11-14", "--unit", "贺街<x>"], cwd=ROOT, capture_output=True, text=True, env=env)
+    assert r.returncode == 1, r.stderr
+    assert "不允许的字符" in r.stdout, r.stdout
+    assert sorted(p.name for p in tmpdir.iterdir()) == []

@@ -160,7 +160,9 @@ def test_sigkill_at_each_point_then_verify_and_rebuild(tmp_path):
         d = tmp_path / point
         d.mkdir()
         dbf = _one_import(d)
-        r = cli("import", str(_second_file(d)), "--db", str(dbf), env={"LEDGER_FAULT_AT": point})
+        # a killed command cleans nothing up: its temp files go to the test's own folder, not /tmp
+        (d / "tmp").mkdir()
+        r = cli("import", str(_second_file(d)), "--db", str(dbf), env={"LEDGER_FAULT_AT": point, "TMPDIR": str(d / "tmp")})
         assert r.returncode == -signal.SIGKILL, (point, r.returncode, r.stderr)
         _after_kill(dbf, n)
 
@@ -173,8 +175,10 @@ def test_sigkill_at_seeded_random_moments(tmp_path):
         d = tmp_path / f"k{i}"
         d.mkdir()
         dbf = _one_import(d)
+        (d / "tmp").mkdir()
         p = subprocess.Popen([sys.executable, "-m", "ledger", "import", str(_second_file(d)), "--db", str(dbf)],
-                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                             cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             env={**os.environ, "TMPDIR": str(d / "tmp")})
         time.sleep(delay)
         p.send_signal(signal.SIGKILL)
         p.wait()
