@@ -1,5 +1,6 @@
 """Command line: python -m ledger import|template|summary|rebuild|verify|backup|restore|init|load-sample|export|users
-(see ``main``). Who runs it is ``cli:<os user>`` in ``imported_by`` and the audit trail. Every failure is a Chinese message and exit code 1 or 2, never a traceback."""
+(see ``main``). Who runs it is ``cli:<os user>`` in ``imported_by`` and the audit trail. Every failure is a Chinese message and exit code 1 or 2, never a traceback; a reader that closes the
+output early (``| head``) ends the command quietly with 141, as a shell reports a SIGPIPE death."""
 from __future__ import annotations
 
 import argparse
