@@ -19,7 +19,7 @@ from ledger.columns import is_missing
 from ledger.glossary import FUND_SOURCES, GRADE_ORDER
 
 from . import base
-from ._db import dec, money_sum, query
+from ._db import dec, query
 from .filters import Filters
 
 # decimal128(28, 6): exact to 0.01 元 up to 10^22 万元, and leaves headroom so that adding money columns
@@ -74,22 +74,6 @@ def lines_of(con, *, as_of: date, key: str, filters: Filters | None = None, sett
     """, params)
     if out["amount_wan"].dtype != MONEY:
         out["amount_wan"] = money(out["amount_wan"])
-    return out
-
-
-def _grade_counts_frame(df: pd.DataFrame, by: str) -> pd.DataFrame:
-    """Per ``by`` value: projects, funds_wan, red, yellow, green, green_share (pandas on the project frame)."""
-    rows = []
-    for key, g in df.groupby(by, sort=True, dropna=False):
-        n = len(g)
-        counts = {gr: int((g["grade"] == gr).sum()) for gr in GRADE_ORDER}
-        rows.append({by: key, "projects": n, "funds_wan": money_sum(g["funds_wan"]), **counts,
-                     "green_share": counts["green"] / n if n else 0.0})
-    out = pd.DataFrame(rows, columns=[by, "projects", "funds_wan", *GRADE_ORDER, "green_share"])
-    out["funds_wan"] = money(out["funds_wan"])
-    for c in ["projects", *GRADE_ORDER]:
-        out[c] = out[c].astype("Int64")
-    out["green_share"] = out["green_share"].astype(float)
     return out
 
 
@@ -153,9 +137,21 @@ def outcome_by_year(con, *, as_of: date, filters: Filters | None = None, setting
     Columns: build_year, projects, funds_wan (万元, exact), red, yellow, green (project counts by current
     grade), green_share = green / projects (float). Example (fixture, 2021): P01 red, P10 P11 P13 green →
     projects 4, funds 3000+300+300+600 = 4200, green_share 0.75.
+    Aggregated in DuckDB over the in-force rows (``base.state_sql``), one row per year back: at 150x the
+    sample the whole project frame this used to group in pandas took ~0.4 s of 资金投向's cold run.
+    Projects without a 建设年度 are one row (build_year NA), last.
     """
-    p = base.projects(con, as_of=as_of, filters=filters, settings=settings)
-    return _grade_counts_frame(p, "build_year").sort_values("build_year").reset_index(drop=True)
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    counts = ", ".join(f"COUNT(*) FILTER (WHERE grade = '{g}') AS {g}" for g in GRADE_ORDER)  # fixed codes
+    out = query(con, f"""
+        SELECT build_year, COUNT(*) AS projects, CAST(SUM(funds_wan) AS DECIMAL(28, 6)) AS funds_wan, {counts}
+        FROM ({psql}) GROUP BY build_year ORDER BY build_year NULLS LAST
+    """, params)
+    out["funds_wan"] = money(out["funds_wan"])
+    for c in ["build_year", "projects", *GRADE_ORDER]:
+        out[c] = out[c].astype("Int64")
+    out["green_share"] = (out["green"] / out["projects"]).astype(float)   # projects ≥ 1 in every row
+    return out[["build_year", "projects", "funds_wan", *GRADE_ORDER, "green_share"]]
 
 
 def outcome_by_fund_year(con, *, as_of: date, filters: Filters | None = None,

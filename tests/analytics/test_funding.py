@@ -120,6 +120,30 @@ def test_outcome_by_build_year(con):
     assert got["projects"].sum() == 13 and got["funds_wan"].sum() == TOTAL
 
 
+def test_outcome_by_build_year_without_a_year_and_filtered():
+    """A project with no 建设年度 is one row of its own, last (as pandas' groupby(dropna=False) gave it);
+    filters reach the DuckDB aggregate. P02 (2019, yellow, 1000) loses its year in the state table."""
+    from analytics._memo import clear_all
+    from analytics.filters import Filters
+    c = fixture_connection()
+    c.execute("UPDATE project_state SET build_year = NULL WHERE project_code = 'P02'")
+    clear_all()
+    got = funding.outcome_by_year(c, as_of=AS_OF)
+    assert 2019 not in got["build_year"].dropna().tolist()   # P02 was 2019's only project
+    last = got.iloc[-1]
+    assert pd.isna(last["build_year"])
+    assert (last["projects"], last["funds_wan"], last["red"], last["yellow"], last["green"], last["green_share"]) \
+        == (1, D("1000"), 0, 1, 0, 0.0)
+    assert got["projects"].sum() == 13 and got["funds_wan"].sum() == TOTAL   # still every project
+    # only the red projects: 2020 P08 150, 2021 P01 3000 (see test_outcome_by_build_year)
+    red = funding.outcome_by_year(c, as_of=AS_OF, filters=Filters(grades=("red",)))
+    assert {int(y): (int(n), m) for y, n, m in zip(red["build_year"], red["projects"], red["funds_wan"])
+            if y in (2020, 2021)} == {2020: (1, D("150")), 2021: (1, D("3000"))}
+    assert (red["yellow"].sum(), red["green"].sum()) == (0, 0)
+    c.close()
+    clear_all()
+
+
 def test_outcome_by_fund_year(con):
     got = funding.outcome_by_fund_year(con, as_of=AS_OF)
     # P12 has no money, so 2020 holds only P08 (red 150); P04's two 2018 sources count it once
