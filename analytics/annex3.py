@@ -24,20 +24,17 @@ from __future__ import annotations
 from datetime import date
 
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from ledger.columns import ANNEX3
 from ledger.glossary import DEPARTMENTS, DISPOSAL, GRADE_ORDER, THREE_FAILURES, TOWNS
 
 from . import base
-from ._db import money_sum
+from ._db import money_sum, query
 from .filters import Filters
 from .funding import money
 
 TOTAL = "合计"
 ANNEX3_BY: dict[str, str] = {"town": "town", "department": "department"}  # whitelist
-_RANK = {"green": 0, "yellow": 1, "red": 2}
 
 ANNEX3_LABELS: dict[str, str] = {c: col.label for c, col in ANNEX3.items()}  # ledger/columns.py
 ANNEX3_COLUMNS = list(ANNEX3_LABELS)
@@ -45,86 +42,62 @@ MONEY_COLUMNS = ["funds_wan", "red_funds_wan", "yellow_funds_wan", "green_funds_
 COUNT_COLUMNS = [c for c in ANNEX3_COLUMNS if c != "unit" and c not in MONEY_COLUMNS]
 
 
-def _signed_off_codes(con, *, as_of: date, p: pd.DataFrame) -> set[str]:
-    """Projects counted 已销号 at ``as_of`` (see module docstring)."""
-    rows = con.execute(
-        """SELECT project_code, arg_max(to_grade, round_date) AS to_grade
-           FROM signoffs
-           WHERE status = 'signed_off' AND round_date <= $as_of AND (accepted_on IS NULL OR accepted_on <= $as_of)
-           GROUP BY project_code""",
-        {"as_of": as_of},
-    ).fetchall()
-    # column operations, not Python loops over the (Arrow-backed, slow to iterate) string columns
-    out = set(p.loc[(p["signoff_status"] == "signed_off").fillna(False).astype(bool), "project_code"].tolist())
-    if rows:
-        tg = pd.DataFrame(rows, columns=["project_code", "to_grade"])
-        m = tg.merge(p[["project_code", "grade"]], on="project_code", how="inner")
-        ok = m["grade"].map(_RANK).fillna(3).astype(int) <= m["to_grade"].map(_RANK).fillna(0).astype(int)
-        out |= set(m.loc[ok.to_numpy(), "project_code"].tolist())
-    return out
+def _rank(x: str) -> str:
+    """SQL: the rank of grade column ``x`` (green 0, yellow 1, red 2; NULL for anything else)."""
+    return f"(CASE {x} WHEN 'green' THEN 0 WHEN 'yellow' THEN 1 WHEN 'red' THEN 2 END)"
 
 
-_COLUMNS = ("project_code", "town", "department", "grade", "initial_grade", "problems", "disposal", "tier",
-            "households", "households_exited", "households_monitored", "funds_wan", "signoff_status")
+# one SQL expression per indicator column (codes from the glossary, no user input: safe to format)
+_INDICATORS: dict[str, str] = {
+    "projects": "COUNT(*)",
+    **{g: f"COUNT(*) FILTER (WHERE p.grade = '{g}')" for g in GRADE_ORDER},
+    **{f: f"COUNT(*) FILTER (WHERE list_contains(p.problems, '{f}'))" for f in THREE_FAILURES},
+    **{d: f"COUNT(*) FILTER (WHERE p.disposal = '{d}')" for d in DISPOSAL},
+    **{t: f"COUNT(*) FILTER (WHERE p.tier = '{t}')" for t in base.TIER_ORDER},
+    # 已降级: both grades given and the current one ranks lower (an unknown code ranks -1)
+    "downgraded": (f"COUNT(*) FILTER (WHERE p.grade IS NOT NULL AND p.initial_grade IS NOT NULL AND "
+                   f"COALESCE({_rank('p.grade')}, -1) < COALESCE({_rank('p.initial_grade')}, -1))"),
+    # 已销号: the row says so, or a 销号 record in force and the project not worse now than its to_grade
+    # (a NULL/unknown current grade is worse than any; an unknown to_grade is the best, green)
+    "signed_off": ("COUNT(*) FILTER (WHERE p.signoff_status = 'signed_off' OR (s.project_code IS NOT NULL AND "
+                   f"COALESCE({_rank('p.grade')}, 3) <= COALESCE({_rank('s.to_grade')}, 0)))"),
+    **{h: f"CAST(SUM(COALESCE(p.{h}, 0)) AS BIGINT)" for h in ("households", "households_exited", "households_monitored")},
+    "funds_wan": "CAST(SUM(p.funds_wan) AS DECIMAL(38, 6))",
+    **{f"{g}_funds_wan": f"CAST(COALESCE(SUM(p.funds_wan) FILTER (WHERE p.grade = '{g}'), 0) AS DECIMAL(38, 6))"
+       for g in GRADE_ORDER},
+}
+assert set(_INDICATORS) == set(ANNEX3_COLUMNS) - {"unit"}, "附件3 columns and their SQL disagree"
+
+# the 销号 records in force at $as_of: the latest per project, with the grade it was signed off to
+_SIGNOFFS_SQL = """SELECT project_code, arg_max(to_grade, round_date) AS to_grade FROM signoffs
+    WHERE status = 'signed_off' AND round_date <= $as_of AND (accepted_on IS NULL OR accepted_on <= $as_of)
+    GROUP BY project_code"""
 
 
 def annex3(con, *, as_of: date, by: str = "town", filters: Filters | None = None,
            settings: dict | None = None) -> pd.DataFrame:
-    """附件3 汇总表: one row per town (or department) with projects, plus the 合计 row (module docstring)."""
+    """附件3 汇总表: one row per town (or department) with projects, plus the 合计 row (module docstring).
+    Every indicator is one aggregate in DuckDB over the in-force rows (``base.state_sql``): one small
+    row per unit comes back (at 150x the sample the project frame grouped in pandas took ~0.7 s)."""
     if by not in ANNEX3_BY:
         raise ValueError(f"by must be one of {sorted(ANNEX3_BY)}")
-    p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings, columns=_COLUMNS)
-    signed = _signed_off_codes(con, as_of=as_of, p=p)
-    p = p.assign(
-        _downgraded=(p["grade"].notna() & p["initial_grade"].notna()
-                     & (p["grade"].map(_RANK).fillna(-1).astype(int) < p["initial_grade"].map(_RANK).fillna(-1).astype(int))
-                     ).fillna(False).astype(bool).to_numpy(),
-        _signed=p["project_code"].isin(signed),
-    )
-    # indicator columns summed per unit in one groupby (counts) and one Arrow group_by (exact money)
-    key = p[ANNEX3_BY[by]].astype(object).where(p[ANNEX3_BY[by]].notna(), "（未填）")
-    grade, probs = p["grade"].astype(object), p["problems"]
-    ind = {"projects": pd.Series(1, index=p.index)}
-    for gr in GRADE_ORDER:
-        ind[gr] = grade == gr
-    for prob in THREE_FAILURES:
-        ind[prob] = probs.map(lambda ps, prob=prob: prob in ps)
-    for d in DISPOSAL:
-        ind[d] = p["disposal"].astype(object) == d
-    for t in base.TIER_ORDER:
-        ind[t] = p["tier"].astype(object) == t
-    ind["downgraded"] = p["_downgraded"]
-    ind["signed_off"] = p["_signed"]
-    for h in ["households", "households_exited", "households_monitored"]:
-        ind[h] = pd.array(p[h], dtype="Int64").fillna(0)
-    counts = pd.DataFrame({c: pd.Series(v, index=p.index).fillna(False).astype("int64") for c, v in ind.items()})
-    counts = counts.assign(unit=key.to_numpy()).groupby("unit", sort=True).sum()
-    funds = pa.array(p["funds_wan"]) if isinstance(p["funds_wan"].dtype, pd.ArrowDtype) \
-        else pa.array([money_sum([v]) for v in p["funds_wan"]], type=pa.decimal128(38, 6))
-    funds = funds.cast(pa.decimal128(38, funds.type.scale))
-    zero = pa.scalar(0, type=funds.type)
-    mt = {"unit": pa.array(key.tolist(), type=pa.string()), "funds_wan": funds}
-    for gr in GRADE_ORDER:
-        mt[f"{gr}_funds_wan"] = pc.if_else(pa.array((grade == gr).fillna(False).astype(bool).to_numpy()), funds, zero)
-    sums = pa.table(mt).group_by("unit").aggregate([(c, "sum") for c in mt if c != "unit"])
-    money_of = {c: dict(zip(sums.column("unit").to_pylist(), sums.column(f"{c}_sum").to_pylist()))
-                for c in MONEY_COLUMNS}
-    rows = []
-    for unit, r in counts.iterrows():
-        row = {"unit": unit, **{c: int(r[c]) for c in counts.columns}}
-        for c in MONEY_COLUMNS:
-            v = money_of[c].get(unit)
-            row[c] = v if v is not None else money_sum([])
-        rows.append(row)
-    body = pd.DataFrame(rows, columns=ANNEX3_COLUMNS)
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    cols = ", ".join(f"{sql} AS {c}" for c, sql in _INDICATORS.items())
+    body = query(con, f"""
+        WITH p AS ({psql}), s AS ({_SIGNOFFS_SQL})
+        SELECT COALESCE(p.{ANNEX3_BY[by]}, '（未填）') AS unit, {cols}
+        FROM p LEFT JOIN s ON s.project_code = p.project_code
+        GROUP BY ALL
+    """, params)
     known = list(TOWNS) if by == "town" else DEPARTMENTS
     body = (body.assign(_o=[known.index(u) if u in known else len(known) for u in body["unit"]])
-            .sort_values(["_o", "unit"]).drop(columns="_o").reset_index(drop=True))
+            .sort_values(["_o", "unit"]).drop(columns="_o").reset_index(drop=True))[ANNEX3_COLUMNS]
     total = {"unit": TOTAL, **{c: int(body[c].sum()) for c in COUNT_COLUMNS},
-             **{c: sum(body[c], money_sum([])) for c in MONEY_COLUMNS}}
-    out = pd.concat([body, pd.DataFrame([total], columns=ANNEX3_COLUMNS)], ignore_index=True)
+             **{c: money_sum(body[c]) for c in MONEY_COLUMNS}}
+    out = pd.concat([body.astype(object), pd.DataFrame([total], columns=ANNEX3_COLUMNS)], ignore_index=True)
     for c in MONEY_COLUMNS:
         out[c] = money(out[c])
     for c in COUNT_COLUMNS:
         out[c] = out[c].astype("Int64")
+    out["unit"] = out["unit"].astype(object)
     return out
