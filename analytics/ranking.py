@@ -50,8 +50,10 @@ from datetime import date
 from decimal import Decimal
 from fractions import Fraction
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from ledger.glossary import TOWNS
 
@@ -127,11 +129,17 @@ def metrics_from_frames(
     n_rows = len(projects)
     codes = projects["project_code"]
     status = clocks.groupby(["project_code", "status"]).size().unstack(fill_value=0) if len(clocks) else None
+    # each project's row of ``status`` by position (-1: no clock), looked up once for the three statuses in
+    # Arrow (Series.map over the Arrow-backed strings took 0.13 s at 150x the sample)
+    codes_a = pa.array(codes, type=pa.string())
+    at = (pc.index_in(codes_a, value_set=pa.array(status.index, type=pa.string())).fill_null(-1)
+          .to_numpy(zero_copy_only=False) if status is not None else None)
 
     def clock_n(s: str):
         if status is None or s not in status.columns:
             return pd.Series(0, index=range(n_rows), dtype="int64")
-        return codes.map(status[s]).fillna(0).astype("int64").reset_index(drop=True)
+        vals = np.append(status[s].to_numpy(dtype="int64"), 0)   # position -1 reads the appended 0
+        return pd.Series(vals[at], index=range(n_rows), dtype="int64")
 
     def isin(c: str, values) -> pd.Series:  # NA never matches
         return projects[c].isin(values).fillna(False).astype(bool).reset_index(drop=True)
@@ -152,6 +160,7 @@ def metrics_from_frames(
     per["flagged"] = codes.isin(flagged_codes).to_numpy(dtype=bool)
     per["reopened"] = codes.isin(reopened_codes).to_numpy(dtype=bool)
     funds_col = _decimal_array(projects["funds_wan"])
+    unique_codes = pc.count_distinct(codes_a).as_py() == n_rows   # usual: then no (unit, project) pair repeats
 
     for kind, by in KINDS:
         if projects.empty:
@@ -169,12 +178,13 @@ def metrics_from_frames(
         sums = sub.groupby("key", sort=False)[["green", "ever", "resolved", "on_time", "late", "overdue",
                                                "households"]].sum()
         sizes = sub.groupby("key", sort=False).size()
-        funds_by = pa.table({"key": pa.array(key[keep].astype(str).tolist(), type=pa.string()),
+        funds_by = pa.table({"key": pa.array(key[keep], type=pa.string()),
                              "f": funds_col.filter(pa.array(keep))}).group_by("key").aggregate([("f", "sum")])
         funds_of = {k: (v if v is not None else Decimal(0))
                     for k, v in zip(funds_by.column("key").to_pylist(), funds_by.column("f_sum").to_pylist())}
         # a project counts once per unit however many rows it has (projects() has one row per project)
-        once = sub.drop_duplicates(["key", "code"]).groupby("key", sort=False)[["flagged", "reopened"]].sum()
+        once = (sub if unique_codes else sub.drop_duplicates(["key", "code"])).groupby(
+            "key", sort=False)[["flagged", "reopened"]].sum()
         unit_sets: dict = {}
         for k, u in sub[["key", "unit"]].dropna().drop_duplicates().itertuples(index=False):
             unit_sets.setdefault(k, set()).add(u)
