@@ -16,6 +16,7 @@ import pandas as pd
 from ledger.glossary import GRADE_ORDER
 
 from . import base
+from ._db import query
 from .filters import Filters
 from .funding import money
 
@@ -31,14 +32,26 @@ def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: di
     Columns: project_code, name, town, department, tier_amount_wan (万元, exact: the amount the tier is
     based on), initial_grade, tier_grade (first 红/黄 grade; None when never 红/黄), grade (current), tier
     (region/city/district/monitor), tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
-    Sorted by tier (region → monitor), then project_code.
+    Sorted by tier (region → monitor), then project_code. Labelled and sorted in DuckDB (the route
+    labels bound as parameters): at 150x the sample, mapping and sorting 97,500 rows in pandas took ~0.3 s.
     """
-    p = base.project_columns(con, as_of=as_of, filters=filters, settings=settings, columns=TIER_TABLE_COLUMNS[:9])
-    order = {t: i for i, t in enumerate(base.TIER_ORDER)}
-    p = base.with_tier_routes(p.copy())   # a memoised frame: labelled on a copy
-    p["_o"] = p["tier"].map(order)
-    p = p.sort_values(["_o", "project_code"], kind="stable")
-    return p[TIER_TABLE_COLUMNS].reset_index(drop=True)
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(base.TIER_ORDER))  # fixed ASCII codes
+    routes, labels = [], {}
+    for col, table in _ROUTES.items():
+        whens = []
+        for i, (t, label) in enumerate(table.items()):
+            labels[f"{col}_{i}"] = label
+            whens.append(f"WHEN '{t}' THEN ${col}_{i}")
+        routes.append(f"CASE tier {' '.join(whens)} END AS {col}")
+    return query(con, f"SELECT {', '.join(TIER_TABLE_COLUMNS[:9])}, {', '.join(routes)} FROM ({psql}) "
+                      f"ORDER BY CASE tier {order} END NULLS LAST, project_code", {**params, **labels})
+
+
+# the route label columns and their tables (base.with_tier_routes labels a frame the same way)
+_ROUTES = {"tier_supervisor": base.TIER_SUPERVISOR, "tier_owner": base.TIER_OWNER,
+           "tier_acceptance": base.TIER_ACCEPTANCE}
+assert all(t.isascii() and t.isidentifier() for r in _ROUTES.values() for t in r), "tier codes go into SQL"
 
 
 def tier_counts(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
