@@ -21,8 +21,22 @@ RUN_TIMEOUT = 45_000  # ms for one script run to finish
 
 
 def wait_idle(page, title: str) -> None:
-    """The page's h1 shows ``title`` and the script run is over (no running-status widget)."""
-    page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=RUN_TIMEOUT)
+    """The page's h1 shows ``title`` and the script run is over (no running-status widget). On a timeout
+    the failure says what the browser showed instead (URL, headings, the start of the text) and leaves a
+    screenshot in test-artifacts/, so that a failure that does not come back can still be read."""
+    try:
+        page.locator("h1", has_text=title).first.wait_for(state="visible", timeout=RUN_TIMEOUT)
+    except Exception as e:   # playwright's TimeoutError: add what was on the screen
+        ARTIFACTS.mkdir(exist_ok=True)
+        shot = ARTIFACTS / f"timeout_{title}.png"
+        try:
+            page.screenshot(path=str(shot), full_page=True)
+            heads = page.locator("h1, h2, h3").all_inner_texts()
+            text = page.locator("body").inner_text()[:600]
+        except Exception as inner:  # noqa: BLE001 - the page itself may be gone
+            heads, text = [], f"(could not read the page: {inner})"
+        raise AssertionError(f"{title}: no h1 in {RUN_TIMEOUT} ms at {page.url}; headings {heads}; "
+                             f"text {text!r}; screenshot {shot}") from e
     page.wait_for_function(
         "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')", timeout=RUN_TIMEOUT)
     page.wait_for_timeout(300)
