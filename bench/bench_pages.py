@@ -2,6 +2,7 @@
 """Page run times (cold cache and warm) with Streamlit's AppTest on the sample database.
 
     .venv/bin/python bench/bench_pages.py [--db PATH]
+    .venv/bin/python bench/bench_pages.py --db PATH --pages 3_资金投向.py --cold-runs 5   # one page's A/B
 
 Baseline measured in the same run: an AppTest run of a trivial script (AppTest's own overhead).
 Prints each page's cold (median of three) and warm (best of two) run time and its ratio to that baseline. No limits asserted.
@@ -26,6 +27,8 @@ PAGES = ["1_总览.py", "2_风险分级.py", "3_资金投向.py", "4_整改进�
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path)
+    ap.add_argument("--pages", nargs="+", choices=PAGES, help="only these pages (an A/B of one page)")
+    ap.add_argument("--cold-runs", type=int, default=3, help="cold runs per page; the median counts (default 3)")
     a = ap.parse_args(argv)
     import streamlit as st
     from streamlit.testing.v1 import AppTest
@@ -69,11 +72,13 @@ def main(argv=None) -> None:
         memo.clear_all()  # cold = a fresh process: no memoised frames
         return run(p)
 
-    for p in PAGES:
+    for p in a.pages or PAGES:
         # cold: the median of three (one cold run swings ±30 % on this shared machine); warm: the best of two
-        cold = statistics.median(cold_run(p) for _ in range(3))
+        colds = sorted(cold_run(p) for _ in range(a.cold_runs))
+        cold = statistics.median(colds)
         warm = min(run(p) for _ in range(2))
-        print(f"{p:<16}{cold:>8.2f}{warm:>8.2f}{cold / base:>10.0f}x{warm / base:>10.0f}x")
+        spread = f"  (cold {colds[0]:.2f}-{colds[-1]:.2f})" if a.pages else ""
+        print(f"{p:<16}{cold:>8.2f}{warm:>8.2f}{cold / base:>10.0f}x{warm / base:>10.0f}x{spread}")
 
 
 def _timed(fn) -> float:
