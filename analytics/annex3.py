@@ -67,6 +67,8 @@ _INDICATORS: dict[str, str] = {
        for g in GRADE_ORDER},
 }
 assert set(_INDICATORS) == set(ANNEX3_COLUMNS) - {"unit"}, "附件3 columns and their SQL disagree"
+assert all(c.isascii() and c.isidentifier() for c in (*GRADE_ORDER, *THREE_FAILURES, *DISPOSAL, *base.TIER_ORDER)), \
+    "these codes are formatted into the SQL above"
 
 # the 销号 records in force at $as_of: the latest per project, with the grade it was signed off to
 _SIGNOFFS_SQL = """SELECT project_code, arg_max(to_grade, round_date) AS to_grade FROM signoffs

@@ -154,6 +154,9 @@ def outcome_by_year(con, *, as_of: date, filters: Filters | None = None, setting
     return out[["build_year", "projects", "funds_wan", *GRADE_ORDER, "green_share"]]
 
 
+assert all(g.isascii() and g.isidentifier() for g in GRADE_ORDER), "grade codes are formatted into outcome_by_year's SQL"
+
+
 def outcome_by_fund_year(con, *, as_of: date, filters: Filters | None = None,
                          settings: dict | None = None) -> pd.DataFrame:
     """"How is the money of fund year Y doing now": one row per fund_year (资金年度) with money, ascending.
