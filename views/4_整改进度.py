@@ -49,7 +49,7 @@ if len(pc["missing"]):
 st.subheader("整改时限时间轴")
 status = st.selectbox("按状态筛选", ["all", *clocks.STATUSES], key="clock_status", placeholder="请选择",
                       format_func=lambda c: "全部" if c == "all" else g.label("clock_status", c))
-shown = clocks.by_urgency(clk if status == "all" else clk[clk["status"] == status])
+shown = call(clocks.clocks_by_urgency, ctx, filters=f, status=None if status == "all" else status)
 if shown.empty:
     st.caption("（无整改时限）")
 else:

@@ -284,6 +284,20 @@ def test_by_urgency_orders_overdue_longest_first_then_pending_soonest():
     assert list(ck.by_urgency(df)["project_code"]) == ["E", "C", "D", "B", "A", "F"]
 
 
+
+def test_clocks_by_urgency_fixture(con):
+    # the eleven clocks of test_clocks_fixture_whole_records at AS_OF, most urgent first: overdue P01 red_1m
+    # (41 days); pending by days left: P02 yellow_1m 0, P01 red_3m 20, P08 red_3m 28; then late P03 red_1m
+    # (due 10-25); then on time by due date: P05 y 10-26, P08 r1 10-28, P04 11-15, P05 r1 12-10, P03 r3
+    # 12-25, P05 r3 2024-02-10
+    got = [(r.project_code, r.kind) for r in ck.clocks_by_urgency(con, as_of=AS_OF).itertuples()]
+    assert got == [("P01", "red_1m"), ("P02", "yellow_1m"), ("P01", "red_3m"), ("P08", "red_3m"),
+                   ("P03", "red_1m"), ("P05", "yellow_1m"), ("P08", "red_1m"), ("P04", "yellow_1m"),
+                   ("P05", "red_1m"), ("P03", "red_3m"), ("P05", "red_3m")]
+    pending = ck.clocks_by_urgency(con, as_of=AS_OF, status="pending")
+    assert pending["project_code"].tolist() == ["P02", "P01", "P08"] and set(pending["status"]) == {"pending"}
+    assert ck.clocks_by_urgency(con, as_of=AS_OF, status="overdue")["days_overdue"].tolist() == [41]
+
 def test_overdue_projects_fixture(con):
     # at AS_OF (11-30) the only 逾期未完成 clock is P01 red_1m (due 10-20, above); its red_3m is pending
     assert ck.overdue_projects(con, as_of=AS_OF)["project_code"].tolist() == ["P01"]
