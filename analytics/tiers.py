@@ -26,7 +26,8 @@ TIER_TABLE_COLUMNS = [
 ]
 
 
-def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> pd.DataFrame:
+def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
+               limit: int | None = None, offset: int = 0) -> pd.DataFrame:
     """One row per project in force: its tier and the route that goes with it.
 
     Columns: project_code, name, town, department, tier_amount_wan (万元, exact: the amount the tier is
@@ -34,6 +35,8 @@ def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: di
     (region/city/district/monitor), tier_supervisor, tier_owner, tier_acceptance (Chinese route labels).
     Sorted by tier (region → monitor), then project_code. Labelled and sorted in DuckDB (the route
     labels bound as parameters): at 150x the sample, mapping and sorting 97,500 rows in pandas took ~0.3 s.
+    ``limit``/``offset``: only those rows of that order (a page of a table: at a million projects the whole
+    table took 0.7 s to leave DuckDB, a page of 500 rows a few ms); ``tier_table_size`` counts them all.
     """
     psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
     order = " ".join(f"WHEN '{t}' THEN {i}" for i, t in enumerate(base.TIER_ORDER))  # fixed ASCII codes
@@ -44,8 +47,18 @@ def tier_table(con, *, as_of: date, filters: Filters | None = None, settings: di
             labels[f"{col}_{i}"] = label
             whens.append(f"WHEN '{t}' THEN ${col}_{i}")
         routes.append(f"CASE tier {' '.join(whens)} END AS {col}")
+    page = ""
+    if limit is not None:
+        page = " LIMIT $page_limit OFFSET $page_offset"
+        labels.update(page_limit=int(limit), page_offset=int(offset))
     return query(con, f"SELECT {', '.join(TIER_TABLE_COLUMNS[:9])}, {', '.join(routes)} FROM ({psql}) "
-                      f"ORDER BY CASE tier {order} END NULLS LAST, project_code", {**params, **labels})
+                      f"ORDER BY CASE tier {order} END NULLS LAST, project_code{page}", {**params, **labels})
+
+
+def tier_table_size(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None) -> int:
+    """How many rows ``tier_table`` has: the projects in force after ``filters`` (fixture at AS_OF: 13)."""
+    psql, params = base.state_sql(con, as_of=as_of, filters=filters, settings=settings)
+    return int(con.execute(f"SELECT count(*) FROM ({psql})", params).fetchone()[0])
 
 
 # the route label columns and their tables (base.with_tier_routes labels a frame the same way)

@@ -17,6 +17,7 @@ import pandas as pd
 import streamlit as st
 
 from ledger import columns as C
+from ledger import db as ledger_db
 from ledger import glossary
 from ledger.columns import Column, is_missing
 from ledger.export import dated_file_name, title_lines
@@ -140,28 +141,72 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
 
     ``link_project`` (default: when the table has a ``project_code`` column, shown or not): a row can
     be selected (the box left of the row), and selecting it opens that project's 项目详情 with the
-    round and filters carried over (ui.links.open_project). The table's selection key is ``tbl_{key}``."""
-    link = ("project_code" in df.columns) if link_project is None else (link_project and "project_code" in df.columns)
+    round and filters carried over (ui.links.open_project). The table's selection key is ``tbl_{key}``.
+    A table of every project in force: ``show_query_table`` (only the page shown leaves DuckDB)."""
     src = df[list(columns)] if columns is not None else df
-    specs = formats(src, labels=labels, table=table)
-    part = src
-    rows = slice(None)
-    if len(src) > PAGE_ROWS:
-        pages = (len(src) - 1) // PAGE_ROWS + 1
-        page = st.number_input(f"第几页（共 {pages} 页，{len(src)} 行）", min_value=1, max_value=pages,
-                               value=1, step=1, key=f"pg_{key}")
-        rows = slice((page - 1) * PAGE_ROWS, page * PAGE_ROWS)
-        part = src.iloc[rows]
+    rows = _page_rows(len(src), key)
+    return _render(df.iloc[rows], lambda: src, key=key, columns=columns, labels=labels, table=table,
+                   file_name=file_name, height=height, title=title, scope=scope, link_project=link_project)
+
+
+def show_query_table(ctx, fn, size, *, key: str, columns=None, labels: dict | None = None, table: str = "",
+                     file_name: str | None = None, height=None, title: str | None = None,
+                     scope: str | None = None, link_project: bool | None = None, **kwargs) -> pd.DataFrame:
+    """``show_table`` of a table too long to fetch whole (one row per project in force: a million at the
+    nation bench): ``size(con, …)`` counts its rows and ``fn(con, …, limit=, offset=)`` gives one page of
+    them, both through ui.cache with ``kwargs``; only the page shown leaves DuckDB and is cached (the whole
+    tier table took 0.7 s and a few hundred MB per filter choice at a million projects). The download runs
+    ``fn`` for the whole table when it is asked for, on a connection of its own (the download request's
+    thread, as ``ui.guard.audited`` records it)."""
+    from ui.cache import call
+
+    total = call(size, ctx, **kwargs)
+    rows = _page_rows(total, key)
+    part = call(fn, ctx, limit=PAGE_ROWS, offset=rows.start or 0, **kwargs)
+    path = str(ledger_db.db_path())
+    whole_kw = {"as_of": ctx.as_of, "filters": ctx.filters, "settings": ctx.settings, **kwargs}
+
+    def whole() -> pd.DataFrame:
+        from ui.connection import OPEN_WAIT
+        con = ledger_db.open_file(path, wait=OPEN_WAIT)
+        try:
+            df = fn(con, **whole_kw)
+        finally:
+            con.close()
+        return df[list(columns)] if columns is not None else df
+
+    return _render(part, whole, key=key, columns=columns, labels=labels, table=table, file_name=file_name,
+                   height=height, title=title, scope=scope, link_project=link_project, total=total)
+
+
+def _page_rows(total: int, key: str) -> slice:
+    """The rows of the page chosen in the table's page picker (key ``pg_{key}``; shown when the table
+    has more than PAGE_ROWS rows, with the true total)."""
+    if total <= PAGE_ROWS:
+        return slice(0, total)
+    pages = (total - 1) // PAGE_ROWS + 1
+    page = st.number_input(f"第几页（共 {pages} 页，{total} 行）", min_value=1, max_value=pages,
+                           value=1, step=1, key=f"pg_{key}")
+    return slice((page - 1) * PAGE_ROWS, min(page * PAGE_ROWS, total))
+
+
+def _render(part: pd.DataFrame, whole, *, key: str, columns, labels, table, file_name, height, title, scope,
+            link_project, total: int | None = None) -> pd.DataFrame:
+    """Draw ``part`` (the page's rows, every column) and the download of ``whole()`` (the table's shown
+    columns, all rows)."""
+    link = ("project_code" in part.columns) if link_project is None else (link_project and "project_code" in part.columns)
+    shown_part = part[list(columns)] if columns is not None else part
+    specs = formats(shown_part, labels=labels, table=table)
     # only the page shown is rendered now; the whole table is rendered when the download is asked for
-    shown = display_frame(part, labels=labels, table=table)
-    if src.empty:
+    shown = display_frame(shown_part, labels=labels, table=table)
+    if not len(part) and not total:
         st.caption("（无数据）")
     if link and len(part):
         event = st.dataframe(shown, hide_index=True, height=height if height is not None else "auto",
                              column_config=column_config(specs), placeholder=PLACEHOLDER, key=f"tbl_{key}",
                              on_select="rerun", selection_mode="single-row")
         st.caption("勾选行首的方框，打开该项目的项目详情。")
-        code = _selected_project(event, df.iloc[rows], key)
+        code = _selected_project(event, part, key)
         if code is not None:
             links.open_project(code)
     else:
@@ -171,7 +216,7 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
     round_no, round_date, filters = st.session_state.get(DOWNLOAD_META) or (None, None, None)
     head = title_lines(name, round_no=round_no, round_date=round_date, filters=filters, scope=scope)
     st.download_button(
-        "下载 Excel", data=audited(lambda: to_xlsx_bytes(display_frame(src, labels=labels, table=table), formats=specs,
+        "下载 Excel", data=audited(lambda: to_xlsx_bytes(display_frame(whole(), labels=labels, table=table), formats=specs,
                                                  title=head),
                                  file_name=(dl_name := dated_file_name(file_name or f"{key}.xlsx", round_date)), what=key),
         file_name=dl_name,

@@ -8,7 +8,7 @@ import charts
 from ledger.glossary import GRADE_ORDER
 from ui.cache import call
 from ui.shell import page_setup
-from ui.tables import show_table
+from ui.tables import show_query_table, show_table
 
 ctx = page_setup("风险分级")
 
@@ -39,7 +39,8 @@ with right:
     show_table(call(tiers.tier_counts, ctx), key="risk_tier_counts", file_name="督办层级统计.xlsx")
 
 st.subheader("项目分级负责明细")
-show_table(call(tiers.tier_table, ctx), key="risk_tier_table", file_name="分级负责明细.xlsx", height=320)
+show_query_table(ctx, tiers.tier_table, tiers.tier_table_size, key="risk_tier_table", file_name="分级负责明细.xlsx",
+                 height=320)
 
 st.subheader("敏感问题项目及预处理")
 sens = call(sensitive.sensitive_projects, ctx)

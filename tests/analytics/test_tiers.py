@@ -34,6 +34,20 @@ def test_tier_boundaries(con):
     }
 
 
+
+def test_tier_table_pages_and_size(con):
+    # 13 projects in force at AS_OF, ordered region → city → district → monitor, then by code:
+    # P01 | P02 P03 | P04 P05 P08 | P06 P07 P09 P10 P11 P12 P13; pages of 5 rows: 5 + 5 + 3
+    assert tiers.tier_table_size(con, as_of=AS_OF) == 13
+    pages = [tiers.tier_table(con, as_of=AS_OF, limit=5, offset=o)["project_code"].tolist() for o in (0, 5, 10)]
+    assert pages == [["P01", "P02", "P03", "P04", "P05"], ["P08", "P06", "P07", "P09", "P10"], ["P11", "P12", "P13"]]
+    assert sum(pages, []) == tiers.tier_table(con, as_of=AS_OF)["project_code"].tolist()
+    assert tiers.tier_table(con, as_of=AS_OF, limit=5, offset=15).empty
+    # 贺街镇: P01–P04, its second page of 3 rows holds only P04
+    f = Filters(towns=("贺街镇",))
+    assert tiers.tier_table_size(con, as_of=AS_OF, filters=f) == 4
+    assert tiers.tier_table(con, as_of=AS_OF, filters=f, limit=3, offset=3)["project_code"].tolist() == ["P04"]
+
 def test_tier_table_columns_and_routes(con):
     got = tiers.tier_table(con, as_of=AS_OF)
     assert list(got.columns) == tiers.TIER_TABLE_COLUMNS

@@ -72,3 +72,43 @@ def test_sensitive_and_false_greens(ledger_db, con):
     sens = sensitive.sensitive_projects(con, as_of=R5)
     assert len(at.dataframe[4].value) == len(sens) == 0  # the fixture has no sensitive flags
     assert any("两高两道" in c.value for c in at.caption)
+
+
+def test_tier_table_leaves_duckdb_a_page_at_a_time_and_downloads_whole(ledger_db, con, monkeypatch):
+    import io
+
+    import openpyxl
+    import streamlit as st
+
+    from ui import tables
+
+    monkeypatch.setattr(tables, "PAGE_ROWS", 5)
+    asked, got = [], {}
+    real_table, real_button = tiers.tier_table, st.download_button
+
+    def spy(c, *, as_of, filters=None, settings=None, limit=None, offset=0):
+        asked.append(limit)
+        return real_table(c, as_of=as_of, filters=filters, settings=settings, limit=limit, offset=offset)
+
+    def capture(label, data=None, file_name=None, **kw):
+        got[kw.get("key")] = data
+        return real_button(label, data=data, file_name=file_name, **kw)
+
+    monkeypatch.setattr(tiers, "tier_table", spy)
+    monkeypatch.setattr(st, "download_button", capture)
+    at = app_at(PAGE)
+    assert_ok(at)
+    # 13 projects in force at R5 in tier order: P01 | P02 P03 | P04 P05 P08 | P06 P07 P09 P10 P11 P12 P13;
+    # pages of 5: 5 + 5 + 3, and the picker states the true total
+    picker = at.number_input(key="pg_risk_tier_table")
+    assert picker.label == "第几页（共 3 页，13 行）"
+    assert at.dataframe[3].value["项目编号"].tolist() == ["P01", "P02", "P03", "P04", "P05"]
+    picker.set_value(3).run()
+    assert_ok(at)
+    assert at.dataframe[3].value["项目编号"].tolist() == ["P11", "P12", "P13"]
+    assert asked and set(asked) == {5}          # only pages were asked for
+    # the download is the whole table, fetched when it is asked for
+    ws = openpyxl.load_workbook(io.BytesIO(got["dl_risk_tier_table"]())).active
+    codes = [r[0] for r in ws.iter_rows(min_row=4, values_only=True)]
+    assert codes == tiers.tier_table(con, as_of=R5)["project_code"].tolist() and len(codes) == 13
+    assert asked[-1] is None
