@@ -10,6 +10,7 @@ raises instead, so a new column cannot reach a page without its label and format
 """
 from __future__ import annotations
 
+import inspect
 import os
 from datetime import datetime
 
@@ -164,7 +165,9 @@ def show_query_table(ctx, fn, size, *, key: str, columns=None, labels: dict | No
     rows = _page_rows(total, key)
     part = call(fn, ctx, limit=PAGE_ROWS, offset=rows.start or 0, **kwargs)
     path = str(ledger_db.db_path())
-    whole_kw = {"as_of": ctx.as_of, "filters": ctx.filters, "settings": ctx.settings, **kwargs}
+    params = inspect.signature(fn).parameters   # as ui.cache.call passes them
+    whole_kw = {k: v for k, v in {"as_of": ctx.as_of, "filters": ctx.filters, "settings": ctx.settings}.items()
+                if k in params} | kwargs
 
     def whole() -> pd.DataFrame:
         from ui.connection import OPEN_WAIT
