@@ -44,11 +44,12 @@ def fresh(value):
     return value
 
 
-def call(fn: Callable, ctx, **kwargs):
-    """``fn(_con, as_of=ctx.as_of, filters=ctx.filters, settings=ctx.settings, **kwargs)``, cached.
+def arguments(fn: Callable, ctx, **kwargs) -> dict:
+    """The keyword arguments ``call`` gives ``fn`` (see there), e.g. to run it uncached elsewhere."""
+    return _arguments(fn, ctx, kwargs)[0]
 
-    filters/settings are passed only when ``fn`` accepts them; kwargs may override any of them
-    (e.g. ``settings=`` with analyst weights, ``as_of=``, ``filters=None``)."""
+
+def _arguments(fn: Callable, ctx, kwargs: dict) -> tuple[dict, str]:
     params = inspect.signature(fn).parameters
     kw = dict(kwargs)
     kw.setdefault("as_of", ctx.as_of)
@@ -63,6 +64,15 @@ def call(fn: Callable, ctx, **kwargs):
         kw.pop("settings", None)
     if "as_of" not in params:
         kw.pop("as_of")
+    return kw, settings_key
+
+
+def call(fn: Callable, ctx, **kwargs):
+    """``fn(_con, as_of=ctx.as_of, filters=ctx.filters, settings=ctx.settings, **kwargs)``, cached.
+
+    filters/settings are passed only when ``fn`` accepts them; kwargs may override any of them
+    (e.g. ``settings=`` with analyst weights, ``as_of=``, ``filters=None``)."""
+    kw, settings_key = _arguments(fn, ctx, kwargs)
     rest = {k: v for k, v in kw.items() if k not in ("as_of", "filters", "settings")}
     return fresh(_cached_call(
         f"{fn.__module__}.{fn.__qualname__}", ctx.version, kw.get("as_of"), repr(kw.get("filters")),

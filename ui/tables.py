@@ -10,7 +10,6 @@ raises instead, so a new column cannot reach a page without its label and format
 """
 from __future__ import annotations
 
-import inspect
 import os
 from datetime import datetime
 
@@ -159,15 +158,13 @@ def show_query_table(ctx, fn, size, *, key: str, columns=None, labels: dict | No
     tier table took 0.7 s and a few hundred MB per filter choice at a million projects). The download runs
     ``fn`` for the whole table when it is asked for, on a connection of its own (the download request's
     thread, as ``ui.guard.audited`` records it)."""
-    from ui.cache import call
+    from ui.cache import arguments, call
 
     total = call(size, ctx, **kwargs)
     rows = _page_rows(total, key)
     part = call(fn, ctx, limit=PAGE_ROWS, offset=rows.start or 0, **kwargs)
     path = str(ledger_db.db_path())
-    params = inspect.signature(fn).parameters   # as ui.cache.call passes them
-    whole_kw = {k: v for k, v in {"as_of": ctx.as_of, "filters": ctx.filters, "settings": ctx.settings}.items()
-                if k in params} | kwargs
+    whole_kw = arguments(fn, ctx, **kwargs)   # what call() passes fn, without limit/offset
 
     def whole() -> pd.DataFrame:
         from ui.connection import OPEN_WAIT
