@@ -437,15 +437,15 @@ def by_urgency(clk: pd.DataFrame) -> pd.DataFrame:
     return clk.loc[key.sort_values(["s", "d", "due", "c", "k"], kind="stable").index].reset_index(drop=True)
 
 
-
 def clocks_by_urgency(con, *, as_of: date, filters: Filters | None = None, settings: dict | None = None,
                       status: str | None = None) -> pd.DataFrame:
     """``clocks`` (only those of ``status`` when given: on_time/late/overdue/pending), most urgent first
     (``by_urgency``): what 整改进度's timeline and its full table show. A function of its own so that the
-    page caches the sorted frame (ui.cache) instead of sorting every clock again on every rerun (0.1–0.2 s
-    at a million projects). Example (fixture, as_of 11-30, status overdue): P01 red_1m only."""
+    page caches the sorted frame (ui.cache) instead of sorting every clock again on every rerun (0.39–0.43 s
+    for 317,000 clocks at a million projects). Example (fixture, as_of 11-30, status overdue): P01 red_1m only."""
     clk = clocks(con, as_of=as_of, filters=filters, settings=settings)
     return by_urgency(clk if status is None else clk[clk["status"] == status])
+
 
 def clock_rollup(con, *, as_of: date, filters: Filters | None = None, by: str = "unit",
                  settings: dict | None = None) -> pd.DataFrame:
