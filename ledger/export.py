@@ -6,6 +6,8 @@ Stored text is kept verbatim, so it can hold anything a ledger held: ``=HYPERLIN
 raises on control characters, so ``put``/``append_row``/``frames_xlsx`` (issue #12 point 5): text
 starting with = + - @ tab or CR is written as a string cell with Excel's quote prefix (shown and kept
 as text, never evaluated, also after editing the cell); control characters are removed.
+``frames_xlsx`` (every table download) writes with XlsxWriter, whose ``write_string`` never makes a formula,
+by the same rules; the rest (附件3, templates, report documents) with openpyxl through ``put``.
 """
 from __future__ import annotations
 
@@ -22,6 +24,8 @@ from . import glossary as g
 
 FORMULA_LEAD = ("=", "+", "-", "@", "\t", "\r")
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_QUOTED_LEAD = (*FORMULA_LEAD, "\n")   # a leading CR is written as LF and keeps its quote prefix
+_NOT_PLAIN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")   # control characters and CR: frames_xlsx's slow path
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -138,55 +142,109 @@ def _width(v) -> float:
 
 def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | None = None,
                 freeze_header: bool = False, titles: dict | None = None) -> bytes:
-    """Each frame on its own sheet (header row + rows), every cell through ``put``; column widths
-    from the first 200 values when ``widths``; ``number_formats`` {column header: Excel format} for
-    the data cells; ``freeze_header`` keeps the header row visible. ``titles`` {sheet: [lines]}: rows
-    above the header (the first bold, as the table's title; #8.12); a sheet with titles is also set
-    up to print (A4 landscape, fit to width, title and header rows on every page)."""
-    import openpyxl
-    from openpyxl.styles import Alignment, Font
-    from openpyxl.utils import get_column_letter
+    """Each frame on its own sheet (header row + rows), every cell written safely (see the module
+    docstring); column widths from the first 200 values when ``widths``; ``number_formats`` {column
+    header: Excel format} for the data cells; ``freeze_header`` keeps the header row visible. ``titles``
+    {sheet: [lines]}: rows above the header (the first bold, as the table's title; #8.12); a sheet with
+    titles is also set up to print (A4 landscape, fit to width, title and header rows on every page).
 
-    title_font = _title_font()
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, df in frames.items():
-        ws = wb.create_sheet(sheet_title(name))
-        cols = list(df.columns)
-        lines = list((titles or {}).get(name) or [])
-        for i, line in enumerate(lines, 1):
-            cell = put(ws.cell(row=i, column=1), line)
-            cell.font = title_font if i == 1 else Font(name=BODY_FONT_NAME)
-            if len(cols) > 1:
-                ws.merge_cells(start_row=i, start_column=1, end_row=i, end_column=len(cols))
-            cell.alignment = Alignment(horizontal="center" if i == 1 else "left", vertical="center")
-        hr = len(lines) + 1   # the header row
-        for j, c in enumerate(cols, 1):
-            cell = put(ws.cell(row=hr, column=j), str(c))
-            if lines:
-                cell.font = Font(name=BODY_FONT_NAME, bold=True)
-                cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        for i, rec in enumerate(df.itertuples(index=False, name=None), hr + 1):
-            for j, v in enumerate(rec, 1):
-                put(ws.cell(row=i, column=j), v)
-        for j, c in enumerate(cols, 1):
-            fmt = (number_formats or {}).get(c)
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=hr + 1, min_col=j, max_col=j):
-                    cell.number_format = fmt
-        if freeze_header:
-            ws.freeze_panes = f"A{hr + 1}"
-        if widths:
-            for j, c in enumerate(cols, 1):
-                w = max([_width(c)] + [_width(v) for v in df.iloc[:200, j - 1]]) * 1.1 + 2
-                ws.column_dimensions[get_column_letter(j)].width = min(max(w, 8), 50)
-        if lines:
-            _print_setup(ws, title_rows=hr)
-    if not wb.worksheets:
-        wb.create_sheet("数据")
+    Written by XlsxWriter in constant-memory mode, row by row (issue #7: a province's tier table of 97,500
+    rows took openpyxl 19.5 s and ~500 MB more; ``bench/bench_downloads.py`` measures both). Its explicit
+    ``write_string`` never makes a formula; text that Excel would read as one still gets the quote prefix."""
+    import xlsxwriter
+
     buf = io.BytesIO()
-    wb.save(buf)
+    wb = xlsxwriter.Workbook(buf, {"constant_memory": True, "strings_to_formulas": False,
+                                   "strings_to_numbers": False, "strings_to_urls": False, "nan_inf_to_errors": False})
+    formats: dict[tuple, object] = {}
+
+    def fmt(num: str | None = None, quote: bool = False):
+        key = (num, quote)
+        if key not in formats:
+            props = {}
+            if num:
+                props["num_format"] = num
+            if quote:
+                props["quote_prefix"] = True
+            formats[key] = wb.add_format(props) if props else None
+        return formats[key]
+
+    title_fmt = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"})
+    line_fmt = wb.add_format({"font_name": BODY_FONT_NAME, "align": "left", "valign": "vcenter"})
+    head_fmt = wb.add_format({"font_name": BODY_FONT_NAME, "bold": True, "align": "center", "valign": "vcenter",
+                              "text_wrap": True})
+    for name, df in frames.items():
+        ws = wb.add_worksheet(sheet_title(name))
+        cols = list(df.columns)
+        lines = [clean_text(str(x)) for x in (titles or {}).get(name) or []]
+        hr = len(lines)   # 0-based row of the header
+        if widths:   # set before any cell is written (constant-memory mode writes rows as they come)
+            for j, c in enumerate(cols):
+                w = max([_width(c)] + [_width(v) for v in df.iloc[:200, j]]) * 1.1 + 2
+                ws.set_column(j, j, min(max(w, 8), 50))
+        for i, line in enumerate(lines):
+            f = title_fmt if i == 0 else line_fmt
+            if len(cols) > 1:
+                ws.merge_range(i, 0, i, len(cols) - 1, "", f)
+            _write(ws, i, 0, line, f, None)
+        for j, c in enumerate(cols):
+            _write(ws, hr, j, str(c), head_fmt if lines else None, None)
+        plain = [fmt((number_formats or {}).get(c)) for c in cols]
+        quoted = [fmt((number_formats or {}).get(c), True) for c in cols]
+        dates = [fmt((number_formats or {}).get(c) or "yyyy-mm-dd") for c in cols]
+        stamps = [fmt((number_formats or {}).get(c) or "yyyy-mm-dd hh:mm:ss") for c in cols]
+        ws_string, ws_number = ws.write_string, ws.write_number
+        for i, rec in enumerate(df.itertuples(index=False, name=None), hr + 1):
+            for j, v in enumerate(rec):
+                t = type(v)
+                if t is str:   # the common cells first, without the general path
+                    if v and not v.startswith(FORMULA_LEAD) and not _NOT_PLAIN.search(v):
+                        ws_string(i, j, v, plain[j])
+                    elif v:
+                        _write(ws, i, j, v, plain[j], quoted[j])
+                elif t is float:
+                    if math.isfinite(v):
+                        ws_number(i, j, v, plain[j])
+                elif t is int:
+                    ws_number(i, j, v, plain[j])
+                elif v is not None:
+                    _write(ws, i, j, v, plain[j], quoted[j], dates[j], stamps[j])
+        if freeze_header:
+            ws.freeze_panes(hr + 1, 0)
+        if lines:
+            ws.set_paper(9)   # A4
+            ws.set_landscape()
+            ws.fit_to_pages(1, 0)
+            ws.repeat_rows(0, hr)
+            ws.center_horizontally()
+    if not wb.worksheets():
+        wb.add_worksheet("数据")
+    wb.close()
     return buf.getvalue()
+
+
+def _write(ws, row: int, col: int, value, fmt, quoted, date_fmt=None, stamp_fmt=None) -> None:
+    """One cell of ``frames_xlsx`` by its value's kind (``cell_value``): text (control characters removed;
+    ``quoted``, the quote-prefix format, for text Excel would read as a formula), number, bool, date."""
+    v = cell_value(value)
+    if v is None:
+        return
+    if isinstance(v, str):
+        # a CR as LF: XlsxWriter would write it as _x000D_; openpyxl wrote it raw, which XML reads as LF
+        v = clean_text(v).replace("\r\n", "\n").replace("\r", "\n")
+        if v:
+            ws.write_string(row, col, v, quoted if v.startswith(_QUOTED_LEAD) and quoted is not None else fmt)
+    elif isinstance(v, bool):
+        ws.write_boolean(row, col, v, fmt)
+    elif isinstance(v, (int, float, Decimal)):
+        if not isinstance(v, float) or math.isfinite(v):
+            ws.write_number(row, col, float(v) if isinstance(v, Decimal) else v, fmt)
+    elif isinstance(v, datetime):
+        ws.write_datetime(row, col, v.replace(tzinfo=None), stamp_fmt or fmt)
+    elif isinstance(v, date):
+        ws.write_datetime(row, col, datetime(v.year, v.month, v.day), date_fmt or fmt)
+    else:
+        ws.write_string(row, col, clean_text(str(v)), fmt)
 
 
 def describe_filters(f) -> str:

@@ -90,3 +90,19 @@ def test_report_documents():
     vals = _check(to_xlsx(doc))
     assert "=督办单" in vals and "@贺街镇：" in vals
     assert [v for v in vals if v in STORED][-len(STORED):] == STORED
+
+
+def test_csv_download():
+    """The CSV of a table too long for .xlsx: formula-like text gets an apostrophe (a CSV cell has no quote
+    prefix), control characters go, numbers stay numbers, a missing value is an empty field."""
+    import csv
+
+    from ui.xlsx import to_csv_bytes
+    df = pd.DataFrame({"项目名称": HOSTILE, "金额": [1.5] * (len(HOSTILE) - 1) + [None]})
+    text = to_csv_bytes(df).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    assert rows[0] == ["项目名称", "金额"]
+    assert [r[0] for r in rows[1:]] == [
+        "'" + HOSTILE[0], "'" + HOSTILE[1], "'" + HOSTILE[2], "'-2+3", "'@SUM(1+1)", "'\t=1+1", "'\r=1+1",
+        "茶园二期", "普通项目"]
+    assert [r[1] for r in rows[1:]] == ["1.5"] * (len(HOSTILE) - 1) + [""]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -24,9 +25,13 @@ from ledger.export import dated_file_name, title_lines
 from ui import links
 from ui.shell import DOWNLOAD_META
 from ui.guard import audited
-from ui.xlsx import to_xlsx_bytes
+from ui.xlsx import to_csv_bytes, to_xlsx_bytes
 
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
+# A table longer than this downloads as CSV, not .xlsx (issue #7): the .xlsx of a province's tier table
+# (97,500 rows) takes ~7 s to write, the nation's (991k rows) would take over a minute and sit near Excel's
+# 1,048,576-row limit; its CSV takes a few seconds (bench/bench_downloads.py).
+XLSX_MAX_ROWS = 200_000
 STRICT_ENV = "LEDGER_STRICT_COLUMNS"
 
 
@@ -55,31 +60,54 @@ def with_labels(df: pd.DataFrame, **kinds: str) -> pd.DataFrame:
                         for c, k in kinds.items() if c in df})
 
 
+def _per_value(s: pd.Series, fn) -> pd.Series:
+    """``s.map(fn)``, with ``fn`` run once per distinct value (a download of a province's tier table has
+    97,500 rows and a few thousand distinct values a column: 1.2 s value by value). Values that cannot be
+    hashed (lists), or a column mixing bools and numbers (True and 1 would count as one value), go value by
+    value."""
+    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True).startswith("mixed"):
+        return s.map(fn)
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)
+    except TypeError:   # unhashable values
+        return s.map(fn)
+    out = np.empty(len(uniques), dtype=object)
+    out[:] = [fn(v) for v in uniques]
+    return pd.Series(out[codes], index=s.index, dtype=object)
+
+
+def _distinct(s: pd.Series) -> list:
+    """The column's distinct values (value by value when they cannot be hashed)."""
+    try:
+        return list(pd.unique(s))
+    except TypeError:
+        return list(s)
+
+
 def _label_codes(s: pd.Series, col: Column) -> pd.Series:
     """Codes → labels under the first kind that knows every code of the column (a column holds one
     kind: ``pending`` is 未到期 in a clock table), else value by value."""
-    codes = {str(v) for v in s if not is_missing(v)}
+    codes = {str(v) for v in _distinct(s) if not is_missing(v)}
     for kind in col.kinds:
         if codes <= set(glossary.labels(kind)):
-            return s.map(lambda v, kind=kind: "" if is_missing(v) else glossary.label(kind, str(v)))
-    return s.map(lambda v: C.render(v, col))
+            return _per_value(s, lambda v, kind=kind: "" if is_missing(v) else glossary.label(kind, str(v)))
+    return _per_value(s, lambda v: C.render(v, col))
 
 
 def _typed(s: pd.Series, col: Column) -> pd.Series:
     """One column as the table holds it: labels for codes, numbers as int/float (sortable), dates as
     dates, text for the rest; a missing number or date stays missing (drawn as PLACEHOLDER, written
-    as an empty cell), missing text is ''."""
+    as an empty cell), missing text is ''. Each distinct value is converted once (``_per_value``)."""
     f = col.fmt
     if f == "code":
         return _label_codes(s, col)
     if f in ("int", "yuan"):
-        vals = [None if is_missing(v) else int(v) for v in s]
-        return pd.Series(vals, index=s.index, dtype="Int64")
+        return _per_value(s, lambda v: None if is_missing(v) else int(v)).astype("Int64")
     if f in C.NUMERIC:
-        return pd.Series([float("nan") if is_missing(v) else float(v) for v in s], index=s.index, dtype="float64")
+        return _per_value(s, lambda v: float("nan") if is_missing(v) else float(v)).astype("float64")
     if f == "date":
-        return s.map(lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
-    return s.map(lambda v: C.render(v, col))
+        return _per_value(s, lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
+    return _per_value(s, lambda v: C.render(v, col))
 
 
 def display_frame(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table: str = "") -> pd.DataFrame:
@@ -146,7 +174,8 @@ def show_table(df: pd.DataFrame, *, key: str, columns=None, labels: dict | None 
     src = df[list(columns)] if columns is not None else df
     rows = _page_rows(len(src), key)
     return _render(df.iloc[rows], lambda: src, key=key, columns=columns, labels=labels, table=table,
-                   file_name=file_name, height=height, title=title, scope=scope, link_project=link_project)
+                   file_name=file_name, height=height, title=title, scope=scope, link_project=link_project,
+                   total=len(src))
 
 
 def show_query_table(ctx, fn, size, *, key: str, columns=None, labels: dict | None = None, table: str = "",
@@ -215,11 +244,24 @@ def _render(part: pd.DataFrame, whole, *, key: str, columns, labels, table, file
     name = title or (file_name or key).removesuffix(".xlsx")
     round_no, round_date, filters = st.session_state.get(DOWNLOAD_META) or (None, None, None)
     head = title_lines(name, round_no=round_no, round_date=round_date, filters=filters, scope=scope)
+    xlsx_name = dated_file_name(file_name or f"{key}.xlsx", round_date)
+    n = total if total is not None else len(part)
+    if n > XLSX_MAX_ROWS:
+        # too long for an .xlsx in reasonable time: the same table as CSV (no title rows: a CSV is data)
+        csv_name = xlsx_name.removesuffix(".xlsx") + ".csv"
+        st.download_button(
+            "下载 CSV", data=audited(lambda: to_csv_bytes(display_frame(whole(), labels=labels, table=table)),
+                                   file_name=csv_name, what=key),
+            file_name=csv_name, mime="text/csv", key=f"dl_{key}", on_click="ignore", icon=":material/download:",
+        )
+        st.caption(f"共 {n:,} 行，超过 Excel 下载的 {XLSX_MAX_ROWS:,} 行上限，改为 CSV 下载（UTF-8，Excel 和 WPS "
+                   f"可直接打开；第一行即列名，不含标题行，数据截至日期见文件名）。")
+        return shown
     st.download_button(
         "下载 Excel", data=audited(lambda: to_xlsx_bytes(display_frame(whole(), labels=labels, table=table), formats=specs,
                                                  title=head),
-                                 file_name=(dl_name := dated_file_name(file_name or f"{key}.xlsx", round_date)), what=key),
-        file_name=dl_name,
+                                 file_name=xlsx_name, what=key),
+        file_name=xlsx_name,
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"dl_{key}", on_click="ignore", icon=":material/download:",
     )

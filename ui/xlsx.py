@@ -11,7 +11,7 @@ from decimal import Decimal
 import pandas as pd
 
 from ledger.columns import Column, is_missing
-from ledger.export import frames_xlsx
+from ledger.export import FORMULA_LEAD, clean_text, frames_xlsx
 
 # registry format → Excel number format (values as the display frame holds them)
 XLSX_FORMATS = {"int": "0", "yuan": "#,##0", "wan": "#,##0.00", "num": "0.00", "share": "0.0%",
@@ -37,6 +37,33 @@ def to_xlsx_bytes(df: pd.DataFrame, sheet_name: str = "数据", *, formats: dict
             fmts[col] = fmt
     return frames_xlsx({sheet_name: out}, number_formats=fmts, freeze_header=True,
                        titles={sheet_name: title} if title else None)
+
+
+def to_csv_bytes(df: pd.DataFrame) -> bytes:
+    """The frame as CSV (UTF-8 with a byte-order mark, which Excel and WPS need to read Chinese; header row
+    first, one line a row), for a table too long for an .xlsx download (``ui.tables.XLSX_MAX_ROWS``). Text
+    is written as the .xlsx writer writes it: control characters removed, and text Excel would read as a
+    formula (= + - @ tab CR first) prefixed with an apostrophe, as OWASP advises for CSV (a CSV cell has no
+    quote-prefix flag). Decimal money as its exact digits; a missing value is an empty field."""
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or isinstance(out[col].dtype, pd.StringDtype):
+            out[col] = _csv_safe(out[col])
+    return out.to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")
+
+
+def _csv_safe(s: pd.Series) -> pd.Series:
+    def safe(v):
+        if isinstance(v, str):
+            v = clean_text(v)
+            return "'" + v if v.startswith(FORMULA_LEAD) else v
+        return None if is_missing(v) else v
+    try:
+        codes, uniques = pd.factorize(s, use_na_sentinel=False)   # each distinct value once
+    except TypeError:
+        return s.map(safe)
+    vals = [safe(v) for v in uniques]
+    return pd.Series([vals[c] for c in codes], index=s.index, dtype=object)
 
 
 def scenario_xlsx(params: pd.DataFrame, allocation: pd.DataFrame, *, title: list[str] | None = None,

@@ -112,3 +112,36 @@ def test_tier_table_leaves_duckdb_a_page_at_a_time_and_downloads_whole(ledger_db
     codes = [r[0] for r in ws.iter_rows(min_row=4, values_only=True)]
     assert codes == tiers.tier_table(con, as_of=R5)["project_code"].tolist() and len(codes) == 13
     assert asked[-1] is None
+
+
+def test_tier_table_longer_than_the_xlsx_cap_downloads_as_csv(ledger_db, con, monkeypatch):
+    """Above ``XLSX_MAX_ROWS`` rows the download is a CSV of the whole table (the nation's tier table has
+    991k rows: its .xlsx would take minutes). Cap 10 < the fixture's 13 projects in force at R5."""
+    import csv
+    import io
+
+    import streamlit as st
+
+    from ui import tables
+
+    monkeypatch.setattr(tables, "XLSX_MAX_ROWS", 10)
+    got, labels = {}, {}
+    real_button = st.download_button
+
+    def capture(label, data=None, file_name=None, **kw):
+        got[kw.get("key")], labels[kw.get("key")] = data, (label, file_name, kw.get("mime"))
+        return real_button(label, data=data, file_name=file_name, **kw)
+
+    monkeypatch.setattr(st, "download_button", capture)
+    at = app_at(PAGE)
+    assert_ok(at)
+    label, name, mime = labels["dl_risk_tier_table"]
+    assert label == "下载 CSV" and name.endswith("_2023-11-29.csv") and mime == "text/csv"
+    assert any("共 13 行，超过 Excel 下载的 10 行上限" in c.value for c in at.caption)
+    data = got["dl_risk_tier_table"]()
+    assert data.startswith("\ufeff".encode())                      # the BOM Excel needs for UTF-8
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][0] == "项目编号" and len(rows) == 1 + 13         # header, then every project, no title rows
+    assert [r[0] for r in rows[1:]] == tiers.tier_table(con, as_of=R5)["project_code"].tolist()
+    # a table within the cap stays .xlsx: the tier counts, one row per tier
+    assert labels["dl_risk_tier_counts"][0] == "下载 Excel" and labels["dl_risk_tier_counts"][1].endswith(".xlsx")
