@@ -106,3 +106,14 @@ def test_csv_download():
         "'" + HOSTILE[0], "'" + HOSTILE[1], "'" + HOSTILE[2], "'-2+3", "'@SUM(1+1)", "'\t=1+1", "'\r=1+1",
         "茶园二期", "普通项目"]
     assert [r[1] for r in rows[1:]] == ["1.5"] * (len(HOSTILE) - 1) + [""]
+
+
+def test_csv_download_in_chunks_is_the_same_file(monkeypatch):
+    """Written a few rows at a time (``CSV_CHUNK``): 9 rows in chunks of 4 (4 + 4 + 1) give the same bytes as
+    one chunk, the header once at the top, and an empty table gives the BOM and the header."""
+    from ui import xlsx
+    df = pd.DataFrame({"项目名称": HOSTILE, "金额": range(len(HOSTILE))})
+    whole = xlsx.to_csv_bytes(df)
+    monkeypatch.setattr(xlsx, "CSV_CHUNK", 4)
+    assert xlsx.to_csv_bytes(df) == whole and whole.decode("utf-8-sig").count("项目名称") == 1
+    assert xlsx.to_csv_bytes(df.iloc[:0]) == "\ufeff项目名称,金额\r\n".encode()
