@@ -15,7 +15,12 @@ temp store and its table repeated 150 times (the province's length, 97,500 rows)
   4. baseline: ``DataFrame.to_excel(engine="openpyxl")`` of the same display frame (no titles, no formats:
      less than 2 writes), and ``DataFrame.to_csv`` (2's and 3's floors).
 and prints seconds, rows/s and the ratios. Peak RSS is not separated per step (one process); run with
-``/usr/bin/time -v`` for it. No limits asserted: a measurement.
+``/usr/bin/time -v`` for it.
+
+``--through-page`` (with ``--db``) measures the download as a user gets it instead: an AppTest run of 风险分级
+as a 工作专班 user, then the page's own 分级负责明细 download (the button's deferred callable: the whole
+query on its own connection, labels, the .xlsx or the CSV above ``XLSX_MAX_ROWS``), with the process's peak
+RSS after the page and after the download. No limits asserted: a measurement.
 """
 from __future__ import annotations
 
@@ -55,7 +60,12 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--db", type=Path, help="a store (default: the sample, its tier table ×150)")
     ap.add_argument("--rows", type=int, help="only the first N rows of the table")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--through-page", action="store_true", help="the 风险分级 page's own download, after the page")
     args = ap.parse_args(argv)
+    if args.through_page:
+        if args.db is None:
+            raise SystemExit("--through-page needs --db")
+        return _through_page(args.db)
 
     from ui.tables import display_frame, formats
     from ui.xlsx import to_csv_bytes, to_xlsx_bytes
@@ -85,6 +95,48 @@ def main(argv: list[str] | None = None) -> None:
           f"(lower is faster; the baseline writes no titles and no formats)")
     print(f"  to_csv_bytes / pandas to_csv: {best['to_csv_bytes'] / best['pandas to_csv']:.2f}x; "
           f"to_xlsx_bytes / to_csv_bytes: {best['to_xlsx_bytes'] / best['to_csv_bytes']:.1f}x")
+
+
+def _through_page(db: Path) -> None:
+    import os
+    import resource
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    os.environ["LEDGER_DB"] = str(db.resolve())
+    from ledger import auth
+    from ledger import db as dbm
+    from ui.guard import SESSION_KEY, session_record
+    c = dbm.connect(db)
+    try:
+        if auth.get_user(c, "bench_tf") is None:
+            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
+    finally:
+        c.close()
+    got, real = {}, st.download_button
+
+    def capture(label, data=None, file_name=None, **kw):
+        got[kw.get("key")] = (label, file_name, data)
+        return real(label, data=data, file_name=file_name, **kw)
+
+    st.download_button = capture
+    peak = lambda: resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # noqa: E731
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+    at.session_state[SESSION_KEY] = session_record("bench_tf")
+    at.switch_page("views/2_风险分级.py")
+    t = time.perf_counter()
+    at.run()
+    page_s, page_peak = time.perf_counter() - t, peak()
+    assert not at.exception, at.exception
+    label, name, data = got["dl_risk_tier_table"]
+    t = time.perf_counter()
+    out = data()
+    dl_s = time.perf_counter() - t
+    from bench_scales import versions
+    print(f"machine: {versions()}")
+    print(f"风险分级 cold run {page_s:.2f} s, peak RSS {page_peak:.0f} MiB")
+    print(f"its download ({label}, {name}): {dl_s:.2f} s, {len(out) / 1e6:.1f} MB, peak RSS after it {peak():.0f} MiB")
 
 
 if __name__ == "__main__":
