@@ -149,7 +149,7 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
     titles is also set up to print (A4 landscape, fit to width, title and header rows on every page).
 
     Written by XlsxWriter in constant-memory mode, row by row (issue #7: a province's tier table of 97,500
-    rows took openpyxl 19.5 s and ~500 MB more; ``bench/bench_downloads.py`` measures both). Its explicit
+    rows took openpyxl 17.8 s and ~490 MiB more, XlsxWriter 7.8 s and ~95 MiB; ``bench/bench_downloads.py``). Its explicit
     ``write_string`` never makes a formula; text that Excel would read as one still gets the quote prefix."""
     import xlsxwriter
 

@@ -29,8 +29,8 @@ from ui.xlsx import to_csv_bytes, to_xlsx_bytes
 
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
 # A table longer than this downloads as CSV, not .xlsx (issue #7): the .xlsx of a province's tier table
-# (97,500 rows) takes ~7 s to write, the nation's (991k rows) would take over a minute and sit near Excel's
-# 1,048,576-row limit; its CSV takes a few seconds (bench/bench_downloads.py).
+# (97,500 rows) takes 7-9 s to write; the nation's (991k rows, near Excel's 1,048,576-row limit) took openpyxl
+# 174 s and 5.5 GiB, and would take XlsxWriter over a minute; its CSV takes 7 s (bench/bench_downloads.py).
 XLSX_MAX_ROWS = 200_000
 STRICT_ENV = "LEDGER_STRICT_COLUMNS"
 
