@@ -171,8 +171,8 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
 
     title_fmt = wb.add_format({"font_name": "黑体", "font_size": 14, "bold": True, "align": "center", "valign": "vcenter"})
     line_fmt = wb.add_format({"font_name": BODY_FONT_NAME, "align": "left", "valign": "vcenter"})
-    head_fmt = wb.add_format({"font_name": BODY_FONT_NAME, "bold": True, "align": "center", "valign": "vcenter",
-                              "text_wrap": True})
+    head = {"font_name": BODY_FONT_NAME, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True}
+    head_fmt, head_quoted = wb.add_format(head), wb.add_format({**head, "quote_prefix": True})
     for name, df in frames.items():
         ws = wb.add_worksheet(sheet_title(name))
         cols = list(df.columns)
@@ -188,7 +188,7 @@ def frames_xlsx(frames: dict, *, widths: bool = True, number_formats: dict | Non
                 ws.merge_range(i, 0, i, len(cols) - 1, "", f)
             _write(ws, i, 0, line, f, None)
         for j, c in enumerate(cols):
-            _write(ws, hr, j, str(c), head_fmt if lines else None, None)
+            _write(ws, hr, j, str(c), head_fmt if lines else None, head_quoted if lines else fmt(None, True))
         plain = [fmt((number_formats or {}).get(c)) for c in cols]
         quoted = [fmt((number_formats or {}).get(c), True) for c in cols]
         dates = [fmt((number_formats or {}).get(c) or "yyyy-mm-dd") for c in cols]

@@ -117,3 +117,11 @@ def test_csv_download_in_chunks_is_the_same_file(monkeypatch):
     monkeypatch.setattr(xlsx, "CSV_CHUNK", 4)
     assert xlsx.to_csv_bytes(df) == whole and whole.decode("utf-8-sig").count("项目名称") == 1
     assert xlsx.to_csv_bytes(df.iloc[:0]) == "\ufeff项目名称,金额\r\n".encode()
+
+
+def test_frames_xlsx_headers_are_text_too():
+    """A column header is written like a cell: formula-like text as quoted text, with or without titles."""
+    df = pd.DataFrame({HOSTILE[0]: [1], "@SUM(1+1)": [2]})
+    for titles in (None, {"数据": ["表名"]}):
+        vals = _check(frames_xlsx({"数据": df}, titles=titles))
+        assert vals[-2:] == [HOSTILE[0], "@SUM(1+1)"]
