@@ -13,7 +13,6 @@ from __future__ import annotations
 import os
 from datetime import datetime
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -25,7 +24,7 @@ from ledger.export import dated_file_name, title_lines
 from ui import links
 from ui.shell import DOWNLOAD_META
 from ui.guard import audited
-from ui.xlsx import to_csv_bytes, to_xlsx_bytes
+from ui.xlsx import per_value, to_csv_bytes, to_xlsx_bytes
 
 PAGE_ROWS = 500  # long tables are shown a page at a time (the download is always the whole table)
 # A table longer than this downloads as CSV, not .xlsx (issue #7): the .xlsx of a province's tier table
@@ -60,22 +59,6 @@ def with_labels(df: pd.DataFrame, **kinds: str) -> pd.DataFrame:
                         for c, k in kinds.items() if c in df})
 
 
-def _per_value(s: pd.Series, fn) -> pd.Series:
-    """``s.map(fn)``, with ``fn`` run once per distinct value (a download of a province's tier table has
-    97,500 rows and a few thousand distinct values a column: 1.2 s value by value). Values that cannot be
-    hashed (lists), or a column mixing bools and numbers (True and 1 would count as one value), go value by
-    value."""
-    if s.dtype == object and pd.api.types.infer_dtype(s, skipna=True).startswith("mixed"):
-        return s.map(fn)
-    try:
-        codes, uniques = pd.factorize(s, use_na_sentinel=False)
-    except TypeError:   # unhashable values
-        return s.map(fn)
-    out = np.empty(len(uniques), dtype=object)
-    out[:] = [fn(v) for v in uniques]
-    return pd.Series(out[codes], index=s.index, dtype=object)
-
-
 def _distinct(s: pd.Series) -> list:
     """The column's distinct values (value by value when they cannot be hashed)."""
     try:
@@ -90,24 +73,24 @@ def _label_codes(s: pd.Series, col: Column) -> pd.Series:
     codes = {str(v) for v in _distinct(s) if not is_missing(v)}
     for kind in col.kinds:
         if codes <= set(glossary.labels(kind)):
-            return _per_value(s, lambda v, kind=kind: "" if is_missing(v) else glossary.label(kind, str(v)))
-    return _per_value(s, lambda v: C.render(v, col))
+            return per_value(s, lambda v, kind=kind: "" if is_missing(v) else glossary.label(kind, str(v)))
+    return per_value(s, lambda v: C.render(v, col))
 
 
 def _typed(s: pd.Series, col: Column) -> pd.Series:
     """One column as the table holds it: labels for codes, numbers as int/float (sortable), dates as
     dates, text for the rest; a missing number or date stays missing (drawn as PLACEHOLDER, written
-    as an empty cell), missing text is ''. Each distinct value is converted once (``_per_value``)."""
+    as an empty cell), missing text is ''. Each distinct value is converted once (``ui.xlsx.per_value``)."""
     f = col.fmt
     if f == "code":
         return _label_codes(s, col)
     if f in ("int", "yuan"):
-        return _per_value(s, lambda v: None if is_missing(v) else int(v)).astype("Int64")
+        return per_value(s, lambda v: None if is_missing(v) else int(v)).astype("Int64")
     if f in C.NUMERIC:
-        return _per_value(s, lambda v: float("nan") if is_missing(v) else float(v)).astype("float64")
+        return per_value(s, lambda v: float("nan") if is_missing(v) else float(v)).astype("float64")
     if f == "date":
-        return _per_value(s, lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
-    return _per_value(s, lambda v: C.render(v, col))
+        return per_value(s, lambda v: None if is_missing(v) else (v.date() if isinstance(v, datetime) else v))
+    return per_value(s, lambda v: C.render(v, col))
 
 
 def display_frame(df: pd.DataFrame, *, columns=None, labels: dict | None = None, table: str = "") -> pd.DataFrame:
