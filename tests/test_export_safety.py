@@ -125,3 +125,22 @@ def test_frames_xlsx_headers_are_text_too():
     for titles in (None, {"数据": ["表名"]}):
         vals = _check(frames_xlsx({"数据": df}, titles=titles))
         assert vals[-2:] == [HOSTILE[0], "@SUM(1+1)"]
+
+
+def test_per_value_keeps_values_that_compare_equal_apart():
+    """``per_value`` runs fn once per distinct value, but True, 1 and 1.0 (equal as dict keys) each get their
+    own result, as do lists (unhashable), and a missing value is passed as missing."""
+    from ui.xlsx import per_value
+    calls = []
+
+    def kind(v):   # a missing value may come as None or NaN (factorize's NA): either is missing
+        from ledger.columns import is_missing
+        calls.append(v)
+        return "missing" if is_missing(v) else type(v).__name__
+    s = pd.Series([True, 1, 1.0, None, 1], dtype=object)
+    assert per_value(s, kind).tolist() == ["bool", "int", "float", "missing", "int"]
+    assert per_value(pd.Series([["a"], ["a", "b"]]), len).tolist() == [1, 2]
+    calls.clear()
+    # three distinct strings and a missing value over 6 cells: fn runs 4 times
+    out = per_value(pd.Series(["甲", "乙", "甲", None, "丙", "乙"], dtype=object), kind)
+    assert out.tolist() == ["str", "str", "str", "missing", "str", "str"] and len(calls) == 4
