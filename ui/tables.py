@@ -11,6 +11,7 @@ raises instead, so a new column cannot reach a page without its label and format
 from __future__ import annotations
 
 import os
+import threading
 from datetime import datetime
 
 import pandas as pd
@@ -31,6 +32,16 @@ PAGE_ROWS = 500  # long tables are shown a page at a time (the download is alway
 # (97,500 rows) takes 7-9 s to write; the nation's (991k rows, near Excel's 1,048,576-row limit) took openpyxl
 # 174 s and 5.5 GiB, and would take XlsxWriter over a minute; its CSV takes 7 s (bench/bench_downloads.py).
 XLSX_MAX_ROWS = 200_000
+# such a download holds ~0.9 GiB while it is built (the nation's tier table): two users asking at once wait
+# for each other rather than doubling the server's memory
+_LONG_DOWNLOAD = threading.Lock()
+
+
+def _one_at_a_time(make):
+    def run():
+        with _LONG_DOWNLOAD:
+            return make()
+    return run
 STRICT_ENV = "LEDGER_STRICT_COLUMNS"
 
 
@@ -233,7 +244,7 @@ def _render(part: pd.DataFrame, whole, *, key: str, columns, labels, table, file
         # too long for an .xlsx in reasonable time: the same table as CSV (no title rows: a CSV is data)
         csv_name = xlsx_name.removesuffix(".xlsx") + ".csv"
         st.download_button(
-            "下载 CSV", data=audited(lambda: to_csv_bytes(display_frame(whole(), labels=labels, table=table)),
+            "下载 CSV", data=audited(_one_at_a_time(lambda: to_csv_bytes(display_frame(whole(), labels=labels, table=table))),
                                    file_name=csv_name, what=key),
             file_name=csv_name, mime="text/csv", key=f"dl_{key}", on_click="ignore", icon=":material/download:",
         )

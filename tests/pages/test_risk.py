@@ -145,3 +145,46 @@ def test_tier_table_longer_than_the_xlsx_cap_downloads_as_csv(ledger_db, con, mo
     assert [r[0] for r in rows[1:]] == tiers.tier_table(con, as_of=R5)["project_code"].tolist()
     # a table within the cap stays .xlsx: the tier counts, one row per tier
     assert labels["dl_risk_tier_counts"][0] == "下载 Excel" and labels["dl_risk_tier_counts"][1].endswith(".xlsx")
+
+
+def test_two_long_downloads_at_once_run_one_after_the_other(ledger_db, con, monkeypatch):
+    """Two users asking for a CSV-sized download at the same moment do not build it side by side (each holds
+    ~0.9 GiB at the nation scale): the second waits for the first. A spy on the CSV writer counts how many
+    run at once while each sleeps 0.2 s; both files come out whole."""
+    import threading
+    import time
+
+    import streamlit as st
+
+    from ui import tables
+
+    monkeypatch.setattr(tables, "XLSX_MAX_ROWS", 10)
+    got, real_button, real_csv = {}, st.download_button, tables.to_csv_bytes
+    active, most = [0], [0]
+    guard = threading.Lock()
+
+    def capture(label, data=None, file_name=None, **kw):
+        got[kw.get("key")] = data
+        return real_button(label, data=data, file_name=file_name, **kw)
+
+    def slow_csv(df):
+        with guard:
+            active[0] += 1
+            most[0] = max(most[0], active[0])
+        time.sleep(0.2)
+        with guard:
+            active[0] -= 1
+        return real_csv(df)
+
+    monkeypatch.setattr(st, "download_button", capture)
+    monkeypatch.setattr(tables, "to_csv_bytes", slow_csv)
+    at = app_at(PAGE)
+    assert_ok(at)
+    make, out = got["dl_risk_tier_table"], []
+    threads = [threading.Thread(target=lambda: out.append(make())) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert most[0] == 1 and len(out) == 2 and out[0] == out[1]
+    assert out[0].decode("utf-8-sig").count("\r\n") == 1 + 13      # header + the 13 projects in force at R5
