@@ -42,6 +42,8 @@ def _one_at_a_time(make):
         with _LONG_DOWNLOAD:
             return make()
     return run
+
+
 STRICT_ENV = "LEDGER_STRICT_COLUMNS"
 
 
