@@ -4,9 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import os
+
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+# No sign-in warm-up thread in the tests' own process (ui.warm): it would compute analytics beside a
+# test that clears the caches. tests/pages/test_warm.py turns it on; the browser tests' server has it on.
+os.environ["LEDGER_WARM"] = "0"
 
 
 @pytest.fixture(scope="session")

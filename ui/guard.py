@@ -93,6 +93,8 @@ def _sign_in_page(con) -> None:
         login = st.text_input("登录名", key="auth_login")
         password = st.text_input("密码", type="password", key="auth_pw")
         submitted = st.form_submit_button("登录", type="primary", key="auth_submit")
+    from ui.warm import warm_browser
+    warm_browser()  # the browser loads the pages' chart code, the server computes 总览, while the visitor types
     if submitted:
         res = auth.authenticate(con, login, password, at=datetime.now(), settings=get_settings(con),
                                 client=_client())

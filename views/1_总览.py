@@ -1,26 +1,25 @@
 """总览 (leadership): one screen — how many projects, how much money, 红/黄/绿 since last round, who is behind."""
-from ui.cache import call
 from charts.overview import overview_figures
 from ui.reports import pack_section
 from ui.shell import page_setup
 from ui.tables import fmt_pct, fmt_wan, grade_label, show_table
-from analytics import clocks, funding, grades, tiers
-from analytics.base import red_yellow_filters
+from ui.cache import call
+from ui.warm import overview_data
+from analytics import funding, grades
 import streamlit as st
 
 ctx = page_setup("总览")
 
-counts = call(grades.grade_counts, ctx)
-delta = call(grades.grade_delta, ctx).set_index("grade")
-money = call(funding.funds_at_risk, ctx)
-rollup = call(clocks.clock_rollup, ctx, by="unit")
+data = overview_data(ctx)  # every cached call of this page (ui.warm runs the same for a signing-in visitor)
+counts, money, rollup, trend = data["counts"], data["money"], data["rollup"], data["trend"]
+delta = data["delta"].set_index("grade")
 overdue = int(rollup["overdue"].sum())
 judged = int(rollup["on_time"].sum() + rollup["late"].sum() + rollup["overdue"].sum())
 
 cols = st.columns(4)
 cols[0].metric("项目数", int(counts["projects"].sum()), border=True)
 cols[1].metric("扶贫帮扶资金（万元）", fmt_wan(money["total_wan"]), border=True)
-late_codes = set(call(clocks.overdue_projects, ctx)["project_code"])  # not every clock: only these codes
+late_codes = set(data["overdue"]["project_code"])  # not every clock: only these codes
 # the project count sits under the value (grey, no arrow): "18 项（涉及 12 个项目）" was cut off at 1400 px
 cols[2].metric("逾期未完成时限", f"{overdue} 项", delta=f"涉及 {len(late_codes)} 个项目", delta_color="off",
                delta_arrow="off", border=True,
@@ -38,7 +37,6 @@ if ctx.user.role == "unit":  # a 单位 sees its own projects above, and the dis
     st.caption(f"全区合计：项目 {int(all_counts['projects'].sum())} 个，扶贫帮扶资金 {fmt_wan(all_money['total_wan'])} 万元；"
                + "、".join(f"{grade_label(g)} {int(by.get(g, 0))} 个" for g in ("red", "yellow", "green")))
 
-trend = call(grades.grade_trend, ctx)
 figs = overview_figures(counts, trend, rollup)
 left, mid, right = st.columns([1, 1.3, 1.3])
 with left:
@@ -53,7 +51,7 @@ with right:
     st.caption("按逾期未完成的整改时限数排序（同数按按期完成率由低到高），范围随侧栏筛选。")
 
 st.subheader("红色、黄色项目")
-table = call(tiers.tier_table, ctx, filters=red_yellow_filters(ctx.filters))  # only the 红/黄 rows leave DuckDB
+table = data["red_yellow"]  # only the 红/黄 rows leave DuckDB
 ry = table[table["grade"].isin(["red", "yellow"])].copy()
 ry["has_overdue"] = ry["project_code"].isin(late_codes)
 ry = (ry.assign(_o=ry["grade"].map({"red": 0, "yellow": 1}))  # red first, overdue first within a grade

@@ -67,7 +67,7 @@ def server(tmp_path_factory):
     con.execute("CHECKPOINT")
     con.close()
     port = _free_port()
-    env = {**os.environ, "LEDGER_DB": str(path), "LEDGER_ARCHIVE": str(d / "archive")}
+    env = {**os.environ, "LEDGER_DB": str(path), "LEDGER_ARCHIVE": str(d / "archive"), "LEDGER_WARM": "1"}
     log = open(d / "server.log", "wb")
     proc = subprocess.Popen(
         [str(Path(sys.executable).parent / "streamlit"), "run", str(ROOT / "app.py"),

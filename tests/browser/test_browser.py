@@ -68,6 +68,22 @@ def test_every_page_renders(server, page):
             check_cjk_title(page, title)
 
 
+def test_sign_in_page_warm_up_is_loaded_but_hidden(server, page):
+    """ui.warm: the sign-in page holds a plotly chart (and the other element kinds) so the browser loads
+    their code while the visitor types; the container is in the page and takes no space."""
+    page.goto(server["url"], wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    page.locator('input[aria-label="登录名"]').wait_for(state="visible", timeout=RUN_TIMEOUT)
+    box = page.locator(".st-key-signin_warm")
+    box.wait_for(state="attached", timeout=RUN_TIMEOUT)
+    chart = box.locator("[data-testid='stPlotlyChart']")
+    chart.wait_for(state="attached", timeout=RUN_TIMEOUT)  # the chart's code loaded and drawn, hidden
+    assert box.count() == 1 and not box.is_visible() and not chart.is_visible()
+    assert page.get_by_text("预加载").filter(visible=True).count() == 0
+    sign_in(page, "leader")
+    page.wait_for_selector("[data-testid='stMetricValue']", timeout=RUN_TIMEOUT)
+    assert page.locator(".st-key-signin_warm").count() == 0
+
+
 def check_cjk_title(page, title: str) -> None:
     """Chinese glyphs, not boxes: screenshot, the title's text box is about one em per CJK character,
     and the CJK font is loaded for those characters."""

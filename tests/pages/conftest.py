@@ -138,7 +138,27 @@ def metric(at: AppTest, label: str):
     raise KeyError(label, [m.label for m in at.metric])
 
 
-__all__ = ["AS_OF", "PASSWORD", "app_at", "assert_ok", "ensure_users", "fig", "frame", "metric", "signed_in"]
+def data_shown(at: AppTest, kind: str) -> list:
+    """The elements of ``kind`` ("metric", "dataframe", …) on the page, leaving out the sign-in page's
+    hidden warm-up container (ui.warm: constants only, no data; tests/pages/test_warm.py checks it)."""
+    from ui.warm import WARM_KEY
+
+    out = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "flex_container" and WARM_KEY in str(getattr(child, "proto", "")):
+                continue
+            if getattr(child, "type", None) == kind:
+                out.append(child)
+            walk(child)
+    walk(at.main)
+    walk(at.sidebar)
+    return out
+
+
+__all__ = ["AS_OF", "PASSWORD", "app_at", "assert_ok", "data_shown", "ensure_users", "fig", "frame", "metric",
+           "signed_in"]
 
 
 @pytest.fixture

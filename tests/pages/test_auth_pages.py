@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from streamlit.testing.v1 import AppTest
 
 from tests.ledger_book import ledger_book
-from tests.pages.conftest import APP, PASSWORD, TIMEOUT, app_at, assert_ok, ensure_users, signed_in
+from tests.pages.conftest import APP, PASSWORD, TIMEOUT, app_at, assert_ok, data_shown, ensure_users, signed_in
 
 ALL = ["总览", "风险分级", "整改进度", "填报情况", "项目详情", "附件3 汇总表", "数据导入", "资金投向",
        "单位排名与奖惩", "设置", "操作日志"]
@@ -37,11 +37,11 @@ def test_sign_in_form_wrong_then_right_then_logout(own_db):
     ensure_users()
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT).run()
     assert_ok(at)
-    assert not at.metric and not at.dataframe                 # nothing before signing in
+    assert not data_shown(at, "metric") and not data_shown(at, "dataframe")  # nothing before signing in
     at.text_input(key="auth_login").input("leader")
     at.text_input(key="auth_pw").input("wrong-password")
     at.button(key="auth_submit").click().run()
-    assert [e.value for e in at.error] == ["登录名或密码不正确"] and not at.metric
+    assert [e.value for e in at.error] == ["登录名或密码不正确"] and not data_shown(at, "metric")
     at.text_input(key="auth_login").input("leader")
     at.text_input(key="auth_pw").input(PASSWORD)
     at.button(key="auth_submit").click().run()
@@ -49,7 +49,7 @@ def test_sign_in_form_wrong_then_right_then_logout(own_db):
     assert at.title[0].value == "总览" and at.metric
     assert any("当前用户：**测试leader**（leader）" in m.value and "角色：领导" in m.value for m in at.sidebar.markdown)
     at.button(key="auth_logout").click().run()
-    assert at.text_input(key="auth_login") is not None and not at.metric
+    assert at.text_input(key="auth_login") is not None and not data_shown(at, "metric")
     assert any("已退出登录" in w.value for w in at.warning)
     con = _app_con()
     assert audit_rows(con, "signin_failed") == [("leader", "leader")]
@@ -67,7 +67,7 @@ def test_locked_after_five_failures(own_db):
     at.text_input(key="auth_login").input("tf")
     at.text_input(key="auth_pw").input(PASSWORD)               # right password, but locked
     at.button(key="auth_submit").click().run()
-    assert "已锁定" in at.error[0].value and not at.metric
+    assert "已锁定" in at.error[0].value and not data_shown(at, "metric")
     assert len(audit_rows(_app_con(), "signin_failed")) == 5 and len(audit_rows(_app_con(), "signin_locked")) == 1
 
 
@@ -118,7 +118,7 @@ def test_unit_opening_another_units_project_by_url_is_refused(ledger_db):
     at.switch_page("views/7_项目详情.py").run()
     assert_ok(at)
     assert at.error and at.error[0].value.startswith("无权限：当前角色（单位）不能查看其他单位的项目（P05）")
-    assert not at.metric and not at.dataframe
+    assert not data_shown(at, "metric") and not data_shown(at, "dataframe")
     at = AppTest.from_file(str(APP), default_timeout=TIMEOUT)
     signed_in(at, "unit_hj")
     at.query_params["project"] = "P02"                            # its own
@@ -178,7 +178,7 @@ def test_disabled_user_is_out_at_the_next_click(own_db):
     assert at.metric
     auth.set_active(_app_con(), "tf", False, by="test")
     at.run()
-    assert at.text_input(key="auth_login") is not None and not at.metric
+    assert at.text_input(key="auth_login") is not None and not data_shown(at, "metric")
     assert any("该账号已停用" in w.value for w in at.warning)
 
 
@@ -189,7 +189,7 @@ def test_idle_session_expires(own_db):
     assert at.metric
     at.session_state[SESSION_KEY] = {"login": "tf", "seen": datetime.now() - timedelta(minutes=31)}
     at.run()
-    assert not at.metric and any("长时间未操作" in w.value for w in at.warning)
+    assert not data_shown(at, "metric") and any("长时间未操作" in w.value for w in at.warning)
     assert audit_rows(_app_con(), "session_expired") == [("tf", "tf")]
 
 

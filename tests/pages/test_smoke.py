@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.pages.conftest import ROOT, app_at, assert_ok, signed_in
+from tests.pages.conftest import ROOT, app_at, assert_ok, data_shown, signed_in
 
 PAGES = sorted(p.name for p in (ROOT / "views").glob("*.py"))
 NO_DATA_OK = {"8_数据导入.py", "9_设置.py", "11_操作日志.py"}  # pages that work without any report round
@@ -52,7 +52,8 @@ def test_page_file_alone_asks_to_sign_in(ledger_db):
 
     at = AppTest.from_file(str(ROOT / "views" / "2_风险分级.py"), default_timeout=60).run()
     assert_ok(at)
-    assert at.text_input(key="auth_login") is not None and not at.dataframe and not at.metric
+    assert at.text_input(key="auth_login") is not None
+    assert not data_shown(at, "dataframe") and not data_shown(at, "metric")
 
 
 def test_display_frame_and_xlsx_roundtrip():

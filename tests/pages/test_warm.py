@@ -1,0 +1,144 @@
+"""ui.warm: the sign-in page's warm-up (issue #7, a fresh browser visit's first figures).
+
+The browser part is checked here as what the sign-in page sends (one of each element kind, inside the
+container the CSS hides) and in real Chromium (tests/browser/test_browser.py: the container is not
+visible). The server part runs for real: the sign-in page starts the thread, the thread fills the
+shared cache, and the signed-in 总览 run then computes nothing itself.
+"""
+from __future__ import annotations
+
+import functools
+import threading
+
+import pytest
+
+from analytics import clocks, funding, grades, tiers
+from tests.pages.conftest import app_at, assert_ok, data_shown, metric, signed_in
+from ui import warm
+
+
+def _warm_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "ledger-warm"]
+
+
+@pytest.fixture
+def warm_on(monkeypatch):
+    monkeypatch.setenv(warm.WARM_ENV, "1")
+    warm._warmed.clear()
+    yield
+    for t in _warm_threads():
+        t.join(60)
+    warm._warmed.clear()
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """Count the calls of every analytics function 总览 uses (the wrapper keeps the cache key: same
+    module and qualified name)."""
+    calls: dict[str, int] = {}
+    for mod, name in [(grades, "grade_counts"), (grades, "grade_delta"), (funding, "funds_at_risk"),
+                      (clocks, "clock_rollup"), (clocks, "overdue_projects"), (grades, "grade_trend"),
+                      (tiers, "tier_table")]:
+        f = getattr(mod, name)
+
+        def counting(*a, _f=f, _n=name, **k):
+            calls[_n] = calls.get(_n, 0) + 1
+            return _f(*a, **k)
+        monkeypatch.setattr(mod, name, functools.wraps(f)(counting))
+    return calls
+
+
+def _box(at) -> list:
+    """The warm-up container(s), wherever the fragment put them in the main area."""
+    out = []
+
+    def walk(node):
+        for child in getattr(node, "children", {}).values():
+            if getattr(child, "type", None) == "flex_container" and warm.WARM_KEY in str(getattr(child, "proto", "")):
+                out.append(child)
+            else:
+                walk(child)
+    walk(at.main)
+    return out
+
+
+def test_sign_in_page_sends_hidden_element_kinds_after_the_form(ledger_db):
+    at = app_at(user=None).run()
+    assert_ok(at)
+    assert [t.label for t in at.text_input] == ["登录名", "密码"]
+    assert not _box(at) and not at.metric   # the first run: the form alone (it paints first)
+    at.session_state[warm._SHOWN_AT] = 0.0  # as when the fragment reruns WARM_DELAY s later
+    at.run()
+    box = _box(at)
+    assert [t.label for t in at.text_input] == ["登录名", "密码"]
+    assert len(box) == 1, "the warm-up container (key signin_warm) is missing"
+    kinds = {getattr(e, "type", None) for e in box[0].children.values()}
+    # constants only: no data of the ledger before signing in (and data_shown, which the sign-in tests
+    # use, leaves exactly this container out)
+    assert [m.value for m in at.metric] == ["0"] and at.dataframe[0].value.to_dict("list") == {"预加载": [0]}
+    assert not data_shown(at, "metric") and not data_shown(at, "dataframe")
+    assert {"metric", "plotly_chart", "dataframe", "selectbox", "multiselect", "slider",
+            "download_button"} <= kinds, kinds
+    # the CSS that hides it targets that key (Streamlit's class for a keyed container: st-key-<key>)
+    assert any(f".st-key-{warm.WARM_KEY}" in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
+    # signed in, a page run has none of it
+    at2 = app_at("1_总览.py").run()
+    assert_ok(at2)
+    assert "预加载" not in [m.label for m in at2.metric]
+
+
+def test_warm_thread_fills_the_cache_for_the_first_signed_in_run(ledger_db, warm_on, counted):
+    at = app_at(user=None)
+    at.session_state[warm._SHOWN_AT] = 0.0
+    at.run()                          # the sign-in page, its warm-up due: starts the thread
+    threads = _warm_threads()
+    assert len(threads) == 1
+    threads[0].join(60)
+    # every call of 总览 computed once, by the thread
+    assert counted == {n: 1 for n in ["grade_counts", "grade_delta", "funds_at_risk", "clock_rollup",
+                                      "overdue_projects", "grade_trend", "tier_table"]}, counted
+    signed_in(at, "leader")
+    at.run()
+    assert_ok(at)
+    # the signed-in 总览 run found every result in the cache: nothing computed twice
+    assert counted == {n: 1 for n in counted}, counted
+    # and shows the thread's numbers: the fixture's project count, straight from analytics
+    from ui.connection import _connection
+    con = _connection(str(ledger_db)).cursor()
+    from analytics.base import rounds
+    latest = rounds(con)[-1]
+    n = int(grades.grade_counts.__wrapped__(con, as_of=latest)["projects"].sum())
+    assert n > 0 and metric(at, "项目数").value == str(n)
+
+
+def test_warm_once_per_data_version_and_off_switch(own_db, warm_on, counted, monkeypatch):
+    from ledger import db as ledger_db
+    from ledger.settings import set_setting
+
+    def warm_and_wait():
+        t = warm.warm_server()
+        assert t is not None
+        t.join(60)
+    warm_and_wait()
+    assert counted["grade_counts"] == 1
+    warm_and_wait()                                   # the same data version: nothing computed again
+    assert counted["grade_counts"] == 1
+    con = ledger_db.connect(own_db)
+    try:
+        set_setting(con, "session_idle_minutes", 45, by="test")  # a settings change is a new data version
+    finally:
+        con.close()
+    warm_and_wait()
+    assert counted["grade_counts"] == 2
+    monkeypatch.setenv(warm.WARM_ENV, "0")
+    assert warm.warm_server() is None                 # switched off
+
+
+def test_warm_thread_on_an_empty_database_does_nothing(empty_db, warm_on, counted):
+    at = app_at(user=None)
+    at.session_state[warm._SHOWN_AT] = 0.0
+    at.run()
+    assert_ok(at)
+    for t in _warm_threads():
+        t.join(60)
+    assert counted == {}
