@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import inspect
 import json
+import threading
+from collections import OrderedDict
 from typing import Callable
 
 import pandas as pd
@@ -67,11 +69,61 @@ def _arguments(fn: Callable, ctx, kwargs: dict) -> tuple[dict, str]:
     return kw, settings_key
 
 
+# The calls page runs made for the newest round with the stored settings, most recent last: what
+# ``replay`` computes again for a new data version (ui.warm, while a visitor signs in after an import).
+RECENT_MAX = 128
+_recent: OrderedDict[tuple, tuple[Callable, dict]] = OrderedDict()
+_recent_lock = threading.Lock()
+
+
+def _remember(fn: Callable, ctx, kwargs: dict) -> None:
+    if "as_of" in kwargs or "settings" in kwargs:   # pinned to another round, or an analyst's weights
+        return
+    rounds = getattr(ctx, "rounds", None)
+    if not rounds or ctx.as_of != rounds[-1]:
+        return
+    kw = dict(kwargs)
+    if "filters" in inspect.signature(fn).parameters:
+        kw.setdefault("filters", getattr(ctx, "filters", None))
+    key = (f"{fn.__module__}.{fn.__qualname__}", repr(sorted(kw.items(), key=lambda kv: kv[0])))
+    with _recent_lock:
+        _recent[key] = (fn, kw)
+        _recent.move_to_end(key)
+        while len(_recent) > RECENT_MAX:
+            _recent.popitem(last=False)
+
+
+def recent_calls() -> list[tuple[Callable, dict]]:
+    """The remembered calls, most recent first (fn, keyword arguments: filters included when fn takes
+    them, never as_of or settings)."""
+    with _recent_lock:
+        return list(reversed(_recent.values()))
+
+
+def replay(ctx, calls: list[tuple[Callable, dict]] | None = None) -> int:
+    """Compute ``calls`` (default: ``recent_calls()``) for ``ctx`` (its round, settings and data version)
+    into the shared cache; returns how many ran without an error (an error is the page's to show)."""
+    done = 0
+    for fn, kwargs in recent_calls() if calls is None else calls:
+        try:
+            _call(fn, ctx, kwargs)
+            done += 1
+        except Exception:  # noqa: BLE001 - a warm-up only
+            pass
+    return done
+
+
 def call(fn: Callable, ctx, **kwargs):
     """``fn(_con, as_of=ctx.as_of, filters=ctx.filters, settings=ctx.settings, **kwargs)``, cached.
 
     filters/settings are passed only when ``fn`` accepts them; kwargs may override any of them
-    (e.g. ``settings=`` with analyst weights, ``as_of=``, ``filters=None``)."""
+    (e.g. ``settings=`` with analyst weights, ``as_of=``, ``filters=None``). A call for the newest round
+    with the stored settings is remembered for ``replay``."""
+    _remember(fn, ctx, kwargs)
+    return _call(fn, ctx, kwargs)
+
+
+def _call(fn: Callable, ctx, kwargs: dict):
     kw, settings_key = _arguments(fn, ctx, kwargs)
     rest = {k: v for k, v in kw.items() if k not in ("as_of", "filters", "settings")}
     return fresh(_cached_call(

@@ -11,11 +11,14 @@ code while the visitor types. Nothing in it is visible or read back; it holds no
 
 **The server.** The first visitor after a server start or an import waited for 总览's cold run (the
 imports of pandas/plotly/analytics and every query of the page) after the click. ``warm_server()``
-(called by the same fragment, once per session) starts a background thread with its own connection that
-runs, once per process and data version, ``overview_data`` for the newest round with no filters (what a 领导 or 工作专班 user sees first), so its
-results are in ``ui.cache``'s shared cache when the visitor has signed in; a page run that asks for a
-result the thread is computing waits for it (Streamlit's per-key compute lock) instead of computing it
-twice. ``LEDGER_WARM=0`` turns it off (the page tests do, and test it on its own).
+(called by the same fragment, once per session) starts a background thread with its own connection
+that runs, once per process and data version, ``overview_data`` for the newest round with no filters
+(what a 领导 or 工作专班 user sees first), so its results are in ``ui.cache``'s shared cache when the
+visitor has signed in. Then it computes again, for this version, every call the process's page runs
+made for the newest round before (``ui.cache.replay``: the other pages and their widget and filter
+choices, up to ``RECENT_MAX``), so after an import the pages people visited are ready too. A page run
+that asks for a result the thread is computing waits for it (Streamlit's per-key compute lock) instead
+of computing it twice. ``LEDGER_WARM=0`` turns it off (the page tests do, and test it on its own).
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ import streamlit as st
 
 from analytics import clocks, funding, grades, tiers
 from analytics.base import red_yellow_filters
-from ui.cache import call
+from ui.cache import call, replay
 
 WARM_ENV = "LEDGER_WARM"          # "0": no server warm-up
 _log = logging.getLogger(__name__)
@@ -136,7 +139,8 @@ def _warm_version(path: str) -> None:
         _filter_options(con.cursor(), version, rounds[-1])
         ctx = Ctx(con=con.cursor(), as_of=rounds[-1], round_date=rounds[-1], round_no=len(rounds),
                   filters=Filters(), settings=get_settings(con), version=version, empty=False, rounds=rounds)
-        overview_data(ctx)
+        overview_data(ctx)   # 总览 first: where every visitor lands
+        replay(ctx)          # then what this process's page runs asked for at the newest round before
     except Exception:  # noqa: BLE001 - a warm-up only: the page computes (and shows) any error itself
         _log.exception("warm-up of %s failed", path)
     finally:

@@ -22,6 +22,7 @@ from ui.connection import get_con
 from ui.guard import permit
 from ui.shell import filters_note, page_setup, round_label
 from ui.tables import show_table
+from ui.warm import warm_server
 
 _PREVIEW = "_import_preview"   # (upload signature, outcomes of the dry run)
 _DONE = "_import_done"         # outcomes of the last real import (shown after the rerun)
@@ -44,6 +45,7 @@ def _confirm(uploads, round_date, units, allow_shrink=False) -> None:
     result = _check(get_con(), uploads, round_date, units, dry_run=False, with_preview=False,
                     allow_shrink=allow_shrink, imported_by=user.login, as_user=user)
     bump_version()                                   # every page recomputes from the new data
+    warm_server()   # …in the background, for the pages people visited (ui.warm; once per data version)
     st.session_state.pop(_PREVIEW, None)
     st.session_state[_DONE] = result
     st.session_state[_GEN] = st.session_state.get(_GEN, 0) + 1   # the preview clears: the uploader is new

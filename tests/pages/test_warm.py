@@ -14,7 +14,7 @@ import pytest
 
 from analytics import clocks, funding, grades, tiers
 from tests.pages.conftest import app_at, assert_ok, data_shown, metric, signed_in
-from ui import warm
+from ui import cache, warm
 
 
 def _warm_threads() -> list[threading.Thread]:
@@ -25,10 +25,12 @@ def _warm_threads() -> list[threading.Thread]:
 def warm_on(monkeypatch):
     monkeypatch.setenv(warm.WARM_ENV, "1")
     warm._warmed.clear()
+    cache._recent.clear()   # the calls other tests' page runs made (replay would compute them again)
     yield
     for t in _warm_threads():
         t.join(60)
     warm._warmed.clear()
+    cache._recent.clear()
 
 
 @pytest.fixture
@@ -38,7 +40,7 @@ def counted(monkeypatch):
     calls: dict[str, int] = {}
     for mod, name in [(grades, "grade_counts"), (grades, "grade_delta"), (funding, "funds_at_risk"),
                       (clocks, "clock_rollup"), (clocks, "overdue_projects"), (grades, "grade_trend"),
-                      (tiers, "tier_table")]:
+                      (tiers, "tier_table"), (grades, "grade_transitions"), (tiers, "tier_counts")]:
         f = getattr(mod, name)
 
         def counting(*a, _f=f, _n=name, **k):
@@ -142,3 +144,70 @@ def test_warm_thread_on_an_empty_database_does_nothing(empty_db, warm_on, counte
     for t in _warm_threads():
         t.join(60)
     assert counted == {}
+
+
+def test_replay_computes_the_pages_visited_before_for_a_new_version(own_db, warm_on, counted):
+    """After an import (here a settings change: also a new data version), the warm-up computes what page
+    runs asked for at the newest round before, so the next run of those pages computes nothing."""
+    from ledger import db as ledger_db
+    from ledger.settings import set_setting
+
+    at = app_at("2_风险分级.py")
+    at.run()
+    assert_ok(at)
+    assert counted["grade_transitions"] == 1 and counted["tier_counts"] == 1
+    con = ledger_db.connect(own_db)
+    try:
+        set_setting(con, "session_idle_minutes", 45, by="test")
+    finally:
+        con.close()
+    t = warm.warm_server()
+    t.join(60)
+    # computed again for the new version by the thread (总览's calls too: grade_counts by the page's
+    # by= choice and by 总览's own, plain call)
+    assert counted["grade_transitions"] == 2 and counted["tier_counts"] == 2
+    at.run()
+    assert_ok(at)
+    assert counted["grade_transitions"] == 2 and counted["tier_counts"] == 2, counted  # all from the cache
+
+
+def test_only_newest_round_calls_with_stored_settings_are_remembered(warm_on):
+    from datetime import date
+    from types import SimpleNamespace
+
+    from analytics.filters import Filters
+
+    d1, d2 = date(2023, 11, 14), date(2023, 11, 29)
+    ctx = SimpleNamespace(as_of=d2, rounds=[d1, d2], filters=Filters(towns=("贺街镇",)))
+    cache._remember(grades.grade_counts, ctx, {"by": "town"})
+    cache._remember(grades.grade_counts, ctx, {"by": "town"})                 # the same call: once
+    cache._remember(grades.grade_counts, ctx, {"as_of": d1})                  # pinned to another round
+    cache._remember(grades.grade_counts, ctx, {"settings": {"w": 1}})         # an analyst's weights
+    cache._remember(grades.grade_counts, SimpleNamespace(as_of=d1, rounds=[d1, d2], filters=Filters()), {})
+    cache._remember(grades.grade_counts, ctx, {"filters": None})              # district totals
+    assert cache.recent_calls() == [
+        (grades.grade_counts, {"filters": None}),
+        (grades.grade_counts, {"by": "town", "filters": Filters(towns=("贺街镇",))}),
+    ]
+
+
+def test_a_confirmed_import_warms_the_new_version(own_db, warm_on, counted, tmp_path):
+    """数据导入's 确认导入 starts the warm-up for the new data: 总览 of the new round is computed before
+    anyone opens it."""
+    from tests.ledger_book import ledger_book
+
+    data = ledger_book(tmp_path / "南乡镇_2023-12-14.xlsx").read_bytes()
+    at = app_at("8_数据导入.py")
+    at.get("file_uploader")[0].set_value(
+        ("南乡镇_2023-12-14.xlsx", data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))
+    at.run()
+    assert "grade_counts" not in counted
+    at.button(key="confirm_import").click().run()
+    assert_ok(at)
+    for t in _warm_threads():
+        t.join(60)
+    assert counted.get("grade_counts") == 1 and counted.get("tier_table") == 1, counted
+    at.switch_page("views/1_总览.py").run()
+    assert_ok(at)
+    assert at.session_state["sb_round"].isoformat() == "2023-12-14"
+    assert counted.get("grade_counts") == 1 and counted.get("tier_table") == 1, counted  # from the cache
