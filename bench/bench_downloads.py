@@ -105,15 +105,9 @@ def _through_page(db: Path) -> None:
     from streamlit.testing.v1 import AppTest
 
     os.environ["LEDGER_DB"] = str(db.resolve())
-    from ledger import auth
-    from ledger import db as dbm
+    from bench_pages import ensure_bench_user
     from ui.guard import SESSION_KEY, session_record
-    c = dbm.connect(db)
-    try:
-        if auth.get_user(c, "bench_tf") is None:
-            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
-    finally:
-        c.close()
+    ensure_bench_user(db)
     got, real = {}, st.download_button
 
     def capture(label, data=None, file_name=None, **kw):

@@ -24,6 +24,36 @@ PAGES = ["1_总览.py", "2_风险分级.py", "3_资金投向.py", "4_整改进�
          "6_填报情况.py", "7_项目详情.py", "8_数据导入.py", "9_设置.py", "10_附件3汇总.py", "11_操作日志.py"]
 
 
+def ensure_bench_user(db: Path) -> None:
+    """The 工作专班 user the benches sign in as (``bench_tf``), added to ``db`` if missing."""
+    from ledger import auth, db as dbm
+
+    c = dbm.connect(db)
+    try:
+        if auth.get_user(c, "bench_tf") is None:
+            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
+    finally:
+        c.close()
+
+
+def page_run(page: str | None, timeout: float = 120) -> float:
+    """Seconds of one AppTest run of app.py on ``views/<page>`` (the default page when None), signed in
+    as ``bench_tf`` the way the 登录 form does (LEDGER_DB names the database)."""
+    from streamlit.testing.v1 import AppTest
+
+    from ui.guard import SESSION_KEY, session_record
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=timeout)
+    at.session_state[SESSION_KEY] = session_record("bench_tf")
+    if page:
+        at.switch_page(f"views/{page}")
+    t = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t
+    assert not at.exception, at.exception
+    return dt
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--db", type=Path)
@@ -39,26 +69,8 @@ def main(argv=None) -> None:
         a.db = Path(tempfile.mkdtemp()) / "ledger.duckdb"
         ensure_database(a.db)
     os.environ["LEDGER_DB"] = str(a.db.resolve())
-    from ledger import auth, db as dbm
-    from ui.guard import SESSION_KEY, session_record
-
-    c = dbm.connect(a.db)  # a 工作专班 user to measure the pages as (signed in like the 登录 form does)
-    try:
-        if auth.get_user(c, "bench_tf") is None:
-            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
-    finally:
-        c.close()
-
-    def run(page: str | None) -> float:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-        at.session_state[SESSION_KEY] = session_record("bench_tf")
-        if page:
-            at.switch_page(f"views/{page}")
-        t = time.perf_counter()
-        at.run()
-        dt = time.perf_counter() - t
-        assert not at.exception, at.exception
-        return dt
+    ensure_bench_user(a.db)
+    run = page_run
 
     trivial = Path(tempfile.mkdtemp()) / "trivial.py"
     trivial.write_text("import streamlit as st\nst.title('x')\n", encoding="utf-8")

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from bench_pages import PAGES  # noqa: E402
+from bench_pages import PAGES, ensure_bench_user, page_run  # noqa: E402
 
 
 def main(argv=None) -> None:
@@ -46,27 +46,14 @@ def main(argv=None) -> None:
     from streamlit.testing.v1 import AppTest
 
     from analytics import _memo as memo
-    from ledger import auth, db as dbm
+    from ledger import db as dbm
     from ledger.settings import set_setting
     from ui import cache as ui_cache, warm
-    from ui.guard import SESSION_KEY, session_record
 
-    c = dbm.connect(db)
-    try:
-        if auth.get_user(c, "bench_tf") is None:
-            auth.add_user(c, "bench_tf", "bench-pass-1", role="taskforce", by="bench")
-    finally:
-        c.close()
+    ensure_bench_user(db)
 
     def run(page: str) -> float:
-        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
-        at.session_state[SESSION_KEY] = session_record("bench_tf")
-        at.switch_page(f"views/{page}")
-        t = time.perf_counter()
-        at.run()
-        dt = time.perf_counter() - t
-        assert not at.exception, at.exception
-        return dt
+        return page_run(page, timeout=300)
 
     minutes = [31]
 

@@ -51,6 +51,18 @@ def arguments(fn: Callable, ctx, **kwargs) -> dict:
     return _arguments(fn, ctx, kwargs)[0]
 
 
+def _stored_settings(settings, ctx) -> bool:
+    """``settings`` is exactly the stored settings of ``ctx`` (an analyst page's sliders at their saved
+    values): then a call with it shares the results of a call without it."""
+    stored = getattr(ctx, "settings", None)
+    if settings is stored:
+        return True
+    try:
+        return json.dumps(settings, sort_keys=True, default=str) == json.dumps(stored, sort_keys=True, default=str)
+    except (TypeError, ValueError):
+        return False
+
+
 def _arguments(fn: Callable, ctx, kwargs: dict) -> tuple[dict, str]:
     params = inspect.signature(fn).parameters
     kw = dict(kwargs)
@@ -59,7 +71,7 @@ def _arguments(fn: Callable, ctx, kwargs: dict) -> tuple[dict, str]:
         kw.setdefault("filters", ctx.filters)
     settings_key = ""
     if "settings" in params:
-        if "settings" in kwargs:
+        if "settings" in kwargs and not _stored_settings(kwargs["settings"], ctx):
             settings_key = json.dumps(kwargs["settings"], sort_keys=True, default=str)
         kw.setdefault("settings", ctx.settings)
     else:
@@ -77,8 +89,12 @@ _recent_lock = threading.Lock()
 
 
 def _remember(fn: Callable, ctx, kwargs: dict) -> None:
-    if "as_of" in kwargs or "settings" in kwargs:   # pinned to another round, or an analyst's weights
+    if "as_of" in kwargs:                           # pinned to another round
         return
+    if "settings" in kwargs:
+        if not _stored_settings(kwargs["settings"], ctx):   # an analyst's own weights
+            return
+        kwargs = {k: v for k, v in kwargs.items() if k != "settings"}
     rounds = getattr(ctx, "rounds", None)
     if not rounds or ctx.as_of != rounds[-1]:
         return

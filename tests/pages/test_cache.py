@@ -76,3 +76,21 @@ def test_bump_version_drops_the_results():
     cache.bump_version()
     cache.call(frame_of_round, _ctx())
     assert len(CALLS) == 2
+
+
+def scored(con, *, as_of: date, settings: dict) -> float:
+    CALLS.append(("scored", settings["beta"]))
+    return settings["beta"] * 2
+
+
+def test_settings_equal_to_the_stored_ones_share_the_plain_calls_result():
+    """An analyst page passes its sliders' settings; at their saved values that is the stored settings,
+    and the result is the one a plain call (and the sign-in warm-up's replay) computed."""
+    ctx = SimpleNamespace(con=None, as_of=date(2024, 3, 14), filters=Filters(), settings={"beta": 0.5, "cap": 0.2},
+                          version="v1")
+    assert cache.call(scored, ctx) == 1.0
+    assert cache.call(scored, ctx, settings={"cap": 0.2, "beta": 0.5}) == 1.0   # equal, another dict
+    assert CALLS == [("scored", 0.5)]
+    assert cache.call(scored, ctx, settings={"cap": 0.2, "beta": 0.75}) == 1.5  # moved: its own result
+    assert cache.call(scored, ctx, settings={"cap": 0.2, "beta": 0.5}) == 1.0
+    assert CALLS == [("scored", 0.5), ("scored", 0.75)]

@@ -178,15 +178,19 @@ def test_only_newest_round_calls_with_stored_settings_are_remembered(warm_on):
     from analytics.filters import Filters
 
     d1, d2 = date(2023, 11, 14), date(2023, 11, 29)
-    ctx = SimpleNamespace(as_of=d2, rounds=[d1, d2], filters=Filters(towns=("贺街镇",)))
+    ctx = SimpleNamespace(as_of=d2, rounds=[d1, d2], filters=Filters(towns=("贺街镇",)), settings={"w": 2})
     cache._remember(grades.grade_counts, ctx, {"by": "town"})
     cache._remember(grades.grade_counts, ctx, {"by": "town"})                 # the same call: once
     cache._remember(grades.grade_counts, ctx, {"as_of": d1})                  # pinned to another round
     cache._remember(grades.grade_counts, ctx, {"settings": {"w": 1}})         # an analyst's weights
-    cache._remember(grades.grade_counts, SimpleNamespace(as_of=d1, rounds=[d1, d2], filters=Filters()), {})
+    cache._remember(grades.grade_counts, ctx, {"by": "grade", "settings": {"w": 2}})  # the stored ones:
+    #                                                   remembered as a call without settings
+    cache._remember(grades.grade_counts, SimpleNamespace(as_of=d1, rounds=[d1, d2], filters=Filters(), settings={}),
+                    {})
     cache._remember(grades.grade_counts, ctx, {"filters": None})              # district totals
     assert cache.recent_calls() == [
         (grades.grade_counts, {"filters": None}),
+        (grades.grade_counts, {"by": "grade", "filters": Filters(towns=("贺街镇",))}),
         (grades.grade_counts, {"by": "town", "filters": Filters(towns=("贺街镇",))}),
     ]
 
