@@ -33,7 +33,7 @@ import streamlit as st
 
 from analytics import clocks, funding, grades, tiers
 from analytics.base import red_yellow_filters
-from ui.cache import call, replay
+from ui.cache import call, recent_calls, replay
 
 WARM_ENV = "LEDGER_WARM"          # "0": no server warm-up
 _log = logging.getLogger(__name__)
@@ -117,31 +117,43 @@ def _warm(path: str) -> None:
 
 
 def _warm_version(path: str) -> None:
+    """总览, then the remembered calls one at a time, each on a connection of its own: the file is released
+    between calls (a CLI import waits for one call, not for the whole warm-up), and the warm-up stops
+    when the data version changes under it (an import landed: its results would be for the old data)."""
     from analytics import base
     from analytics.filters import Filters
     from analytics.settings import get_settings
     from ledger import db as ledger_db
     from ui.shell import Ctx, _filter_options
 
-    try:
-        con = ledger_db.open_file(path, wait=5.0)
-    except Exception:  # noqa: BLE001 - busy (an import): the visitor's own run computes it
-        return
-    try:
-        version = ledger_db.data_version(con)
-        with _warmed_lock:
-            if (path, version) in _warmed:
-                return
-            _warmed.add((path, version))
-        rounds = base.rounds(con)
-        if not rounds:
+    ctx = None
+    for calls in [None, *([c] for c in recent_calls())]:    # None: the first step, 总览
+        try:
+            con = ledger_db.open_file(path, wait=5.0)
+        except Exception:  # noqa: BLE001 - busy (an import): the visitor's own run computes it
             return
-        _filter_options(con.cursor(), version, rounds[-1])
-        ctx = Ctx(con=con.cursor(), as_of=rounds[-1], round_date=rounds[-1], round_no=len(rounds),
-                  filters=Filters(), settings=get_settings(con), version=version, empty=False, rounds=rounds)
-        overview_data(ctx)   # 总览 first: where every visitor lands
-        replay(ctx)          # then what this process's page runs asked for at the newest round before
-    except Exception:  # noqa: BLE001 - a warm-up only: the page computes (and shows) any error itself
-        _log.exception("warm-up of %s failed", path)
-    finally:
-        con.close()
+        try:
+            version = ledger_db.data_version(con)
+            if ctx is None:
+                with _warmed_lock:
+                    if (path, version) in _warmed:
+                        return
+                    _warmed.add((path, version))
+                rounds = base.rounds(con)
+                if not rounds:
+                    return
+                _filter_options(con.cursor(), version, rounds[-1])
+                ctx = Ctx(con=con.cursor(), as_of=rounds[-1], round_date=rounds[-1], round_no=len(rounds),
+                          filters=Filters(), settings=get_settings(con), version=version, empty=False,
+                          rounds=rounds)
+                overview_data(ctx)   # 总览 first: where every visitor lands
+            elif version != ctx.version:
+                return
+            else:                    # then what this process's page runs asked for at the newest round
+                ctx.con = con.cursor()
+                replay(ctx, calls)
+        except Exception:  # noqa: BLE001 - a warm-up only: the page computes (and shows) any error itself
+            _log.exception("warm-up of %s failed", path)
+            return
+        finally:
+            con.close()

@@ -215,3 +215,21 @@ def test_a_confirmed_import_warms_the_new_version(own_db, warm_on, counted, tmp_
     assert_ok(at)
     assert at.session_state["sb_round"].isoformat() == "2023-12-14"
     assert counted.get("grade_counts") == 1 and counted.get("tier_table") == 1, counted  # from the cache
+
+
+def test_warm_up_stops_when_the_data_changes_under_it(own_db, warm_on, counted, monkeypatch):
+    """Each remembered call runs on a connection of its own; when the data version has changed since the
+    warm-up began (an import landed), the rest is not computed for the old data."""
+    from datetime import date
+
+    from ledger.settings import set_setting
+
+    def import_lands(con, *, as_of: date) -> int:   # a remembered call during which the data changes
+        set_setting(con, "session_idle_minutes", 44, by="test")
+        return 0
+
+    monkeypatch.setattr(cache, "recent_calls", lambda: [(import_lands, {}), (grades.grade_transitions, {})])
+    monkeypatch.setattr(warm, "recent_calls", cache.recent_calls)
+    warm.warm_server().join(60)
+    assert counted["grade_counts"] == 1          # 总览 was computed …
+    assert "grade_transitions" not in counted    # … and the call after the change was not
