@@ -3,16 +3,17 @@
 Two parts, both started by the sign-in page (``ui.guard``):
 
 **The browser.** A fresh browser has none of Streamlit's lazily loaded element code: the first page with
-charts makes it fetch and compile ~6 MB of JavaScript (the plotly chunk alone is 4.7 MB) after the 登录 click, and on
-this 2-core machine that, not the page's Python, was most of the wait for 总览's first figures.
+charts makes it fetch and compile ~6 MB of JavaScript (the plotly chunk alone is 4.7 MB) after the 登录
+click, and on this 2-core machine that, not the page's Python, was most of the wait for 总览's first
+figures.
 ``warm_browser()`` draws one of each element kind the pages use, in a container hidden by CSS, on the
 sign-in page, WARM_DELAY seconds after the form (a fragment with ``run_every``): the browser loads that
 code while the visitor types. Nothing in it is visible or read back; it holds no data.
 
 **The server.** The first visitor after a server start or an import waited for 总览's cold run (the
 imports of pandas/plotly/analytics and every query of the page) after the click. ``warm_server()``
-(called by the same fragment, once per session) starts a background thread with its own connection
-that runs, once per process and data version, ``overview_data`` for the newest round with no filters
+(called by the same fragment, once per session) starts a background thread with connections of its own
+(``_warm_version``) that runs, once per process and data version, ``overview_data`` for the newest round with no filters
 (what a 领导 or 工作专班 user sees first), so its results are in ``ui.cache``'s shared cache when the
 visitor has signed in. Then it computes again, for this version, every call the process's page runs
 made for the newest round before (``ui.cache.replay``: the other pages and their widget and filter
