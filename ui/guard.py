@@ -62,15 +62,17 @@ def current_user(con=None, *, touch: bool = True) -> auth.User | None:
 
 def access_guard(on_sign_in_page=None) -> auth.User:
     """The signed-in user of this run; otherwise the sign-in page, then ``st.stop()``.
-    ``on_sign_in_page()`` runs before the stop (ui.nav registers the pages, hidden, so the URL of a
-    deep link survives signing in)."""
+    ``on_sign_in_page()`` runs first (ui.nav registers the pages, hidden, so the URL of a deep link
+    survives signing in). It must come before the form: the browser learns the page of the URL from the
+    navigation message, and a visitor who submits the form before that message has arrived would be
+    signed in to 总览 (seen in a real browser on a busy machine, one deep link in ten)."""
     con = get_con()
     user = current_user(con)
     if user is not None:
         return user
-    _sign_in_page(con)
     if on_sign_in_page is not None:
         on_sign_in_page()
+    _sign_in_page(con)
     st.stop()
 
 
