@@ -95,15 +95,16 @@ def _sign_in_page(con) -> None:
         login = st.text_input("登录名", key="auth_login")
         password = st.text_input("密码", type="password", key="auth_pw")
         submitted = st.form_submit_button("登录", type="primary", key="auth_submit")
-    from ui.warm import warm_browser
-    warm_browser()  # the browser loads the pages' chart code, the server computes 总览, while the visitor types
+    from ui.warm import mark_done, warm_browser
     if submitted:
         res = auth.authenticate(con, login, password, at=datetime.now(), settings=get_settings(con),
                                 client=_client())
         if res.status == "ok":
             st.session_state[SESSION_KEY] = session_record(res.user.login)
+            mark_done()   # this tab loads the pages' code now: no warm-up on its later sign-in pages
             st.rerun()
         st.error(res.message)
+    warm_browser()  # the browser loads the pages' chart code, the server computes 总览, while the visitor types
 
 
 def _logout() -> None:

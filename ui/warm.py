@@ -41,32 +41,45 @@ _log = logging.getLogger(__name__)
 _warmed: set[tuple[str, str]] = set()   # (database path, data version) already warmed in this process
 _running: set[str] = set()              # database paths with a warm-up thread running now
 _warmed_lock = threading.Lock()
-WARM_DELAY = 1.0                  # s the sign-in page is up before the warm-up (its form paints first)
+WARM_DELAY = 0.5                  # s the sign-in page is up before the warm-up (its form paints first)
 _SHOWN_AT = "_warm_shown_at"      # session_state: when this session's sign-in page was first drawn
-_SERVER_STARTED = "_warm_server_started"  # session_state: this session has asked for the server warm-up
+_DONE = "_warm_done"              # session_state: this tab has drawn the warm-up, or signed in (it has the code)
 
 WARM_KEY = "signin_warm"          # st.container(key=...) → the CSS class st-key-signin_warm
 WARM_CSS = f"<style>.st-key-{WARM_KEY} {{ display: none !important; }}</style>"
 
 
 def warm_browser() -> None:
-    """The warm-up fragment of the sign-in page (see the module docstring)."""
+    """The warm-up fragment of the sign-in page (see the module docstring), unless this browser session
+    has drawn it or been signed in already: the sign-in page after 退出登录, an idle timeout or a wrong
+    password then has neither the hidden elements (the tab has their code) nor the fragment's timer."""
+    if st.session_state.get(_DONE):
+        return
     st.session_state.setdefault(_SHOWN_AT, time.monotonic())
     _warm_fragment()
 
 
+def mark_done() -> None:
+    """A successful sign-in: this tab is about to load the pages' code itself (``warm_browser``)."""
+    st.session_state[_DONE] = True
+
+
 @st.fragment(run_every=WARM_DELAY)
 def _warm_fragment() -> None:
-    """Nothing until the sign-in page has been up WARM_DELAY seconds; then the server warm-up and the hidden
-    element kinds (metric, plotly chart, data frame, sidebar widgets, download button). Drawn with the form,
-    they held it back: its first paint waited for the 4.7 MB chart code (measured in a real browser, 1.5 →
-    2.1–3.4 s for a second visitor). The fragment reruns every WARM_DELAY seconds while the page is open
-    (a few milliseconds each, the same elements again); signing in drops it."""
-    if time.monotonic() - st.session_state.get(_SHOWN_AT, 0.0) < WARM_DELAY * 0.9:
+    """Nothing until the sign-in page has been up WARM_DELAY seconds; then, once per session, the server
+    warm-up and the hidden element kinds (metric, plotly chart, data frame, sidebar widgets, download button).
+    Drawn with the form, they held it back: its first paint waited for the 4.7 MB chart code (measured in a
+    real browser, 1.5 → 2.1–3.4 s for a second visitor).
+
+    The fragment keeps rerunning every WARM_DELAY seconds while the sign-in page is open (Streamlit has no
+    way to stop it), so every run after the drawing one returns at once. Its elements then leave the page,
+    but the code the browser loaded for them stays loaded. Drawing them on every run cost ~1.3 % of a core
+    per open sign-in tab, and an empty run ~0.5 % (with `runner.postScriptGC` off; with it on, ~10 %). Signing
+    in drops the fragment."""
+    if st.session_state.get(_DONE) or time.monotonic() - st.session_state.get(_SHOWN_AT, 0.0) < WARM_DELAY * 0.9:
         return
-    if not st.session_state.get(_SERVER_STARTED):   # once per session (it opens the database)
-        st.session_state[_SERVER_STARTED] = True
-        warm_server()
+    st.session_state[_DONE] = True
+    warm_server()
     st.html(WARM_CSS)
     with st.container(key=WARM_KEY):
         st.metric("预加载", 0)

@@ -13,7 +13,7 @@ import threading
 import pytest
 
 from analytics import clocks, funding, grades, tiers
-from tests.pages.conftest import app_at, assert_ok, data_shown, metric, signed_in
+from tests.pages.conftest import PASSWORD, app_at, assert_ok, data_shown, ensure_users, metric, signed_in
 from ui import cache, warm
 
 
@@ -83,11 +83,39 @@ def test_sign_in_page_sends_hidden_element_kinds_after_the_form(ledger_db):
             "download_button"} <= kinds, kinds
     # the CSS that hides it targets that key (Streamlit's class for a keyed container: st-key-<key>)
     assert any(f".st-key-{warm.WARM_KEY}" in h.proto.body and "display: none" in h.proto.body for h in at.get("html"))
+    # drawn once per session: the fragment's later reruns (every WARM_DELAY s while the page is open) draw
+    # nothing, so an open sign-in tab costs the server next to nothing (the browser keeps the loaded code)
+    at.run()
+    assert [t.label for t in at.text_input] == ["登录名", "密码"]
+    assert not _box(at) and not at.metric and not at.get("plotly_chart")
     # signed in, a page run has none of it
     at2 = app_at("1_总览.py").run()
     assert_ok(at2)
     assert "预加载" not in [m.label for m in at2.metric]
 
+
+
+def test_no_warm_up_fragment_once_the_tab_has_the_code(own_db, monkeypatch):
+    """The fragment's timer runs while its sign-in page is open; a tab that has drawn the warm-up, or has been
+    signed in, has the code already: its sign-in page after a wrong password or 退出登录 has no fragment."""
+    ensure_users()
+    runs = []
+    monkeypatch.setattr(warm, "_warm_fragment", lambda: runs.append(1))
+    at = app_at(user=None)
+    assert runs == [1]                                   # a fresh tab: the fragment (its timer) is there
+    at.session_state[warm._DONE] = True                  # as after the fragment has drawn the warm-up
+    at.text_input(key="auth_login").input("leader")
+    at.text_input(key="auth_pw").input("wrong-password")
+    at.button(key="auth_submit").click().run()
+    assert [e.value for e in at.error] == ["登录名或密码不正确"] and runs == [1]
+    fresh = app_at(user=None)                            # another fresh tab, signed in before the warm-up
+    assert runs == [1, 1]
+    fresh.text_input(key="auth_login").input("leader")
+    fresh.text_input(key="auth_pw").input(PASSWORD)
+    fresh.button(key="auth_submit").click().run()
+    assert_ok(fresh)
+    fresh.button(key="auth_logout").click().run()
+    assert fresh.text_input(key="auth_login") is not None and runs == [1, 1]
 
 def test_warm_thread_fills_the_cache_for_the_first_signed_in_run(ledger_db, warm_on, counted):
     at = app_at(user=None)
