@@ -36,6 +36,27 @@ TRIVIAL = ("import streamlit as st\nimport plotly.graph_objects as go\n"
 LOGIN, PASSWORD = "bench_leader", "bench-pass-1"
 
 
+def start_server(script: Path, env: dict, extra: list[str] = ()) -> tuple[subprocess.Popen, str]:
+    """``streamlit run script`` on a free port (cwd: the repo, so .streamlit/config.toml applies; ``extra``:
+    more command-line options) once /_stcore/health answers: (process, base URL). The caller kills it."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "streamlit"), "run", str(script), "--server.headless",
+                             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
+                             "--browser.gatherUsageStats", "false", *extra], cwd=ROOT, env={**os.environ, **env},
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
+            return proc, url
+        except OSError:
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("streamlit did not start")
+
+
 def visits(script: Path, env: dict, sign_in: bool = False, typing: float = 0.0
            ) -> list[tuple[float, float, float | None]]:
     """(first KPI, first chart, sign-in page shown) seconds for a first and a second visitor of a fresh
@@ -43,28 +64,16 @@ def visits(script: Path, env: dict, sign_in: bool = False, typing: float = 0.0
     seconds after the form shows."""
     from playwright.sync_api import sync_playwright
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen([str(ROOT / ".venv" / "bin" / "streamlit"), "run", str(script), "--server.headless",
-                             "true", "--server.port", str(port), "--server.address", "127.0.0.1",
-                             "--browser.gatherUsageStats", "false"], cwd=ROOT, env={**os.environ, **env},
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc, url = start_server(script, env)
     out = []
     try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.5)
         with sync_playwright() as pw:
             browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             for _visitor in range(2):
                 ctx = browser.new_context()
                 page = ctx.new_page()
                 t = time.perf_counter()
-                page.goto(f"http://127.0.0.1:{port}/", wait_until="commit")
+                page.goto(f"{url}/", wait_until="commit")
                 form = None
                 if sign_in:
                     box = page.locator('input[aria-label="登录名"]')

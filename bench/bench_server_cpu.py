@@ -20,19 +20,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 TITLES = ["风险分级", "整改进度", "填报情况", "项目详情", "资金投向", "单位排名与奖惩", "总览"]
 
 
@@ -43,33 +38,18 @@ def _cpu_rss(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), rss
 
 
-def _server(db: Path, extra: list[str]) -> tuple[subprocess.Popen, str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    env = {**os.environ, "LEDGER_DB": str(db), "LEDGER_BOOTSTRAP": "0", "LEDGER_WARM": "0"}
-    proc = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "streamlit"), "run", str(ROOT / "app.py"), "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-         *extra], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            urllib.request.urlopen(f"{url}/_stcore/health", timeout=1)
-            return proc, url
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    raise SystemExit("streamlit did not start")
-
-
 def measure(db: Path, extra: list[str], idle: float, rounds: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    proc, url = _server(db, extra)
+    from bench_browser import start_server
+
+    env = {"LEDGER_DB": str(db), "LEDGER_BOOTSTRAP": "0", "LEDGER_WARM": "0"}
+    proc, url = start_server(ROOT / "app.py", env, extra)
     out: dict = {}
     try:
         with sync_playwright() as pw:
+            from bench_browser import CHROMIUM_ARGS
+
             b = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             tabs = []
             for _ in range(3):
