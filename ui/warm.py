@@ -73,9 +73,9 @@ def _warm_fragment() -> None:
 
     The fragment keeps rerunning every WARM_DELAY seconds while the sign-in page is open (Streamlit has no
     way to stop it), so every run after the drawing one returns at once. Its elements then leave the page,
-    but the code the browser loaded for them stays loaded. Drawing them on every run cost ~1.3 % of a core
-    per open sign-in tab, and an empty run ~0.5 % (with `runner.postScriptGC` off; with it on, ~10 %). Signing
-    in drops the fragment."""
+    but the code the browser loaded for them stays loaded. An open sign-in tab then costs the server ~1 % of
+    a core (drawing them every second cost ~1.3 %; with Streamlit's default `runner.postScriptGC`, ~10–18 %:
+    bench/bench_server_cpu.py). Signing in drops the fragment."""
     if st.session_state.get(_DONE) or time.monotonic() - st.session_state.get(_SHOWN_AT, 0.0) < WARM_DELAY * 0.9:
         return
     st.session_state[_DONE] = True
