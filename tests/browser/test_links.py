@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, unquote, urlparse
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import open_as
 from tests.browser.test_browser import assert_no_error, wait_idle
 
@@ -42,7 +44,11 @@ def test_a_shared_url_reopens_round_and_filters(server, page):
     wait_idle(page, "总览")
     assert_no_error(page, "总览 from a shared URL")
     assert "数据截至 第3期（2023-10-29）" in page.locator('[data-testid="stMain"]').inner_text()
-    assert "贺街镇" in page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').first.inner_text()
+    # the 乡镇 filter holds the URL's town. Just after the run, its element is briefly out of the DOM while the
+    # browser swaps it for the one with the URL's value (1–3 reads in 12 missed it, before session 27 and after):
+    # wait for it rather than read once
+    towns = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]', has_text="乡镇（街道）")
+    expect(towns).to_contain_text("贺街镇", timeout=10_000)
     card = page.locator('[data-testid="stMetric"]', has_text="项目数").first
     assert card.locator('[data-testid="stMetricValue"]').inner_text().strip() == "3"  # P01 P03 P04
     # moving to another page keeps the view in the URL (the shell writes it on every run)
