@@ -95,6 +95,7 @@ def test_sign_in_page_warm_up_is_loaded_but_hidden(server, page):
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=RUN_TIMEOUT)
     assert page.locator(".st-key-signin_warm").count() == 0
 
+
 def wait_chart_code(page) -> None:
     """Until the browser has fetched Streamlit's plotly chunk (PlotlyChart.*.js, 4.7 MB): what the sign-in
     page's warm-up is for."""
@@ -151,8 +152,6 @@ def test_upload_confirm_shows_on_overview_and_download(server, page, tmp_path):
     page.get_by_text("2023-12-14", exact=False).first.wait_for(timeout=RUN_TIMEOUT)
     assert "第6期" in page.locator("body").inner_text()
     page.screenshot(path=str(ARTIFACTS / "总览.png"))
-
-
 
 
 def test_blank_template_download_is_built_on_click(server, page, tmp_path):
@@ -223,7 +222,6 @@ def test_role_matrix_unit_refused_another_units_project_by_url(server, page):
     assert "数据导入" not in nav and "设置" not in nav and "风险分级" in nav
     page.get_by_role("button", name="退出登录").click()
     page.locator('input[aria-label="登录名"]').wait_for(state="visible", timeout=RUN_TIMEOUT)
-
 
 
 def test_deep_links_survive_signing_in_on_a_busy_machine(server, page):

@@ -22,6 +22,8 @@ def _warm_threads() -> list[threading.Thread]:
 
 
 @pytest.fixture
+
+
 def warm_on(monkeypatch):
     monkeypatch.setenv(warm.WARM_ENV, "1")
     warm._warmed.clear()
@@ -34,6 +36,8 @@ def warm_on(monkeypatch):
 
 
 @pytest.fixture
+
+
 def counted(monkeypatch):
     """Count the calls of every analytics function 总览 uses (the wrapper keeps the cache key: same
     module and qualified name)."""
@@ -94,7 +98,6 @@ def test_sign_in_page_sends_hidden_element_kinds_after_the_form(ledger_db):
     assert "预加载" not in [m.label for m in at2.metric]
 
 
-
 def test_no_warm_up_fragment_once_the_tab_has_the_code(own_db, monkeypatch):
     """The fragment's timer runs while its sign-in page is open; a tab that has drawn the warm-up, or has been
     signed in, has the code already: its sign-in page after a wrong password or 退出登录 has no fragment."""
@@ -116,6 +119,7 @@ def test_no_warm_up_fragment_once_the_tab_has_the_code(own_db, monkeypatch):
     assert_ok(fresh)
     fresh.button(key="auth_logout").click().run()
     assert fresh.text_input(key="auth_login") is not None and runs == [1, 1]
+
 
 def test_warm_thread_fills_the_cache_for_the_first_signed_in_run(ledger_db, warm_on, counted):
     at = app_at(user=None)
