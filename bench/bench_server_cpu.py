@@ -12,7 +12,7 @@ For each configuration, a fresh server on ``--db`` and:
   2. page switches: one signed-in tab (``bench_tf``) clicks through seven pages in the sidebar ``--rounds``
      times, after one untimed walk (cold caches): the server's CPU per switch, and the median and 90th
      percentile seconds from the click to the page's title with the run over;
-  3. the server's RSS before and after the switches.
+  3. the server's RSS before and after the switches, and its peak RSS over the whole run (VmHWM).
 CPU is the server process's user + system time from /proc (every thread). Prints both configurations and
 their ratio. The machine is shared and has 2 cores: compare the ratios. Nothing is asserted.
 """
@@ -38,12 +38,20 @@ def _cpu_rss(pid: int) -> tuple[float, float]:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK"), rss
 
 
-def measure(db: Path, extra: list[str], idle: float, rounds: int) -> dict:
+def _peak_rss(pid: int) -> float:
+    """The peak RSS (VmHWM, MiB) of process ``pid`` so far."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def measure(db: Path, extra: list[str], idle: float, rounds: int, warm: bool = False) -> dict:
     from playwright.sync_api import sync_playwright
 
     from bench_browser import start_server
 
-    env = {"LEDGER_DB": str(db), "LEDGER_BOOTSTRAP": "0", "LEDGER_WARM": "0"}
+    env = {"LEDGER_DB": str(db), "LEDGER_BOOTSTRAP": "0", "LEDGER_WARM": "1" if warm else "0"}
     proc, url = start_server(ROOT / "app.py", env, extra)
     out: dict = {}
     try:
@@ -92,7 +100,7 @@ def measure(db: Path, extra: list[str], idle: float, rounds: int) -> dict:
             c1, r1 = _cpu_rss(proc.pid)
             took.sort()
             out.update(switches=len(took), cpu_switch=(c1 - c0) / len(took), median=statistics.median(took),
-                       p90=took[int(0.9 * (len(took) - 1))], rss=(r0, r1))
+                       p90=took[int(0.9 * (len(took) - 1))], rss=(r0, r1), peak=_peak_rss(proc.pid))
             b.close()
     finally:
         proc.kill()
@@ -105,18 +113,20 @@ def main(argv=None) -> None:
     ap.add_argument("--db", type=Path, required=True)
     ap.add_argument("--idle", type=float, default=30.0, help="seconds the three sign-in tabs sit idle")
     ap.add_argument("--rounds", type=int, default=3, help="timed walks through the seven pages")
+    ap.add_argument("--warm", action="store_true", help="with the sign-in warm-up's server thread on (ui/warm.py; "
+                    "off by default so that the idle figure is the fragment's own cost)")
     a = ap.parse_args(argv)
     from bench_pages import ensure_bench_user
     from bench_scales import versions
 
     ensure_bench_user(a.db)
-    print(f"machine: {versions()}")
-    runs = [("Streamlit default (postScriptGC true)", measure(a.db, ["--runner.postScriptGC", "true"], a.idle, a.rounds)),
-            ("as configured (.streamlit/config.toml)", measure(a.db, [], a.idle, a.rounds))]
-    print(f"{'server':<40}{'3 idle sign-in tabs':>20}{'CPU a switch':>14}{'median':>8}{'p90':>8}{'RSS MiB':>14}")
+    print(f"machine: {versions()}; warm-up thread {'on' if a.warm else 'off'}")
+    runs = [("Streamlit default (postScriptGC true)", measure(a.db, ["--runner.postScriptGC", "true"], a.idle, a.rounds, a.warm)),
+            ("as configured (.streamlit/config.toml)", measure(a.db, [], a.idle, a.rounds, a.warm))]
+    print(f"{'server':<40}{'3 idle sign-in tabs':>20}{'CPU a switch':>14}{'median':>8}{'p90':>8}{'RSS MiB':>14}{'peak MiB':>10}")
     for name, r in runs:
         print(f"{name:<40}{r['idle'] * 100:>17.1f} %{r['cpu_switch'] * 1000:>11.0f} ms{r['median']:>7.2f}s"
-              f"{r['p90']:>7.2f}s{r['rss'][0]:>7.0f}→{r['rss'][1]:.0f}")
+              f"{r['p90']:>7.2f}s{r['rss'][0]:>7.0f}→{r['rss'][1]:<6.0f}{r['peak']:>10.0f}")
     (_, d), (_, c) = runs
     print(f"configured / default: idle CPU {c['idle'] / d['idle']:.2f}x, CPU a page switch "
           f"{c['cpu_switch'] / d['cpu_switch']:.2f}x, median switch {c['median'] / d['median']:.2f}x "
