@@ -1,8 +1,8 @@
 """The DuckDB ledger store: where the file is, opening it, applying the schema.
 
-One process writes a DuckDB file at a time. Inside a process, hold one connection
-(``st.cache_resource`` in the app), take ``con.cursor()`` per thread/script run, and
-serialise writes with ``WRITE_LOCK``.
+One process writes a DuckDB file at a time. Inside a process, connections to one file share one DuckDB
+instance (``open_file``); take ``cursor(con)`` (not ``con.cursor()``) per thread/script run, and serialise
+writes with ``WRITE_LOCK``.
 """
 from __future__ import annotations
 
@@ -209,14 +209,66 @@ def _is_lock_error(e: Exception) -> bool:
     return isinstance(e, duckdb.IOException) and "lock" in str(e).lower()
 
 
-def open_file(path: str | os.PathLike, *, read_only: bool = False, wait: float = 0.0) -> duckdb.DuckDBPyConnection:
-    """duckdb.connect that waits up to ``wait`` seconds while another process holds the file's lock
+# Rows per row group of what an import writes (DuckDB's default: 122,880). DuckDB writes a transaction's full
+# row groups to the file while its INSERTs run; the rest is compressed and written by COMMIT. At the default that
+# was all of a 20,000-row ledger: COMMIT took 0.20–0.22 s of a ~1.7 s import (issue #7, bench/RESULTS.md
+# "Session 29"). Smaller groups cost space (a ×150 store written at 16,384: 489 MiB instead of 365 MiB; reads
+# timed the same), so the bulk builders (``build_then_swap``: load-sample, rebuild, the first start) keep
+# DuckDB's default (``bulk=True``) and only the rounds imported later are in smaller groups.
+# The size is an option of ATTACH, not of the file or of duckdb.connect: the file is attached, as CATALOG, to an
+# in-memory DuckDB instance named after it (``_instance``). Connections of one process to one file share that
+# instance, as duckdb.connect(path) shares its own; it closes, and the file's lock goes, with the last of them.
+# ``LEDGER_ROW_GROUP_SIZE`` overrides the size (0: DuckDB's default), for benchmarks.
+ROW_GROUP_SIZE = int(os.environ.get("LEDGER_ROW_GROUP_SIZE", "8192"))
+CATALOG = "ledger"
+_OPEN_LOCK = threading.Lock()
+
+
+def _instance(path: Path, read_only: bool, rows: int) -> str:
+    key = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:24]
+    return f":memory:ledger_{'ro' if read_only else f'rw{rows}'}_{key}"
+
+
+def _attach(path: str | os.PathLike, read_only: bool, bulk: bool = False) -> duckdb.DuckDBPyConnection:
+    p = Path(path).resolve()
+    rows = 0 if bulk or read_only else ROW_GROUP_SIZE
+    with _OPEN_LOCK:   # one ATTACH per instance, however many threads open at once
+        con = duckdb.connect(_instance(p, read_only, rows))
+        try:
+            opts = " (READ_ONLY)" if read_only else f" (ROW_GROUP_SIZE {rows})" if rows else ""
+            con.execute(f"ATTACH IF NOT EXISTS ? AS {CATALOG}{opts}", [str(p)])
+            con.execute(f"USE {CATALOG}")
+        except BaseException:
+            con.close()
+            raise
+    return con
+
+
+def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """``con.cursor()`` on the ledger: a DuckDB cursor starts in its instance's default (in-memory) catalog,
+    not in the attached file (``_attach``). Use this, never ``con.cursor()``, for another thread or script run."""
+    cur = con.cursor()
+    cur.execute(f"USE {CATALOG}")
+    return cur
+
+
+def memory() -> duckdb.DuckDBPyConnection:
+    """A store in memory (tests, ``analytics`` without a file), under the same CATALOG as a file."""
+    con = duckdb.connect(":memory:")
+    con.execute(f"ATTACH ':memory:' AS {CATALOG}")
+    con.execute(f"USE {CATALOG}")
+    return con
+
+
+def open_file(path: str | os.PathLike, *, read_only: bool = False, wait: float = 0.0,
+              bulk: bool = False) -> duckdb.DuckDBPyConnection:
+    """The file attached as CATALOG (see ROW_GROUP_SIZE), waiting up to ``wait`` seconds while another process holds the file's lock
     (the dashboard between two page runs, or a CLI import), then raises DatabaseBusy with a
     Chinese message. No schema is applied: use ``connect`` for that."""
     deadline = time.monotonic() + wait
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            return _attach(path, read_only, bulk)
         except duckdb.IOException as e:
             if not _is_lock_error(e):
                 raise
@@ -228,16 +280,16 @@ def open_file(path: str | os.PathLike, *, read_only: bool = False, wait: float =
 
 
 def connect(path: str | os.PathLike | None = None, *, read_only: bool = False,
-            wait: float = 0.0) -> duckdb.DuckDBPyConnection:
+            wait: float = 0.0, bulk: bool = False) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the ledger database and make sure the schema is there."""
     if str(path) == ":memory:":
-        con = duckdb.connect(":memory:")
+        con = memory()
     else:
         p = db_path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
         if read_only and p.exists():
             return open_file(p, read_only=True, wait=wait)
-        con = open_file(p, wait=wait)
+        con = open_file(p, wait=wait, bulk=bulk)
     with WRITE_LOCK:
         apply_schema(con)
     return con
@@ -255,7 +307,7 @@ def build_then_swap(target: Path, suffix: str):
     for p in (tmp, Path(str(tmp) + ".wal")):
         if p.exists():
             p.unlink()
-    con = connect(tmp)
+    con = connect(tmp, bulk=True)   # DuckDB's own row groups for a whole store (see ROW_GROUP_SIZE)
     try:
         yield con
         con.execute("CHECKPOINT")

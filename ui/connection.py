@@ -47,7 +47,7 @@ def get_con():
             st.error(f"{e}")
             st.stop()
         st.session_state[_RUN_CON_KEY] = con
-    return con.cursor()
+    return ledger_db.cursor(con)
 
 
 def close_run_connection() -> None:

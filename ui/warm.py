@@ -156,15 +156,15 @@ def _warm_version(path: str) -> None:
                 rounds = base.rounds(con)
                 if not rounds:
                     return
-                _filter_options(con.cursor(), version, rounds[-1])
-                ctx = Ctx(con=con.cursor(), as_of=rounds[-1], round_date=rounds[-1], round_no=len(rounds),
+                _filter_options(ledger_db.cursor(con), version, rounds[-1])
+                ctx = Ctx(con=ledger_db.cursor(con), as_of=rounds[-1], round_date=rounds[-1], round_no=len(rounds),
                           filters=Filters(), settings=get_settings(con), version=version, empty=False,
                           rounds=rounds)
                 overview_data(ctx)   # 总览 first: where every visitor lands
             elif version != ctx.version:
                 return
             else:                    # then what this process's page runs asked for at the newest round
-                ctx.con = con.cursor()
+                ctx.con = ledger_db.cursor(con)
                 replay(ctx, calls)
         except Exception:  # noqa: BLE001 - a warm-up only: the page computes (and shows) any error itself
             _log.exception("warm-up of %s failed", path)

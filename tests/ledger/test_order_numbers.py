@@ -94,7 +94,7 @@ def test_two_sessions_issuing_at_once_get_distinct_consecutive_numbers(tmp_path)
     errors = []
 
     def session(name):
-        cur = con.cursor()
+        cur = db.cursor(con)
         start.wait()
         try:
             for i in range(15):

@@ -68,8 +68,9 @@ def con(ledger_db):
     """The app's own connection (same process: DuckDB allows one writer per file), for computing
     expected values with analytics directly."""
     from ui.connection import _connection
+    from ledger.db import cursor as _cursor
 
-    return _connection(str(ledger_db)).cursor()
+    return _cursor(_connection(str(ledger_db)))
 
 
 # Test users (created in whichever database LEDGER_DB names, on first use): one per role.

@@ -29,8 +29,9 @@ def audit_rows(con, action: str) -> list[tuple]:
 def _app_con():
     from ledger import db
     from ui.connection import _connection
+    from ledger.db import cursor as _cursor
 
-    return _connection(str(db.db_path())).cursor()
+    return _cursor(_connection(str(db.db_path())))
 
 
 def test_sign_in_form_wrong_then_right_then_logout(own_db):

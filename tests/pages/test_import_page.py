@@ -38,8 +38,9 @@ def blank_db(tmp_path, monkeypatch):
 def _app_con():
     """A connection of this process to the app's database file (as the app opens it per run)."""
     from ui.connection import _connection
+    from ledger.db import cursor as _cursor
 
-    return _connection(str(db.db_path())).cursor()
+    return _cursor(_connection(str(db.db_path())))
 
 
 def _counts(con) -> tuple:

@@ -9,8 +9,9 @@ from tests.pages.conftest import app_at, assert_ok
 
 def _con(path):
     from ui.connection import _connection
+    from ledger.db import cursor as _cursor
 
-    return _connection(str(path)).cursor()
+    return _cursor(_connection(str(path)))
 
 
 def test_all_settings_listed(ledger_db):

@@ -41,8 +41,9 @@ def test_round_status_list_late_filer_and_contact(own_db):
 
     from ledger.settings import set_setting
     from ui.connection import _connection
+    from ledger.db import cursor as _cursor
 
-    set_setting(_connection(str(own_db)).cursor(), "unit_contacts", {"步头镇": "李四 0774-1234567"})
+    set_setting(_cursor(_connection(str(own_db))), "unit_contacts", {"步头镇": "李四 0774-1234567"})
     at = app_at(PAGE)
     at.selectbox(key="sb_round").set_value(date(2023, 11, 14)).run()
     assert_ok(at)

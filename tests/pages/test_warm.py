@@ -138,7 +138,8 @@ def test_warm_thread_fills_the_cache_for_the_first_signed_in_run(ledger_db, warm
     assert counted == {n: 1 for n in counted}, counted
     # and shows the thread's numbers: the fixture's project count, straight from analytics
     from ui.connection import _connection
-    con = _connection(str(ledger_db)).cursor()
+    from ledger.db import cursor as _cursor
+    con = _cursor(_connection(str(ledger_db)))
     from analytics.base import rounds
     latest = rounds(con)[-1]
     n = int(grades.grade_counts.__wrapped__(con, as_of=latest)["projects"].sum())
