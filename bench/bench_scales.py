@@ -61,12 +61,24 @@ def versions() -> str:
             f"{os.getloadavg()[0]:.1f}")
 
 
+def _journal(out: Path) -> str:
+    """The hand-written part of ``out`` (from its first "## Session" heading on: what each session measured and
+    why), kept below the tables a new run writes."""
+    try:
+        text = out.read_text(encoding="utf-8")
+    except OSError:
+        return ""
+    at = text.find("\n## Session ")
+    return "" if at < 0 else text[at + 1:]
+
+
 def main(argv=None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--scales", default="1,150", help="comma list of K or KxR (e.g. 1,150,1539x12)")
     ap.add_argument("--no-import", action="store_true")
     ap.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
     a = ap.parse_args(argv)
+    journal = _journal(a.out)
     lines = ["# Benchmark results (#7)", "",
              f"Written by `bench/bench_scales.py` on {datetime.now():%Y-%m-%d %H:%M}. Machine: {versions()}.",
              "Every ratio is against a baseline measured in the same process and run; seconds are noisy "
@@ -87,7 +99,7 @@ def main(argv=None) -> None:
             ana, _, ana_rss = child([PY, "bench/bench_analytics.py", "--db", str(db), "--repeat", "2"])
             lines += [f"Analytics (peak RSS {ana_rss:.0f} MiB):", "", "```", ana.strip(), "```", ""]
             db.unlink(missing_ok=True)
-            a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+            a.out.write_text("\n".join(lines) + "\n" + journal, encoding="utf-8")
             print("\n".join(lines[-12:]), flush=True)
     if not a.no_import:
         imp, _, imp_rss = child([PY, "bench/bench_import.py", "--rows", "3000", "20000", "100000"])
@@ -96,7 +108,7 @@ def main(argv=None) -> None:
         lines += ["## Not measured", "",
                   "- nation (1,000,000 projects × 12 rounds): run `--scales 1539x12 --no-import --out "
                   "bench/RESULTS-nation.md` (6 GB, ~6 min to build, peak RSS ~17 GiB while building).", ""]
-    a.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    a.out.write_text("\n".join(lines) + "\n" + journal, encoding="utf-8")
     print(f"wrote {a.out}")
 
 

@@ -212,9 +212,10 @@ def _is_lock_error(e: Exception) -> bool:
 # Rows per row group of what an import writes (DuckDB's default: 122,880). DuckDB writes a transaction's full
 # row groups to the file while its INSERTs run; the rest is compressed and written by COMMIT. At the default that
 # was all of a 20,000-row ledger: COMMIT took 0.20–0.22 s of a ~1.7 s import (issue #7, bench/RESULTS.md
-# "Session 29"). Smaller groups cost space (a ×150 store written at 16,384: 489 MiB instead of 365 MiB; reads
-# timed the same), so the bulk builders (``build_then_swap``: load-sample, rebuild, the first start) keep
-# DuckDB's default (``bulk=True``) and only the rounds imported later are in smaller groups.
+# "Session 29"), ~0.01 s at 8,192. Smaller groups cost space (a ×150 store written at 8,192: 549 MiB instead of
+# 365 MiB, at 16,384: 489 MiB; its analytics timed the same), so the bulk builders (``build_then_swap``:
+# load-sample, rebuild, the first start) keep DuckDB's default (``bulk=True``) and only the rounds imported
+# later are in smaller groups.
 # The size is an option of ATTACH, not of the file or of duckdb.connect: the file is attached, as CATALOG, to an
 # in-memory DuckDB instance named after it (``_instance``). Connections of one process to one file share that
 # instance, as duckdb.connect(path) shares its own; it closes, and the file's lock goes, with the last of them.
