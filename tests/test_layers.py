@@ -47,3 +47,25 @@ def test_latest_row_rule_is_written_once():
     hits = [f"{p.relative_to(ROOT)}" for p in _modules("ledger", "analytics")
             for _ in pat.finditer(p.read_text(encoding="utf-8"))]
     assert hits == ["ledger/state.py"]
+
+
+def _bare_cursors(path) -> list[int]:
+    """Lines of ``path`` that call ``.cursor()`` on anything (ledger.db.cursor is the one allowed caller)."""
+    return [n.lineno for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path)))
+            if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "cursor"
+            and not (isinstance(n.func.value, ast.Name) and n.func.value.id in ("db", "ledger_db", "dbm"))]
+
+
+def test_every_cursor_is_made_by_ledger_db():
+    """A DuckDB cursor starts in its instance's empty in-memory catalog, not in the attached ledger file
+    (ledger/db.py): a bare ``con.cursor()`` would fail with "table … does not exist" on a file store only."""
+    files = [p for p in _modules("ledger", "analytics", "charts", "ui", "views", "tests", "bench", "scripts")
+             if p != ROOT / "ledger" / "db.py"] + [ROOT / "app.py"]
+    bad = [f"{p.relative_to(ROOT)}:{line}" for p in files for line in _bare_cursors(p)]
+    assert bad == []
+
+
+def test_the_cursor_check_sees_a_bare_cursor(tmp_path):
+    f = tmp_path / "m.py"
+    f.write_text("def run(con, db):\n    a = con.cursor()\n    b = db.cursor(con)\n    return a, b\n")
+    assert _bare_cursors(f) == [2]
