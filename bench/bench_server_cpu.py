@@ -8,7 +8,7 @@
 
 For each configuration, a fresh server on ``--db`` and:
   1. idle: three browser tabs sit on the sign-in page for ``--idle`` seconds (nobody signs in; the
-     sign-in warm-up's fragment keeps its timer while the page is open): the server's CPU seconds;
+     sign-in warm-up's fragment ends its timer about a second after the form shows): the server's CPU seconds;
   2. page switches: one signed-in tab (``bench_tf``) clicks through seven pages in the sidebar ``--rounds``
      times, after one untimed walk (cold caches): the server's CPU per switch, and the median and 90th
      percentile seconds from the click to the page's title with the run over;

@@ -44,6 +44,7 @@ _warmed_lock = threading.Lock()
 WARM_DELAY = 0.5                  # s the sign-in page is up before the warm-up (its form paints first)
 _SHOWN_AT = "_warm_shown_at"      # session_state: when this session's sign-in page was first drawn
 _DONE = "_warm_done"              # session_state: this tab has drawn the warm-up, or signed in (it has the code)
+_STOPPED = "_warm_stopped"        # session_state: the full rerun that ends the fragment's timer has been asked for
 
 WARM_KEY = "signin_warm"          # st.container(key=...) → the CSS class st-key-signin_warm
 WARM_CSS = f"<style>.st-key-{WARM_KEY} {{ display: none !important; }}</style>"
@@ -71,12 +72,24 @@ def _warm_fragment() -> None:
     Drawn with the form, they held it back: its first paint waited for the 4.7 MB chart code (measured in a
     real browser, 1.5 → 2.1–3.4 s for a second visitor).
 
-    The fragment keeps rerunning every WARM_DELAY seconds while the sign-in page is open (Streamlit has no
-    way to stop it), so every run after the drawing one returns at once. Its elements then leave the page,
-    but the code the browser loaded for them stays loaded. An open sign-in tab then costs the server ~1 % of
-    a core (drawing them every second cost ~1.3 %; with Streamlit's default `runner.postScriptGC`, ~10–18 %:
-    bench/bench_server_cpu.py). Signing in drops the fragment."""
-    if st.session_state.get(_DONE) or time.monotonic() - st.session_state.get(_SHOWN_AT, 0.0) < WARM_DELAY * 0.9:
+    A fragment with ``run_every`` reruns on its timer for as long as it is on the page (Streamlit has no
+    call to stop it). So the run after the drawing one asks for one full rerun of the sign-in page. In that
+    run, ``warm_browser`` leaves the fragment out, which ends the timer. The hidden elements leave the page
+    with it; the code the browser loaded for them stays loaded.
+    - Three idle sign-in tabs cost the server 0.45–0.6 % of a core, as with no warm-up at all. With the
+      timer ticking they cost 2.9–3.0 % (session 30, same run).
+    - The form keeps what the visitor types during that rerun, and a deep link keeps its page
+      (tests/browser/test_browser.py::test_warm_up_ends_without_disturbing_typing).
+    Signing in drops the fragment too."""
+    if st.session_state.get(_DONE):
+        if not st.session_state.get(_STOPPED):
+            # the run after the drawing one: one full run of the sign-in page, in which warm_browser leaves
+            # the fragment out, ends its timer (an idle sign-in tab then costs the server nothing). The form
+            # keeps what the visitor is typing (tests/browser: test_warm_up_ends_without_disturbing_typing)
+            st.session_state[_STOPPED] = True
+            st.rerun(scope="app")
+        return
+    if time.monotonic() - st.session_state.get(_SHOWN_AT, 0.0) < WARM_DELAY * 0.9:
         return
     st.session_state[_DONE] = True
     warm_server()

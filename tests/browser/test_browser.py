@@ -8,7 +8,7 @@ import subprocess
 
 import openpyxl
 
-from tests.browser.conftest import ARTIFACTS, open_as, sign_in
+from tests.browser.conftest import ARTIFACTS, PASSWORD, open_as, sign_in
 from tests.ledger_book import ledger_book
 
 # (url path, title) — url paths are what st.navigation derives from the page file names
@@ -94,6 +94,30 @@ def test_sign_in_page_warm_up_is_loaded_but_hidden(server, page):
     sign_in(page, "leader")
     page.wait_for_selector("[data-testid='stMetricValue']", timeout=RUN_TIMEOUT)
     assert page.locator(".st-key-signin_warm").count() == 0
+
+
+def test_warm_up_ends_without_disturbing_typing(server, page):
+    """The sign-in page's warm-up ends its fragment's timer with one full rerun of the page (ui.warm), about
+    WARM_DELAY * 2 s after the form shows. A visitor typing then keeps every character and the focus, and a
+    deep link still lands on its page. The login is typed key by key from the moment the form shows, over
+    that rerun (23 keys at 60 ms, then the password)."""
+    page.goto(f"{server['url']}/填报情况", wait_until="domcontentloaded", timeout=RUN_TIMEOUT)
+    box = page.locator('input[aria-label="登录名"]')
+    box.wait_for(state="visible", timeout=RUN_TIMEOUT)
+    box.press_sequentially("tf", delay=60)
+    page.keyboard.type("_" * 21, delay=60)
+    typed = box.input_value()
+    assert typed == "tf" + "_" * 21, typed
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "登录名"
+    wait_chart_code(page)
+    page.wait_for_timeout(1500)
+    assert box.input_value() == typed                   # nothing after the rerun took it away either
+    box.fill("tf")
+    pw = page.locator('input[aria-label="密码"]')
+    pw.press_sequentially(PASSWORD, delay=30)
+    assert pw.input_value() == PASSWORD
+    page.get_by_role("button", name="登录", exact=True).click()
+    wait_idle(page, "填报情况")
 
 
 def wait_chart_code(page) -> None:

@@ -121,6 +121,34 @@ def test_no_warm_up_fragment_once_the_tab_has_the_code(own_db, monkeypatch):
     assert fresh.text_input(key="auth_login") is not None and runs == [1, 1]
 
 
+def test_fragment_run_after_the_drawing_one_asks_for_one_full_rerun():
+    """The fragment's timer lives as long as the fragment is on the page: the run after the drawing one
+    asks for one full run of the page (st.rerun(scope="app")), in which warm_browser leaves the fragment
+    out (test_no_warm_up_fragment_once_the_tab_has_the_code), so the timer ends; never a second time.
+    The fragment's body is run as a script of its own (AppTest does not run a fragment on its timer)."""
+    from streamlit.testing.v1 import AppTest
+
+    def script():
+        import streamlit as st
+
+        from ui import warm as w
+        st.session_state["runs"] = st.session_state.get("runs", 0) + 1
+        w._warm_fragment.__wrapped__()
+
+    at = AppTest.from_function(script)
+    at.session_state[warm._DONE] = True           # the hidden elements were drawn in the last run
+    at.run()
+    assert not at.exception
+    # 2 runs: the one that asked for the rerun and the rerun itself (which asks for nothing)
+    assert at.session_state["runs"] == 2 and at.session_state[warm._STOPPED] is True
+    at.run()
+    assert at.session_state["runs"] == 3            # later runs ask for nothing
+    fresh = AppTest.from_function(script)           # a tab whose warm-up is not yet due: nothing at all
+    fresh.session_state[warm._SHOWN_AT] = 10 ** 12
+    fresh.run()
+    assert fresh.session_state["runs"] == 1 and warm._STOPPED not in fresh.session_state
+
+
 def test_warm_thread_fills_the_cache_for_the_first_signed_in_run(ledger_db, warm_on, counted):
     at = app_at(user=None)
     at.session_state[warm._SHOWN_AT] = 0.0
