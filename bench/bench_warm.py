@@ -11,7 +11,12 @@ In one process, with AppTest runs signed in as a 工作专班 user:
      run, without a warm-up: the baseline;
   3. another new version, emptied the same way; then the warm-up thread a signing-in visitor starts
      (``ui.warm.warm_server``), timed until it ends; then every page's first run.
-Prints both first runs of every page, their ratio, and the thread's time (background work done while the
+  4. a server restart (every cache, the remembered calls and what was warmed are dropped) with the list
+     of remembered calls that the page runs saved beside the database (``ui.cache.recent_path``)
+     deleted: the warm-up then computes 总览 only, as before session 31; then every page's first run;
+  5. the same restart with that saved list back in place: the warm-up reads it (``ui.cache.load_recent``)
+     and computes the pages visited before; then every page's first run.
+Prints the first runs of every page, their ratios, and the threads' times (background work done while the
 visitor types and clicks: a visitor faster than it waits, on the compute lock, for the rest of it). A
 trivial AppTest run is printed as the usual baseline. No limits asserted.
 """
@@ -84,12 +89,43 @@ def main(argv=None) -> None:
     th.join()
     thread = time.perf_counter() - t
     warmed = {p: run(p) for p in PAGES}
+
+    saved = ui_cache.recent_path(db)
+    kept = saved.read_bytes()
+
+    def restart() -> float:
+        """What a new server process has (the saved list aside); then the warm-up, timed until it ends."""
+        st.cache_data.clear()
+        st.cache_resource.clear()          # the cached results and the app's connection
+        memo.clear_all()
+        ui_cache._recent.clear()
+        ui_cache._loaded.clear()
+        warm._warmed.clear()
+        t = time.perf_counter()
+        warm.warm_server().join()
+        return time.perf_counter() - t
+
+    saved.unlink()                       # 4. a restart without the saved list: 总览 only
+    thread_bare = restart()
+    bare = {p: run(p) for p in PAGES}
+    saved.write_bytes(kept)              # 5. a restart with it
+    thread_saved = restart()
+    loaded = len(ui_cache.recent_calls())
+    restored = {p: run(p) for p in PAGES}
+
     print(f"baseline (trivial AppTest run): {base * 1000:.0f} ms; calls remembered: {remembered}; "
           f"warm-up thread: {thread:.2f} s")
+    print("after an import:")
     print(f"{'page':<16}{'first run, no warm-up':>22}{'after the warm-up':>19}{'ratio':>8}")
     for p in PAGES:
         print(f"{p:<16}{cold[p]:>20.2f} s{warmed[p]:>17.2f} s{cold[p] / warmed[p]:>7.1f}x")
     print(f"sum             {sum(cold.values()):>20.2f} s{sum(warmed.values()):>17.2f} s")
+    print(f"after a restart: warm-up thread {thread_bare:.2f} s without the saved list, {thread_saved:.2f} s "
+          f"with it ({loaded} calls read back, {saved.stat().st_size:,} bytes)")
+    print(f"{'page':<16}{'without (总览 only)':>22}{'with the saved list':>21}{'ratio':>8}")
+    for p in PAGES:
+        print(f"{p:<16}{bare[p]:>20.2f} s{restored[p]:>19.2f} s{bare[p] / restored[p]:>7.1f}x")
+    print(f"sum             {sum(bare.values()):>20.2f} s{sum(restored.values()):>19.2f} s")
     shutil.rmtree(tmp, ignore_errors=True)
 
 

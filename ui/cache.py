@@ -13,14 +13,21 @@ cached result (``tests/pages/test_cache.py``).
 """
 from __future__ import annotations
 
+import importlib
 import inspect
 import json
+import os
 import threading
+import time
 from collections import OrderedDict
+from dataclasses import fields
+from pathlib import Path
 from typing import Callable
 
 import pandas as pd
 import streamlit as st
+
+from analytics.filters import Filters
 
 
 @st.cache_resource(show_spinner=False, max_entries=1024)
@@ -83,12 +90,31 @@ def _arguments(fn: Callable, ctx, kwargs: dict) -> tuple[dict, str]:
 
 # The calls page runs made for the newest round with the stored settings, most recent last: what
 # ``replay`` computes again for a new data version (ui.warm, while a visitor signs in after an import).
+# They are also saved beside the database (``recent_path``), so the warm-up after a server restart
+# computes the pages people visited before it, not 总览 alone (``load_recent``).
 RECENT_MAX = 128
+WARM_ENV = "LEDGER_WARM"          # "0": no server warm-up (ui.warm), and nothing saved for it
+RECENT_SUFFIX = ".warm.json"
+RECENT_FORMAT = 1
+SAVE_EVERY = 30.0                 # s: a change of order alone is saved at most this often (a new call at once)
+_ALLOWED_MODULE = "analytics."    # the only functions a saved list may name
 _recent: OrderedDict[tuple, tuple[Callable, dict]] = OrderedDict()
 _recent_lock = threading.Lock()
+_loaded: set[str] = set()         # database paths whose saved list this process has read
+_saved_at = 0.0                   # time.monotonic() of the last save
+_dirty = False                    # the order changed since the last save
+
+
+def _fn_key(fn: Callable) -> str:
+    return f"{fn.__module__}.{fn.__qualname__}"
+
+
+def _recent_key(fn: Callable, kw: dict) -> tuple:
+    return (_fn_key(fn), repr(sorted(kw.items(), key=lambda kv: kv[0])))
 
 
 def _remember(fn: Callable, ctx, kwargs: dict) -> None:
+    global _dirty
     if "as_of" in kwargs:                           # pinned to another round
         return
     if "settings" in kwargs:
@@ -101,12 +127,19 @@ def _remember(fn: Callable, ctx, kwargs: dict) -> None:
     kw = dict(kwargs)
     if "filters" in inspect.signature(fn).parameters:
         kw.setdefault("filters", getattr(ctx, "filters", None))
-    key = (f"{fn.__module__}.{fn.__qualname__}", repr(sorted(kw.items(), key=lambda kv: kv[0])))
+    key = _recent_key(fn, kw)
     with _recent_lock:
+        new = key not in _recent
+        if not new and next(reversed(_recent)) == key:
+            return                                  # already the most recent: nothing changed
         _recent[key] = (fn, kw)
         _recent.move_to_end(key)
         while len(_recent) > RECENT_MAX:
             _recent.popitem(last=False)
+        _dirty = True
+        due = new or time.monotonic() - _saved_at >= SAVE_EVERY
+    if due:
+        save_recent()
 
 
 def recent_calls() -> list[tuple[Callable, dict]]:
@@ -114,6 +147,130 @@ def recent_calls() -> list[tuple[Callable, dict]]:
     them, never as_of or settings)."""
     with _recent_lock:
         return list(reversed(_recent.values()))
+
+
+def recent_path(db) -> Path:
+    """Where the remembered calls of database ``db`` are saved: ``<db file>.warm.json`` beside it."""
+    db = Path(db)
+    return db.with_name(db.name + RECENT_SUFFIX)
+
+
+# A saved keyword argument is JSON of the few kinds page calls pass: None, bool, int, str, and tagged
+# tuples, lists and Filters. A call with any other kind stays in memory only.
+def _encode(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, Filters):
+        return {"filters": {f.name: _encode(getattr(v, f.name)) for f in fields(Filters)}}
+    if isinstance(v, tuple):
+        return {"tuple": [_encode(x) for x in v]}
+    if isinstance(v, list):
+        return {"list": [_encode(x) for x in v]}
+    raise TypeError(type(v).__name__)
+
+
+def _decode(v):
+    if v is None or isinstance(v, (bool, int, str)):
+        return v
+    if isinstance(v, dict) and len(v) == 1:
+        (tag, body), = v.items()
+        if tag in ("tuple", "list") and isinstance(body, list):
+            items = [_decode(x) for x in body]
+            return tuple(items) if tag == "tuple" else items
+        if tag == "filters" and isinstance(body, dict) and set(body) <= {f.name for f in fields(Filters)}:
+            return Filters(**{k: _decode(x) for k, x in body.items()})
+    raise ValueError(repr(v)[:80])
+
+
+def _resolve(name: str) -> Callable | None:
+    """The analytics function a saved list names, or None. Only a public function of a public module
+    under ``analytics.`` (imported if need be), defined in that module, of the shape of an analytics read
+    (``fn(con, *, ...)``: every parameter after ``con`` keyword-only) is returned; nothing else is
+    imported or called (``analytics._db.query``, which runs the SQL it is given, is private)."""
+    module, _, attr = name.rpartition(".")
+    parts = module.split(".")
+    if (not module.startswith(_ALLOWED_MODULE) or not attr.isidentifier() or attr.startswith("_")
+            or not all(p.isidentifier() and not p.startswith("_") for p in parts)):
+        return None
+    try:
+        fn = getattr(importlib.import_module(module), attr, None)
+    except ImportError:
+        return None
+    if not inspect.isfunction(fn) or _fn_key(fn) != name:
+        return None
+    params = list(inspect.signature(fn).parameters.values())
+    if not params or params[0].name != "con" or any(p.kind is not p.KEYWORD_ONLY for p in params[1:]):
+        return None
+    return fn
+
+
+def save_recent(db=None) -> bool:
+    """Write the remembered calls beside the database (``recent_path``; atomically: a temporary file,
+    then a rename). Calls with a kind of argument JSON cannot hold are left out. Nothing when
+    ``LEDGER_WARM=0``; a read-only folder only skips the save. Returns whether a file was written."""
+    global _saved_at, _dirty
+    if os.environ.get(WARM_ENV, "1") == "0":
+        return False
+    from ledger import db as ledger_db
+
+    target = recent_path(ledger_db.db_path(db))
+    with _recent_lock:
+        calls = []
+        for fn, kw in _recent.values():                      # oldest first, as they are loaded
+            try:
+                calls.append({"fn": _fn_key(fn), "kwargs": {k: _encode(v) for k, v in kw.items()}})
+            except TypeError:
+                continue
+        _saved_at, _dirty = time.monotonic(), False
+    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        tmp.write_text(json.dumps({"format": RECENT_FORMAT, "calls": calls}, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, target)
+    except OSError:
+        tmp.unlink(missing_ok=True)
+        return False
+    return True
+
+
+def load_recent(db) -> int:
+    """Once per process and database: put the calls an earlier process saved for ``db`` beneath this
+    process's own (older than any call made since the start). An entry that names anything but an
+    analytics function, or has arguments that do not read back exactly, is skipped; an unreadable file
+    is ignored. Returns how many saved calls were added."""
+    path = str(Path(db))
+    with _recent_lock:
+        if path in _loaded:
+            return 0
+        _loaded.add(path)
+    try:
+        doc = json.loads(recent_path(db).read_text(encoding="utf-8"))
+        saved = doc["calls"] if isinstance(doc, dict) and doc.get("format") == RECENT_FORMAT else []
+    except (OSError, ValueError, KeyError, TypeError):
+        return 0
+    found = []
+    for entry in saved if isinstance(saved, list) else []:
+        try:
+            fn = _resolve(entry["fn"])
+            kw = {k: _decode(v) for k, v in entry["kwargs"].items()}
+        except (KeyError, TypeError, ValueError, AttributeError):
+            continue
+        if fn is None or not all(isinstance(k, str) for k in kw):
+            continue
+        params = inspect.signature(fn).parameters
+        if not set(kw) <= set(params) or {"as_of", "settings"} & set(kw):
+            continue
+        found.append((_recent_key(fn, kw), fn, kw))
+    added = 0
+    with _recent_lock:
+        for key, fn, kw in reversed(found):                  # newest saved first, each to the front
+            if key in _recent:
+                continue
+            if len(_recent) >= RECENT_MAX:
+                break
+            _recent[key] = (fn, kw)
+            _recent.move_to_end(key, last=False)
+            added += 1
+    return added
 
 
 def replay(ctx, calls: list[tuple[Callable, dict]] | None = None) -> int:

@@ -17,7 +17,9 @@ imports of pandas/plotly/analytics and every query of the page) after the click.
 (what a 领导 or 工作专班 user sees first), so its results are in ``ui.cache``'s shared cache when the
 visitor has signed in. Then it computes again, for this version, every call the process's page runs
 made for the newest round before (``ui.cache.replay``: the other pages and their widget and filter
-choices, up to ``RECENT_MAX``), so after an import the pages people visited are ready too. A page run
+choices, up to ``RECENT_MAX``), so after an import the pages people visited are ready too. That list is
+saved beside the database (``ui.cache.recent_path``) and read back by the first warm-up of a new process
+(``ui.cache.load_recent``), so after a server restart too. A page run
 that asks for a result the thread is computing waits for it (Streamlit's per-key compute lock) instead
 of computing it twice. ``LEDGER_WARM=0`` turns it off (the page tests do, and test it on its own).
 """
@@ -34,9 +36,8 @@ import streamlit as st
 
 from analytics import clocks, funding, grades, tiers
 from analytics.base import red_yellow_filters
-from ui.cache import call, recent_calls, replay
+from ui.cache import WARM_ENV, call, load_recent, recent_calls, replay
 
-WARM_ENV = "LEDGER_WARM"          # "0": no server warm-up
 _log = logging.getLogger(__name__)
 _warmed: set[tuple[str, str]] = set()   # (database path, data version) already warmed in this process
 _running: set[str] = set()              # database paths with a warm-up thread running now
@@ -154,6 +155,7 @@ def _warm_version(path: str) -> None:
     from ui.shell import Ctx, _filter_options
 
     ctx = None
+    load_recent(path)        # after a restart: the calls the process before this one saved
     for calls in [None, *([c] for c in recent_calls())]:    # None: the first step, 总览
         try:
             con = ledger_db.open_file(path, wait=5.0)

@@ -26,13 +26,22 @@ def _warm_threads() -> list[threading.Thread]:
 
 def warm_on(monkeypatch):
     monkeypatch.setenv(warm.WARM_ENV, "1")
-    warm._warmed.clear()
-    cache._recent.clear()   # the calls other tests' page runs made (replay would compute them again)
+    _forget_recent()        # the calls other tests' page runs made (replay would compute them again)
     yield
     for t in _warm_threads():
         t.join(60)
+    _forget_recent()
+
+
+def _forget_recent() -> None:
+    """What a new process has: no remembered calls, no saved list read, nothing warmed; and no list saved
+    beside the current database (the shared fixture database's list would reach other tests)."""
+    from ledger import db as ledger_db
+
     warm._warmed.clear()
     cache._recent.clear()
+    cache._loaded.clear()
+    cache.recent_path(ledger_db.db_path()).unlink(missing_ok=True)
 
 
 @pytest.fixture
@@ -294,3 +303,119 @@ def test_warm_up_stops_when_the_data_changes_under_it(own_db, warm_on, counted, 
     warm.warm_server().join(60)
     assert counted["grade_counts"] == 1          # 总览 was computed …
     assert "grade_transitions" not in counted    # … and the call after the change was not
+
+
+def _restart(counted: dict) -> None:
+    """What a server restart loses: every cache, the remembered calls, what was warmed (the saved list
+    beside the database stays); and the counts start again."""
+    from analytics import _memo
+
+    warm._warmed.clear()
+    cache._recent.clear()
+    cache._loaded.clear()
+    cache.clear()
+    _memo.clear_all()
+    counted.clear()
+
+
+def test_the_warm_up_after_a_restart_computes_the_pages_visited_before(own_db, warm_on, counted):
+    """The calls page runs made are saved beside the database, and the first warm-up of a new process
+    reads them back: after a restart, 风险分级 (visited before it) is computed by the thread, not by its
+    first visitor. Without the saved list (the control) the thread computes 总览 only."""
+    at = app_at("2_风险分级.py")
+    assert_ok(at)
+    assert counted["grade_transitions"] == 1 and counted["tier_counts"] == 1
+    saved = cache.recent_path(own_db)
+    assert saved.is_file()
+
+    kept = saved.read_bytes()
+    saved.unlink()
+    _restart(counted)                                # the control: no saved list
+    warm.warm_server().join(60)
+    assert counted["grade_counts"] >= 1 and "grade_transitions" not in counted and "tier_counts" not in counted
+
+    saved.write_bytes(kept)
+    _restart(counted)                                # a restart with the list the page runs saved
+    warm.warm_server().join(60)
+    assert counted["grade_transitions"] == 1 and counted["tier_counts"] == 1, counted
+    at = app_at("2_风险分级.py")                      # a new visitor's first run after the restart
+    assert_ok(at)
+    assert counted["grade_transitions"] == 1 and counted["tier_counts"] == 1, counted  # from the cache
+
+
+def test_saved_calls_read_back_exactly(own_db, warm_on):
+    """Every kind of argument the pages pass (Filters with tuples and years, lists, None, text, numbers)
+    reads back equal and of the same type, so a replayed call has the same cache key as the page's own.
+    A call with another kind of argument stays in memory but is not saved."""
+    from datetime import date
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from analytics import compliance, project
+    from analytics.filters import Filters
+
+    d1, d2 = date(2023, 11, 14), date(2023, 11, 29)
+    f = Filters(towns=("贺街镇", "步头镇"), departments=(), year_from=2016, year_to=None, grades=("red",))
+    ctx = SimpleNamespace(as_of=d2, rounds=[d1, d2], filters=f, settings={})
+    cache._remember(grades.grade_counts, ctx, {"by": "town"})
+    cache._remember(compliance.round_status, ctx, {"units": ["贺街镇", "区农业农村局"]})
+    cache._remember(project.search_projects, ctx, {"q": "=HYPERLINK(\"x\")"})
+    cache._remember(clocks.clock_rollup, ctx, {"by": "unit", "filters": None})
+    cache._remember(tiers.tier_table, ctx, {"limit": 100, "offset": 0, "filters": Filters(tiers=("region",))})
+    cache._remember(grades.grade_counts, ctx, {"by": Decimal("1")})      # not JSON: memory only
+    before = cache.recent_calls()
+    assert len(before) == 6
+    assert cache.save_recent()
+
+    cache._recent.clear()
+    cache._loaded.clear()
+    assert cache.load_recent(own_db) == 5
+    after = cache.recent_calls()
+    assert after == before[1:]                       # all but the Decimal one, in the same order
+    for (fn_a, kw_a), (fn_b, kw_b) in zip(after, before[1:]):
+        assert fn_a is fn_b and cache._recent_key(fn_a, kw_a) == cache._recent_key(fn_b, kw_b)
+    assert cache.load_recent(own_db) == 0            # once per process and database
+
+
+def test_a_saved_list_can_name_nothing_but_analytics_functions(own_db, warm_on):
+    """The saved list is read, never run as code: an entry naming another module, a private or non-function
+    attribute, a module that does not exist, as_of/settings or an argument the function does not take is
+    skipped (and no module outside analytics is imported); a broken file is ignored."""
+    import json
+    import sys
+
+    from analytics import base
+
+    def entry(fn, **kwargs):
+        return {"fn": fn, "kwargs": kwargs}
+
+    assert "this" not in sys.modules                 # importing it would print the Zen of Python
+    doc = {"format": 1, "calls": [
+        entry("os.system", command="true"),
+        entry("this.s"),
+        entry("analytics.grades._fill_grades"),      # private
+        entry("analytics._db.query", sql="DROP TABLE settings"),   # a private module (it runs SQL)
+        entry("analytics.grades.query", sql="DROP TABLE settings"),  # imported from there, not defined here
+        entry("analytics.base.rounds"),              # a good entry (an analytics read, no arguments)
+        entry("analytics.grades.pd"),                # a module, not a function
+        entry("analytics.grades.Filters"),           # a class
+        entry("analytics.nope.f"),
+        entry("analytics.grades.grade_counts.__globals__"),
+        entry("analytics.grades.grade_counts", as_of="2023-11-29"),
+        entry("analytics.grades.grade_counts", settings={"w": 1}),
+        entry("analytics.grades.grade_counts", bogus=1),
+        entry("analytics.grades.grade_counts", by={"set": ["town"]}),   # an unknown tag
+        "not an entry",
+        entry("analytics.grades.grade_counts", by="town"),              # a good entry, the newest
+    ]}
+    path = cache.recent_path(own_db)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    assert cache.load_recent(own_db) == 2
+    assert cache.recent_calls() == [(grades.grade_counts, {"by": "town"}), (base.rounds, {})]
+    assert "this" not in sys.modules
+
+    for broken in ["{", "[]", json.dumps({"format": 99, "calls": doc["calls"]}), json.dumps({"format": 1})]:
+        cache._recent.clear()
+        cache._loaded.clear()
+        path.write_text(broken, encoding="utf-8")
+        assert cache.load_recent(own_db) == 0 and cache.recent_calls() == []
