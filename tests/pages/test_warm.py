@@ -419,3 +419,35 @@ def test_a_saved_list_can_name_nothing_but_analytics_functions(own_db, warm_on):
         cache._loaded.clear()
         path.write_text(broken, encoding="utf-8")
         assert cache.load_recent(own_db) == 0 and cache.recent_calls() == []
+
+
+def test_a_new_process_reads_the_list_the_page_runs_saved(own_db, warm_on):
+    """Across a real restart: the page runs here save the list, and a new interpreter's warm-up (the first
+    thing a new server does for its first visitor) reads it back and computes those calls."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    at = app_at("2_风险分级.py")
+    assert_ok(at)
+    root = Path(__file__).resolve().parents[2]
+    child = ("import functools, json\n"
+             "from analytics import grades, tiers\n"
+             "from ui import cache, warm\n"
+             "ran = []\n"
+             "for mod, name in [(grades, 'grade_transitions'), (tiers, 'tier_counts')]:\n"
+             "    f = getattr(mod, name)\n"
+             "    def counting(*a, _f=f, _n=name, **k):\n"
+             "        ran.append(_n)\n"
+             "        return _f(*a, **k)\n"
+             "    setattr(mod, name, functools.wraps(f)(counting))\n"
+             "warm.warm_server().join(120)\n"
+             "print(json.dumps({'ran': sorted(ran), 'recent': sorted({cache._fn_key(fn) for fn, _ in cache.recent_calls()})}))\n")
+    out = subprocess.run([sys.executable, "-c", child], cwd=root, capture_output=True, text=True, timeout=300,
+                         env={**os.environ, "LEDGER_DB": str(own_db), "LEDGER_WARM": "1", "LEDGER_BOOTSTRAP": "0"})
+    assert out.returncode == 0, out.stderr[-2000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["ran"] == ["grade_transitions", "tier_counts"], got
+    assert {"analytics.grades.grade_transitions", "analytics.tiers.tier_counts"} <= set(got["recent"])
