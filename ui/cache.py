@@ -100,9 +100,9 @@ SAVE_EVERY = 30.0                 # s: a change of order alone is saved at most 
 _ALLOWED_MODULE = "analytics."    # the only functions a saved list may name
 _recent: OrderedDict[tuple, tuple[Callable, dict]] = OrderedDict()
 _recent_lock = threading.Lock()
+_save_lock = threading.Lock()
 _loaded: set[str] = set()         # database paths whose saved list this process has read
 _saved_at = 0.0                   # time.monotonic() of the last save
-_dirty = False                    # the order changed since the last save
 
 
 def _fn_key(fn: Callable) -> str:
@@ -114,7 +114,6 @@ def _recent_key(fn: Callable, kw: dict) -> tuple:
 
 
 def _remember(fn: Callable, ctx, kwargs: dict) -> None:
-    global _dirty
     if "as_of" in kwargs:                           # pinned to another round
         return
     if "settings" in kwargs:
@@ -136,7 +135,6 @@ def _remember(fn: Callable, ctx, kwargs: dict) -> None:
         _recent.move_to_end(key)
         while len(_recent) > RECENT_MAX:
             _recent.popitem(last=False)
-        _dirty = True
         due = new or time.monotonic() - _saved_at >= SAVE_EVERY
     if due:
         save_recent()
@@ -208,27 +206,31 @@ def save_recent(db=None) -> bool:
     """Write the remembered calls beside the database (``recent_path``; atomically: a temporary file,
     then a rename). Calls with a kind of argument JSON cannot hold are left out. Nothing when
     ``LEDGER_WARM=0``; a read-only folder only skips the save. Returns whether a file was written."""
-    global _saved_at, _dirty
+    global _saved_at
     if os.environ.get(WARM_ENV, "1") == "0":
         return False
     from ledger import db as ledger_db
 
-    target = recent_path(ledger_db.db_path(db))
-    with _recent_lock:
-        calls = []
-        for fn, kw in _recent.values():                      # oldest first, as they are loaded
-            try:
-                calls.append({"fn": _fn_key(fn), "kwargs": {k: _encode(v) for k, v in kw.items()}})
-            except TypeError:
-                continue
-        _saved_at, _dirty = time.monotonic(), False
-    tmp = target.with_name(f"{target.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        tmp.write_text(json.dumps({"format": RECENT_FORMAT, "calls": calls}, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, target)
-    except OSError:
-        tmp.unlink(missing_ok=True)
-        return False
+    path = ledger_db.db_path(db)
+    target = recent_path(path)
+    with _save_lock:                    # one save at a time: the last file written is the newest list
+        load_recent(path)               # a page run before this process's first warm-up keeps the saved list
+        with _recent_lock:
+            calls = []
+            for fn, kw in _recent.values():                      # oldest first, as they are loaded
+                try:
+                    calls.append({"fn": _fn_key(fn), "kwargs": {k: _encode(v) for k, v in kw.items()}})
+                except TypeError:
+                    continue
+            _saved_at = time.monotonic()
+        tmp = target.with_name(f"{target.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(json.dumps({"format": RECENT_FORMAT, "calls": calls}, ensure_ascii=False),
+                           encoding="utf-8")
+            os.replace(tmp, target)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            return False
     return True
 
 

@@ -451,3 +451,23 @@ def test_a_new_process_reads_the_list_the_page_runs_saved(own_db, warm_on):
     got = json.loads(out.stdout.strip().splitlines()[-1])
     assert got["ran"] == ["grade_transitions", "tier_counts"], got
     assert {"analytics.grades.grade_transitions", "analytics.tiers.tier_counts"} <= set(got["recent"])
+
+
+def test_a_page_run_before_the_first_warm_up_keeps_the_saved_list(own_db, warm_on):
+    """A new process whose first analytics call comes from a page run (not the warm-up) merges the list
+    the last process saved instead of writing over it: the saved calls stay, older than the new one."""
+    import json
+    from datetime import date
+    from types import SimpleNamespace
+
+    from analytics.filters import Filters
+
+    path = cache.recent_path(own_db)
+    path.write_text(json.dumps({"format": 1, "calls": [
+        {"fn": "analytics.grades.grade_counts", "kwargs": {"by": "town", "filters": None}}]}), encoding="utf-8")
+    d = date(2023, 11, 29)
+    cache._remember(tiers.tier_counts, SimpleNamespace(as_of=d, rounds=[d], filters=Filters(), settings={}), {})
+    assert cache.recent_calls() == [(tiers.tier_counts, {"filters": Filters()}),
+                                    (grades.grade_counts, {"by": "town", "filters": None})]
+    saved = json.loads(path.read_text(encoding="utf-8"))["calls"]
+    assert [c["fn"] for c in saved] == ["analytics.grades.grade_counts", "analytics.tiers.tier_counts"]
