@@ -98,6 +98,7 @@ RECENT_SUFFIX = ".warm.json"
 RECENT_FORMAT = 1
 SAVE_EVERY = 30.0                 # s: a change of order alone is saved at most this often (a new call at once)
 _ALLOWED_MODULE = "analytics."    # the only functions a saved list may name
+SEARCH_ARG = "q"                  # free text typed into a search box (项目详情): a call with it is not remembered
 _recent: OrderedDict[tuple, tuple[Callable, dict]] = OrderedDict()
 _recent_lock = threading.Lock()
 _save_lock = threading.Lock()
@@ -115,6 +116,8 @@ def _recent_key(fn: Callable, kw: dict) -> tuple:
 
 def _remember(fn: Callable, ctx, kwargs: dict) -> None:
     if "as_of" in kwargs:                           # pinned to another round
+        return
+    if kwargs.get(SEARCH_ARG):                      # one visitor's search text: not replayed, never saved
         return
     if "settings" in kwargs:
         if not _stored_settings(kwargs["settings"], ctx):   # an analyst's own weights

@@ -359,7 +359,7 @@ def test_saved_calls_read_back_exactly(own_db, warm_on):
     ctx = SimpleNamespace(as_of=d2, rounds=[d1, d2], filters=f, settings={})
     cache._remember(grades.grade_counts, ctx, {"by": "town"})
     cache._remember(compliance.round_status, ctx, {"units": ["贺街镇", "区农业农村局"]})
-    cache._remember(project.search_projects, ctx, {"q": "=HYPERLINK(\"x\")"})
+    cache._remember(project.search_projects, ctx, {"q": ""})           # the listing before any search
     cache._remember(clocks.clock_rollup, ctx, {"by": "unit", "filters": None})
     cache._remember(tiers.tier_table, ctx, {"limit": 100, "offset": 0, "filters": Filters(tiers=("region",))})
     cache._remember(grades.grade_counts, ctx, {"by": Decimal("1")})      # not JSON: memory only
@@ -471,3 +471,25 @@ def test_a_page_run_before_the_first_warm_up_keeps_the_saved_list(own_db, warm_o
                                     (grades.grade_counts, {"by": "town", "filters": None})]
     saved = json.loads(path.read_text(encoding="utf-8"))["calls"]
     assert [c["fn"] for c in saved] == ["analytics.grades.grade_counts", "analytics.tiers.tier_counts"]
+
+
+def test_a_search_with_text_is_neither_remembered_nor_saved(own_db, warm_on):
+    """项目详情's list before any search (q='') is a page call like any other; a search someone typed is one
+    visitor's: replaying it after an import would spend the warm-up on it, crowd the 128 calls out, and
+    saving it would write the text into the file beside the database."""
+    from datetime import date
+    from types import SimpleNamespace
+
+    from analytics import project
+    from analytics.filters import Filters
+
+    d = date(2023, 11, 29)
+    ctx = SimpleNamespace(as_of=d, rounds=[d], filters=Filters(), settings={})
+    for q in ("贺街", "", "HB-2019"):
+        cache._remember(project.search_projects, ctx, {"q": q})
+        cache._remember(project.count_projects, ctx, {"q": q})
+    assert cache.recent_calls() == [(project.count_projects, {"q": "", "filters": Filters()}),
+                                    (project.search_projects, {"q": "", "filters": Filters()})]
+    assert cache.save_recent()
+    text = cache.recent_path(own_db).read_text(encoding="utf-8")
+    assert "贺街" not in text and "HB-2019" not in text and "search_projects" in text
