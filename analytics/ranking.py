@@ -27,6 +27,10 @@ is ranked once. Metrics of a unit over its projects in force (raw values, 0..1 u
 
 Score: contrib_m = weight_m / Σ weights × 100 × norm_m; penalty = penalty_overdue × overdue clocks
 + penalty_reopened × reopened projects (``signoff.reopened``); S = clip(Σ contrib − penalty, 0, 100).
+With ``penalty_basis`` = "per_100_projects" the penalty is taken per 100 of the unit's projects in force
+(penalty × 100 / projects), so that a department with 300 projects and 6 overdue clocks loses what one with
+50 projects and 1 overdue clock loses (2 × 6 × 100/300 = 2 × 1 × 100/50 = 4): counted per item, large
+units (and every unit of a city or province roll-up) clip to 0 and the league no longer ranks anyone.
 Rank within kind by S descending; ties share the lowest rank ("1, 2, 2, 4"); rows are ordered by
 kind, S descending, unit name. Band: S ≥ bands.excellent → excellent (优), ≥ good → good (良),
 ≥ fair → fair (中), else poor (差). Factor f = 1 + beta·(S − mean S of the kind)/100, clipped to
@@ -261,7 +265,8 @@ def unit_metrics(con, *, as_of: date, settings: dict | None = None) -> pd.DataFr
                                                 compliance=compliance, consistency=consistency, signoff=signoff))
 
 
-_SCORING_KEYS = ("weights", "beta", "cap", "bands", "penalty_overdue", "penalty_reopened")
+_SCORING_KEYS = ("weights", "beta", "cap", "bands", "penalty_overdue", "penalty_reopened", "penalty_basis")
+PENALTY_BASES = ("per_item", "per_100_projects")
 _METRICS_MEMO = FrameMemo(8)  # keyed by the state token (fresh after every write)
 
 
@@ -365,7 +370,21 @@ def _prepare_norms(metrics: pd.DataFrame) -> dict:
         norms["linkage"] = [Fraction(1) if hi == lo else (v - lo) / (hi - lo) for v in link]
         groups.append((idx, norms))
     return {"n": n, "units": units, "overdue": metrics["overdue"].tolist(), "reopened": metrics["reopened"].tolist(),
-            "groups": groups}
+            "projects": metrics["projects"].tolist() if "projects" in metrics else None, "groups": groups}
+
+
+def _penalty_scale(settings: dict, projects) -> Fraction:
+    """What one unit's penalty points are multiplied by: 1 counted per item, 100 / projects per 100 projects
+    (``penalty_basis``; a unit is ranked only with at least one project in force)."""
+    basis = settings.get("penalty_basis", "per_item")
+    if basis == "per_item":
+        return Fraction(1)
+    if basis != "per_100_projects":
+        raise ValueError(f"未知的扣分口径：{basis}")
+    n = _none_if_na(projects)
+    if n is None or int(n) <= 0:
+        raise ValueError("按每百个项目折算扣分需要各单位的在库项目数")
+    return Fraction(100, int(n))
 
 
 def _score_lists(prep: dict, settings: dict, *, details: bool):
@@ -376,8 +395,11 @@ def _score_lists(prep: dict, settings: dict, *, details: bool):
     if total_w <= 0:
         raise ValueError("排名指标权重之和必须大于0")
     p_over, p_reop = _frac(settings["penalty_overdue"]), _frac(settings["penalty_reopened"])
+    if settings.get("penalty_basis", "per_item") not in PENALTY_BASES:
+        raise ValueError(f"未知的扣分口径：{settings.get('penalty_basis')}")
     beta, cap = _frac(settings["beta"]), _frac(settings["cap"])
     n, units, overdue, reopened = prep["n"], prep["units"], prep["overdue"], prep["reopened"]
+    projects = prep["projects"] or [None] * n
     cols: dict[str, list] = {}
     if details:
         cols = {f"norm_{m}": [None] * n for m in METRICS}
@@ -394,7 +416,7 @@ def _score_lists(prep: dict, settings: dict, *, details: bool):
                     cols[f"norm_{m}"][i] = float(norms[m][j])
                     cols[f"contrib_{m}"][i] = float(c)
                 total += c
-            pen = p_over * int(overdue[i]) + p_reop * int(reopened[i])
+            pen = (p_over * int(overdue[i]) + p_reop * int(reopened[i])) * _penalty_scale(settings, projects[i])
             penalty[i] = float(pen)
             scores[i] = min(max(total - pen, Fraction(0)), Fraction(100))
         mean = sum(scores.values()) / len(scores)
@@ -416,13 +438,15 @@ def explain_score(scores: pd.DataFrame, *, unit: str, kind: str, settings: dict)
 
     Parts frame, one row per metric then one per penalty: part (metric code, or penalty_overdue /
     penalty_reopened), raw (the metric's raw value; for a penalty the count), basis (measured;
-    neutral = no data, scored 1; median = linkage imputed with the kind's median; penalty), norm
-    (0..1, the value scored), weight (the setting; for a penalty the points per item), weight_share
-    (weight / Σ weights), max_points (= weight_share × 100), points (= max_points × norm; for a
-    penalty −count × points per item). Σ points = S before clipping to [0, 100].
+    neutral = no data, scored 1; median = linkage imputed with the kind's median; penalty, or
+    penalty_per_100 under ``penalty_basis`` "per_100_projects"), norm (0..1, the value scored), weight
+    (the setting; for a penalty the points per item), weight_share (weight / Σ weights), max_points
+    (= weight_share × 100), points (= max_points × norm; for a penalty −count × points per item, times
+    100 / projects per 100 projects). Σ points = S before clipping to [0, 100].
 
     Summary dict: total_weight (Σ weights), subtotal (Σ metric points), penalty, unclipped, score (S),
-    band, bands, mean (mean S of the kind), beta, cap, factor_unclipped (1 + β(S − mean)/100), factor.
+    band, bands, mean (mean S of the kind), beta, cap, factor_unclipped (1 + β(S − mean)/100), factor,
+    rank, units_in_kind, penalty_basis, projects (the unit's projects in force, None if the frame has none).
     Example: weights 10/10/10/10/5/5 (Σ 50 → shares 0.2/0.2/0.2/0.2/0.1/0.1), a unit with norms
     0.5, 0.5, 0.5, 0.8, 0, 0.5 and one overdue clock: 10 + 10 + 10 + 16 + 0 + 5 = 51, − 2 → S = 49.
     """
@@ -446,11 +470,14 @@ def explain_score(scores: pd.DataFrame, *, unit: str, kind: str, settings: dict)
                      "weight": float(weights[m]), "weight_share": float(share), "max_points": float(share * 100),
                      "points": float(pts)})
     penalty = Fraction(0)
+    scale = _penalty_scale(settings, r.get("projects"))
+    per_100 = settings.get("penalty_basis", "per_item") == "per_100_projects"
     for part, count_col in (("penalty_overdue", "overdue"), ("penalty_reopened", "reopened")):
         n, per = int(r[count_col]), _frac(settings[part])
-        penalty += per * n
-        recs.append({"part": part, "raw": float(n), "basis": "penalty", "norm": None, "weight": float(per),
-                     "weight_share": None, "max_points": None, "points": float(-per * n)})
+        penalty += per * n * scale
+        recs.append({"part": part, "raw": float(n), "basis": "penalty_per_100" if per_100 else "penalty",
+                     "norm": None, "weight": float(per), "weight_share": None, "max_points": None,
+                     "points": float(-per * n * scale)})
     unclipped = subtotal - penalty
     score = min(max(unclipped, Fraction(0)), Fraction(100))
     league = scores[scores["kind"] == kind]
@@ -466,6 +493,8 @@ def explain_score(scores: pd.DataFrame, *, unit: str, kind: str, settings: dict)
         "mean": float(mean), "beta": float(beta), "cap": float(cap),
         "factor_unclipped": float(1 + beta * (score - mean) / 100), "factor": float(_factor(score, mean, beta, cap)),
         "rank": int(r["rank"]), "units_in_kind": len(league),
+        "penalty_basis": "per_100_projects" if per_100 else "per_item",
+        "projects": None if _none_if_na(r.get("projects")) is None else int(r["projects"]),
     }
     return parts, summary
 

@@ -309,7 +309,11 @@ RANKING_METRICS: dict[str, str] = {
 SCORE_PARTS: dict[str, str] = {**RANKING_METRICS, "penalty_overdue": "扣分：逾期未完成时限",
                                "penalty_reopened": "扣分：销号后反弹项目"}
 SCORE_BASIS: dict[str, str] = {"measured": "按实际值", "neutral": "无可评价数据，按满分计",
-                               "median": "无资金，取同类单位中位数", "penalty": "扣分项"}
+                               "median": "无资金，取同类单位中位数", "penalty": "扣分项",
+                               "penalty_per_100": "扣分项（按每百个在库项目折算）"}
+# 扣分口径 (settings.penalty_basis, analytics.ranking)
+PENALTY_BASIS: dict[str, str] = {"per_item": "按个数（每个逾期时限、每个反弹项目扣分）",
+                                 "per_100_projects": "按每百个在库项目折算（大小单位可比）"}
 # Why a project's grade disagrees with its facts (analytics.consistency, "假绿" and the like).
 CONSISTENCY_REASONS: dict[str, str] = {
     "three_failures_not_red": "存在“三不”问题但未标红",
@@ -392,6 +396,7 @@ _ALL_LABELS: dict[str, dict[str, str]] = {
     "import_done": IMPORT_DONE,
     "round_file_status": ROUND_FILE_STATUS,
     "amount_basis": AMOUNT_BASIS,
+    "penalty_basis": PENALTY_BASIS,
     "role": ROLES,
     "audit_action": AUDIT_ACTIONS,
 }

@@ -40,6 +40,9 @@ DEFAULTS: dict[str, Any] = {
     },
     "penalty_overdue": 2.0,      # points off S per overdue clock (逾期未完成)
     "penalty_reopened": 5.0,     # points off S per reopened project
+    # how the two penalties count: 'per_item' (each overdue clock / reopened project) or
+    # 'per_100_projects' (the same points per 100 of the unit's projects in force: size-fair)
+    "penalty_basis": "per_item",
     "beta": 0.5,                 # f = 1 + beta*(S - mean S)/100
     "cap": 0.2,                  # f clipped to [1-cap, 1+cap]
     "bands": {"excellent": 90, "good": 80, "fair": 60},  # 优 ≥90, 良 80–89, 中 60–79, 差 <60
@@ -73,6 +76,12 @@ DEFAULTS: dict[str, Any] = {
     "demo_mode": False,           # the demo accounts of a sample-built store (on for those, ledger/bootstrap.py)
 }
 
+# keys whose value is one code of a fixed list (labels: ledger.glossary)
+CHOICES: dict[str, tuple[str, ...]] = {
+    "tier_amount_basis": ("funds", "total_investment"),
+    "penalty_basis": ("per_item", "per_100_projects"),
+}
+
 LABELS: dict[str, str] = {
     "tier_amount_basis": "分级金额口径（扶贫帮扶资金合计或总投资）",
     "tier_lower_wan": "市级督办金额下限（万元，含）",
@@ -88,6 +97,7 @@ LABELS: dict[str, str] = {
     "weights": "排名指标权重",
     "penalty_overdue": "每个逾期未完成时限扣分",
     "penalty_reopened": "每个反弹（销号后重返红黄）项目扣分",
+    "penalty_basis": "扣分口径（按个数，或按每百个在库项目折算）",
     "beta": "奖惩系数 β",
     "cap": "系数上下限 cap",
     "bands": "等次分数线（优/良/中）",
@@ -205,6 +215,8 @@ def _check(key: str, value: Any) -> None:
         raise TypeError(f"{key} 应为字典")
     if isinstance(default, (int, float)) and not isinstance(default, bool) and not isinstance(value, (int, float)):
         raise TypeError(f"{key} 应为数字")
+    if key in CHOICES and value not in CHOICES[key]:
+        raise ValueError(f"{LABELS.get(key, key)} 只能取：{'、'.join(CHOICES[key])}")
 
 
 _UPSERT = ("INSERT INTO settings VALUES (?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET "

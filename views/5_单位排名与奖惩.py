@@ -31,7 +31,8 @@ W_KEYS = {m: f"w_{m}" for m in ranking.METRICS}
 def _defaults() -> dict:
     s = ctx.settings
     return {**{k: int(s["weights"].get(m, 0)) for m, k in W_KEYS.items()},
-            "beta": float(s["beta"]), "cap": float(s["cap"])}
+            "beta": float(s["beta"]), "cap": float(s["cap"]), "p_overdue": float(s["penalty_overdue"]),
+            "p_reopened": float(s["penalty_reopened"]), "p_basis": s["penalty_basis"]}
 
 
 def _reset() -> None:
@@ -49,9 +50,16 @@ with st.expander("权重与奖惩参数（仅用于本页模拟，不保存；�
     c1.slider("奖惩系数 β", 0.0, 2.0, step=0.05, key="beta")
     c2.slider("系数上下限 cap", 0.0, 0.5, step=0.01, key="cap")
     c3.button("恢复默认", key="reset_weights", on_click=_reset)
+    p1, p2, p3 = st.columns([2, 2, 2])
+    p1.slider("每个逾期未完成时限扣分", 0.0, 20.0, step=0.5, key="p_overdue")
+    p2.slider("每个反弹项目扣分", 0.0, 20.0, step=0.5, key="p_reopened")
+    p3.radio("扣分口径", list(ranking.PENALTY_BASES), key="p_basis", format_func=g.PENALTY_BASIS.get,
+             help="按每百个在库项目折算：扣分乘以 100÷单位在库项目数，项目多的单位不因规模大而被扣到 0 分")
 
 settings = {**ctx.settings, "weights": {m: st.session_state[k] for m, k in W_KEYS.items()},
-            "beta": st.session_state["beta"], "cap": st.session_state["cap"]}
+            "beta": st.session_state["beta"], "cap": st.session_state["cap"],
+            "penalty_overdue": st.session_state["p_overdue"], "penalty_reopened": st.session_state["p_reopened"],
+            "penalty_basis": st.session_state["p_basis"]}
 if not sum(settings["weights"].values()):
     st.warning("权重不能全为 0。")
     st.stop()
@@ -121,7 +129,9 @@ st.caption(f"合计分配 {int(alloc['alloc_yuan'].sum()):,} 元 = 预算 {budge
 
 params = pd.DataFrame(
     [(f"权重：{METRIC_LABELS[m]}", settings["weights"][m]) for m in ranking.METRICS]
-    + [("奖惩系数 β", settings["beta"]), ("系数上下限 cap", settings["cap"]), ("分配对象", who),
+    + [("每个逾期未完成时限扣分", settings["penalty_overdue"]), ("每个反弹项目扣分", settings["penalty_reopened"]),
+       ("扣分口径", g.PENALTY_BASIS[settings["penalty_basis"]]),
+       ("奖惩系数 β", settings["beta"]), ("系数上下限 cap", settings["cap"]), ("分配对象", who),
        ("预算总额（元）", budget_yuan), ("基数", "上传" if base_shares else "平均"),
        ("末位扣减单位数 k", int(bottom_k)), ("每个末位单位扣减（元）", cut_yuan),
        ("数据截至", ctx.as_of.isoformat())], columns=["参数", "值"])

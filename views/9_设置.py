@@ -6,7 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from ledger import glossary
-from ledger.settings import DEFAULTS, LABELS, contacts_text, parse_contacts, reset_settings, save_settings
+from ledger.settings import CHOICES, DEFAULTS, LABELS, contacts_text, parse_contacts, reset_settings, save_settings
 from ui.cache import bump_version
 from ui.guard import permit, show_denied
 from ui.shell import filters_note, page_setup
@@ -17,7 +17,7 @@ filters_note(ctx, applies="本页不按侧栏筛选", ignored="设置对全区�
 cur = ctx.settings
 WEIGHT_LABELS = glossary.RANKING_METRICS  # the same names as on 单位排名与奖惩
 BAND_LABELS = {k: glossary.label("band", k) for k in DEFAULTS["bands"]}
-BASIS = glossary.AMOUNT_BASIS
+BASIS = {**glossary.AMOUNT_BASIS, **glossary.PENALTY_BASIS}  # the coded choices, shown by their labels
 
 
 def show(v):
@@ -63,6 +63,11 @@ with st.form("settings_form"):
                                              key=f"set_w_{m}") for m, w in cur["weights"].items()}
         for k, step in (("penalty_overdue", 0.5), ("penalty_reopened", 0.5), ("beta", 0.05), ("cap", 0.05)):
             new[k] = st.number_input(LABELS[k], min_value=0.0, value=float(cur[k]), step=step, key=f"set_{k}")
+        new["penalty_basis"] = st.selectbox(
+            LABELS["penalty_basis"], list(CHOICES["penalty_basis"]), key="set_penalty_basis",
+            index=list(CHOICES["penalty_basis"]).index(cur["penalty_basis"]), format_func=BASIS.get,
+            placeholder="请选择", help="按个数：每个逾期时限、每个反弹项目扣固定分；按每百个在库项目折算：同样的分数乘以"
+                                     "100÷单位在库项目数，项目多的单位不因规模大而被扣到 0 分。")
         st.markdown(f"**{LABELS['bands']}**")
         new["bands"] = {k: st.number_input(BAND_LABELS[k], min_value=0, max_value=100, value=int(v),
                                            key=f"set_b_{k}") for k, v in cur["bands"].items()}

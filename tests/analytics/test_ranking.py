@@ -266,6 +266,25 @@ def test_fixture_township_scores_tie_ranks_factor(con):
     assert 53.4 < t.loc["步头镇", "score"] < 53.5
 
 
+def test_fixture_stored_penalty_basis_per_100_projects():
+    from ledger.settings import set_setting
+
+    c = fixture_connection()
+    try:
+        with pytest.raises(ValueError, match="扣分口径"):   # a code outside the list is refused, nothing stored
+            set_setting(c, "penalty_basis", "per_capita")
+        assert c.execute("SELECT count(*) FROM settings WHERE key = 'penalty_basis'").fetchone()[0] == 0
+        set_setting(c, "penalty_basis", "per_100_projects")
+        t = ranking.unit_scores(c, as_of=AS_OF).query("kind == 'township'").set_index("unit")
+        # 步头镇: 3 projects, 1 reopened → 5 × 1 × 100/3 = 166.67 points off → clipped to 0;
+        # 贺街镇: 4 projects, 1 overdue clock → 2 × 1 × 100/4 = 50 off: 53 + 2 − 50 = 5
+        assert t.loc["步头镇", "penalty"] == pytest.approx(500 / 3, abs=1e-12) and t.loc["步头镇", "score"] == 0.0
+        assert t.loc["贺街镇", "penalty"] == 50.0 and t.loc["贺街镇", "score"] == 5.0
+        assert t["rank"].to_dict() == {"南乡镇": 1, "大宁镇": 1, "莲塘镇": 3, "贺街镇": 4, "步头镇": 5}
+    finally:
+        c.close()
+
+
 def test_fixture_departments_and_zero_funding_unit(con):
     d = ranking.unit_scores(con, as_of=AS_OF).query("kind == 'department'").set_index("unit")
     # 区商务局 (P12): no funds → raw linkage None, normalised like the median department (区林业局)
@@ -362,3 +381,57 @@ def test_explain_score_neutral_median_clip_and_cap():
     assert abs(sv["factor_unclipped"] - 0.7101) < 1e-12 and sv["factor"] == 0.8
     with pytest.raises(ValueError):
         ranking.explain_score(scores, unit="A", kind="department", settings=S)
+
+
+# Size-fair penalties (penalty_basis "per_100_projects"): three departments with every metric at 1
+# (linkage all equal → norm 1), so Σ contrib = 100 and only the penalties differ.
+SIZED = [
+    #  unit kind          green on_t res subm link cons overdue reopened projects
+    ("P", "department", 1.0, 1.0, 1.0, 1.0, 0.05, 1.0, 6, 0, 300),
+    ("Q", "department", 1.0, 1.0, 1.0, 1.0, 0.05, 1.0, 1, 0, 50),
+    ("R", "department", 1.0, 1.0, 1.0, 1.0, 0.05, 1.0, 0, 1, 10),
+]
+
+
+def sized_frame():
+    cols = ["unit", "kind", "green_share", "on_time", "resolved", "submissions", "linkage", "consistency",
+            "overdue", "reopened", "projects"]
+    return pd.DataFrame([dict(zip(cols, r)) for r in SIZED], columns=cols)
+
+
+def test_penalty_per_100_projects_is_size_fair():
+    # per item (default): P 100 − 2×6 = 88, Q 100 − 2×1 = 98, R 100 − 5×1 = 95 → Q, R, P
+    per_item = ranking.score_metrics(sized_frame(), settings=S).set_index("unit")
+    assert per_item["score"].to_dict() == {"P": 88.0, "Q": 98.0, "R": 95.0}
+    assert per_item["rank"].to_dict() == {"Q": 1, "R": 2, "P": 3}
+    # per 100 projects: P 2×6×100/300 = 4 → 96; Q 2×1×100/50 = 4 → 96 (the same rate, a tie);
+    # R 5×1×100/10 = 50 → 50
+    s = {**S, "penalty_basis": "per_100_projects"}
+    out = ranking.score_metrics(sized_frame(), settings=s).set_index("unit")
+    assert out["penalty"].to_dict() == {"P": 4.0, "Q": 4.0, "R": 50.0}
+    assert out["score"].to_dict() == {"P": 96.0, "Q": 96.0, "R": 50.0}
+    assert out["rank"].to_dict() == {"P": 1, "Q": 1, "R": 3}
+    # mean S = (96 + 96 + 50)/3 = 242/3; f_P = 1 + 0.5 × (96 − 242/3)/100 = 1 + 0.5 × (46/3)/100 = 1 + 23/300
+    # = 1.07666…; f_R = 1 + 0.5 × (50 − 242/3)/100 = 1 − 0.5 × (92/3)/100 = 1 − 46/300 = 0.84666…
+    assert out.loc["P", "factor"] == pytest.approx(323 / 300, abs=1e-15)
+    assert out.loc["R", "factor"] == pytest.approx(254 / 300, abs=1e-15)
+    # the weight sweep scores with the same basis: at the default weight it gives the plain scores
+    sweep = ranking.sensitivity_from_metrics(sized_frame(), metric="green_share", steps=3, settings=s)
+    assert sweep[sweep["weight"] == 25.0].set_index("unit")["score"].to_dict() == {"P": 96.0, "Q": 96.0, "R": 50.0}
+
+
+def test_penalty_basis_explained_and_checked():
+    s = {**S, "penalty_basis": "per_100_projects"}
+    scores = ranking.score_metrics(sized_frame(), settings=s)
+    parts, summ = ranking.explain_score(scores, unit="R", kind="department", settings=s)
+    pen = parts.set_index("part").loc[["penalty_overdue", "penalty_reopened"]]
+    # R: 0 overdue, 1 reopened × 5 points × 100/10 = 50
+    assert pen["raw"].tolist() == [0.0, 1.0] and pen["points"].tolist() == [0.0, -50.0]
+    assert set(pen["basis"]) == {"penalty_per_100"} and pen["weight"].tolist() == [2.0, 5.0]
+    assert (summ["penalty"], summ["score"], summ["penalty_basis"], summ["projects"]) == (50.0, 50.0,
+                                                                                           "per_100_projects", 10)
+    # an unknown basis, and a per-100 basis without project counts, are refused (not silently per item)
+    with pytest.raises(ValueError, match="扣分口径"):
+        ranking.score_metrics(sized_frame(), settings={**S, "penalty_basis": "per_capita"})
+    with pytest.raises(ValueError, match="在库项目数"):
+        ranking.score_metrics(metrics_frame(TOWNS), settings=s)

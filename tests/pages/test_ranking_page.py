@@ -5,6 +5,7 @@ import copy
 import io
 
 import openpyxl
+import pytest
 
 from analytics import ranking
 from analytics.settings import get_settings
@@ -132,3 +133,30 @@ def test_score_explainer_formulas_and_one_unit(ledger_db, con):
     assert t["指标/扣分项"].tolist()[:2] == ["绿色项目占比", "整改按期完成"]
     assert abs(t["得分"].sum() - exp["score"]) < 1e-9 or exp["score"] in (0, 100)
     assert abs(t["得分"].iloc[0] - exp["contrib_green_share"]) < 1e-9
+
+
+def test_penalty_basis_and_points_move_scores_like_analytics(ledger_db, con):
+    at = app_at(PAGE)
+    assert_ok(at)
+    as_of = at.session_state["sb_round"]
+    s = get_settings(con)
+    base = ranking.unit_scores(con, as_of=as_of, settings=s)
+    # the fixture has units with penalties, or this test could not tell the bases apart
+    assert (base["penalty"] > 0).any()
+    at.radio(key="p_basis").set_value("per_100_projects").run()
+    at.slider(key="p_reopened").set_value(10.0).run()
+    assert_ok(at)
+    s2 = {**copy.deepcopy(s), "penalty_basis": "per_100_projects", "penalty_reopened": 10.0}
+    exp = ranking.unit_scores(con, as_of=as_of, settings=s2)
+    for kind in ("department", "township"):
+        e = exp[exp["kind"] == kind].set_index("unit")
+        shown = _table(at, "得分S", set(e.index)).set_index("单位")
+        assert all(abs(shown.loc[u, "得分S"] - e.loc[u, "score"]) < 1e-9 for u in e.index)
+        assert all(abs(shown.loc[u, "扣分"] - e.loc[u, "penalty"]) < 1e-9 for u in e.index)
+    # a penalised unit's penalty is now its points × 100 / its projects
+    r = exp[exp["penalty"] > 0].iloc[0]
+    assert r["penalty"] == pytest.approx((2.0 * r["overdue"] + 10.0 * r["reopened"]) * 100 / r["projects"])
+    # the formula under the tables says so
+    assert any("再乘以 100 ÷ 本单位在库项目数" in m.value for m in at.markdown)
+    # the saved settings are untouched
+    assert get_settings(con)["penalty_basis"] == "per_item"

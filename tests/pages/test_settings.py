@@ -1,6 +1,8 @@
 """设置 page: every setting shown; save and reset write the settings table and every page recomputes."""
 from __future__ import annotations
 
+import pytest
+
 from analytics import tiers
 from analytics.settings import DEFAULTS, LABELS, get_settings
 from tests.fixture_db import R5
@@ -23,7 +25,8 @@ def test_all_settings_listed(ledger_db):
     assert table["设置项"].tolist() == [LABELS[k] for k in DEFAULTS]
     assert len(set(LABELS.values())) == len(DEFAULTS)
     shown = " ".join(str(v) for v in table.to_numpy().ravel())
-    assert not any(c in shown for c in ("funds", "total_investment", "green_share", "construction_accepted"))
+    assert not any(c in shown for c in ("funds", "total_investment", "green_share", "construction_accepted",
+                                      "per_item", "per_100_projects"))
     assert set(table["已修改"]) == {""}
 
 
@@ -49,3 +52,26 @@ def test_save_changes_tiers_on_other_pages_then_reset(own_db):
     assert_ok(at)
     assert get_settings(_con(own_db)) == DEFAULTS
     assert at.number_input(key="set_tier_upper_wan").value == 3000
+
+
+def test_penalty_basis_saved_shown_by_label_and_used_by_the_ranking(own_db):
+    from analytics import ranking
+    from ledger import glossary
+
+    at = app_at("9_设置.py")
+    at.selectbox(key="set_penalty_basis").set_value("per_100_projects")
+    at.button(key="set_save").click().run()
+    assert_ok(at)
+    con = _con(own_db)
+    s = get_settings(con)
+    assert s["penalty_basis"] == "per_100_projects"
+    assert any("已保存 1 项设置" in m.value for m in at.success)
+    row = at.dataframe[0].value.set_index("设置项").loc[LABELS["penalty_basis"]]
+    assert (row["当前值"], row["已修改"]) == (glossary.PENALTY_BASIS["per_100_projects"], "是")
+    # the ranking page starts from the saved basis: its scores are those of the stored settings
+    at.switch_page("views/5_单位排名与奖惩.py").run()
+    assert_ok(at)
+    assert at.radio(key="p_basis").value == "per_100_projects"
+    exp = ranking.unit_scores(con, as_of=at.session_state["sb_round"], settings=s)
+    pen = exp[exp["penalty"] > 0].iloc[0]   # the fixture has a penalised unit: its points are per 100 projects
+    assert pen["penalty"] == pytest.approx((2.0 * pen["overdue"] + 5.0 * pen["reopened"]) * 100 / pen["projects"])
