@@ -373,6 +373,29 @@ def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db
     refresh_all(con)
     assert state_tables(con) == replicated
     assert clock_mismatches(con) == []
+    # ``analytics snapshot`` (the second check): every count is 3× the sample's, at the last round
+    # and at the 10th (a middle round: clocks still running, fewer projects in force)
+    from analytics import ranking
+    from analytics.settings import get_settings
+    from analytics.snapshot import snapshot
+
+    rounds = [r for (r,) in one.execute("SELECT round_date FROM rounds ORDER BY 1").fetchall()]
+    for as_of in (rounds[-1], rounds[9]):
+        a, b = snapshot(one, as_of=as_of), snapshot(con, as_of=as_of)
+        assert b["round"] == a["round"] and a["projects"] > 0
+        assert b["projects"] == 3 * a["projects"]
+        for key in ("grades", "tiers", "clocks"):
+            assert b[key] == {k: 3 * n for k, n in a[key].items()}, key
+        assert b["grades_by_town"] == {t: {g: 3 * n for g, n in d.items()} for t, d in a["grades_by_town"].items()}
+        # the ranking's metrics are shares and means (unchanged by ×3); its penalties count items, so the
+        # same units are ranked (in another order per item), with the same scores only per 100 projects
+        # (3× the items / 3× the projects)
+        assert sorted(r["unit"] for r in b["ranking"]) == sorted(r["unit"] for r in a["ranking"])
+        per_100 = {**get_settings(one), "penalty_basis": "per_100_projects"}
+        s1 = ranking.unit_scores(one, as_of=as_of, settings=per_100).set_index("unit")
+        s3 = ranking.unit_scores(con, as_of=as_of, settings={**per_100, **{
+            k: v for k, v in get_settings(con).items() if k not in per_100}}).set_index("unit")
+        assert (s3["score"] - s1["score"]).abs().max() < 1e-9 and s3["rank"].equals(s1["rank"].loc[s3.index])
 
 
 def test_clock_settings_change_rederives_the_stored_clocks():
