@@ -391,10 +391,8 @@ def test_scaled_sample_is_k_times_the_sample_and_equals_a_rederivation(sample_db
         # same units are ranked (in another order per item), with the same scores only per 100 projects
         # (3× the items / 3× the projects)
         assert sorted(r["unit"] for r in b["ranking"]) == sorted(r["unit"] for r in a["ranking"])
-        per_100 = {**get_settings(one), "penalty_basis": "per_100_projects"}
-        s1 = ranking.unit_scores(one, as_of=as_of, settings=per_100).set_index("unit")
-        s3 = ranking.unit_scores(con, as_of=as_of, settings={**per_100, **{
-            k: v for k, v in get_settings(con).items() if k not in per_100}}).set_index("unit")
+        s1, s3 = (ranking.unit_scores(c, as_of=as_of, settings={**get_settings(c), "penalty_basis": "per_100_projects"})
+                  .set_index("unit") for c in (one, con))
         assert (s3["score"] - s1["score"]).abs().max() < 1e-9 and s3["rank"].equals(s1["rank"].loc[s3.index])
 
 
